@@ -1,0 +1,32 @@
+# Two entry points (see README "Quick start"):
+#   make demo   - set up .venv and run the tour of the estimators
+#   make test   - set up .venv and run ruff and the whole test suite (what CI runs)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# torch: the CPU wheel; an unpinned torch would pull a multi-GB CUDA build
+TORCH_SPEC ?= torch==2.13.0
+
+.PHONY: setup demo test bench docs clean
+
+setup: $(VENV)/.skdl-installed
+
+$(VENV)/.skdl-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
+	$(PY) -m pip install --quiet -e ".[nn,dev]"
+	touch $@
+
+demo: setup
+	MPLBACKEND=Agg $(PY) examples/tour.py
+
+test: setup
+	$(PY) -m ruff check skdl tests examples benchmarks
+	MPLBACKEND=Agg $(PY) -m pytest tests skdl --doctest-modules -p no:cacheprovider
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,32 @@
+"""skdl: scikit-learn compatible estimators for classic and deep-learning techniques.
+
+The classic estimators (linear models, basis-function regression, PCA, ...) need only
+numpy, scipy and scikit-learn.  The network estimators need the ``nn`` extra
+(``pip install "skdl[nn]"``: torch and skorch); their names resolve lazily, so
+``import skdl`` never imports torch.
+"""
+
+import importlib
+
+__version__ = "0.1.0.dev0"
+
+# public name -> module that defines it; resolved on first attribute access
+_PUBLIC = {
+    "LinearRegression": "skdl.linear_model",
+    "Ridge": "skdl.linear_model",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'skdl' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,3 @@
+"""skdl.datasets"""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""skdl.decomposition"""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""skdl.metrics"""
+
+__all__ = []

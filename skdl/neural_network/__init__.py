@@ -1,0 +1,3 @@
+"""Network estimators on skorch/torch (needs the ``nn`` extra)."""
+
+__all__ = []
