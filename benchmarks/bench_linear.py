@@ -33,36 +33,35 @@ def _timeit(f):
     return time.perf_counter() - t0
 
 
+def _row(n, d, peak):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, d)) + rng.uniform(-3, 3, size=d)
+    y = X @ rng.normal(size=d) + 5.0 + rng.normal(size=n)
+    res = interleaved(
+        {
+            "skdl": lambda: LinearRegression(solver="normal").fit(X, y),
+            "sklearn": lambda: SkLinearRegression().fit(X, y),
+            "XtX": lambda: X.T @ X,
+        },
+        repeats=3,
+    )
+    t_ours, ours = res["skdl"]
+    t_sk, sk = res["sklearn"]
+    t_xtx = res["XtX"][0]
+    r2_ours = r2_score(y, ours.predict(X))
+    r2_sk = r2_score(y, sk.predict(X))
+    gflops_xtx = n * d * d / t_xtx / 1e9
+    return [f"{n:,} x {d:,}", t_ours, t_sk, t_sk / t_ours, t_xtx, t_ours / t_xtx,
+            gflops_xtx, gflops_xtx / peak, f"{r2_ours:.10f}", f"{r2_sk:.10f}"]
+
+
 def main():
     quick = "--quick" in sys.argv
     shapes = [(100_000, 100), (20_000, 1_000)] if quick else [(1_000_000, 100), (200_000, 1_000)]
     print(machine_line())
     peak = gemm_gflops()
     print(f"square matrix multiply (3000x3000 float64): {peak:.1f} GFLOP/s\n")
-    rows = []
-    for n, d in shapes:
-        rng = np.random.default_rng(0)
-        X = rng.normal(size=(n, d)) + rng.uniform(-3, 3, size=d)
-        y = X @ rng.normal(size=d) + 5.0 + rng.normal(size=n)
-        res = interleaved(
-            {
-                "skdl": lambda: LinearRegression(solver="normal").fit(X, y),
-                "sklearn": lambda: SkLinearRegression().fit(X, y),
-                "XtX": lambda: X.T @ X,
-            },
-            repeats=3,
-        )
-        t_ours, ours = res["skdl"]
-        t_sk, sk = res["sklearn"]
-        t_xtx = res["XtX"][0]
-        r2_ours = r2_score(y, ours.predict(X))
-        r2_sk = r2_score(y, sk.predict(X))
-        gflops_xtx = n * d * d / t_xtx / 1e9
-        rows.append(
-            [f"{n:,} x {d:,}", t_ours, t_sk, t_sk / t_ours, t_xtx, t_ours / t_xtx,
-             gflops_xtx, gflops_xtx / peak, f"{r2_ours:.10f}", f"{r2_sk:.10f}"]
-        )
-        del X, y
+    rows = [_row(n, d, peak) for n, d in shapes]
     print(
         table(
             rows,
