@@ -13,34 +13,22 @@ centring correction ``G - (sum w) s sᵀ`` involves only small numbers and is
 numerically safe (no cancellation of large uncentred sums).
 """
 
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from numbers import Real
 
 import numpy as np
 from scipy import linalg
-from scipy.linalg import blas, lapack
+from scipy.linalg import lapack
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
-# bytes of one row block of the one-pass Gram accumulation: small enough to stay in
-# cache between the copy that shifts it and the syrk that consumes it
-_BLOCK_BYTES = 4 * 2**20
-_BLOCK_ROWS = 4096  # rows per block for residual passes
+from skdl.utils._moments import block_moments
+
+_BLOCK_ROWS = 4096  # rows per block of the residual pass
 # below this reciprocal condition number of the (regularised) Gram matrix the
 # normal equations lose more than ~6 significant digits: 'auto' falls back to lstsq
 _RCOND_MIN = 1e-10
-
-
-def _n_threads():
-    """Threads for the blocked Gram accumulation: the CPUs this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 class IllConditionedWarning(UserWarning):
@@ -50,7 +38,8 @@ class IllConditionedWarning(UserWarning):
 # --------------------------------------------------------------------------- #
 # sufficient statistics                                                        #
 # --------------------------------------------------------------------------- #
-def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=None):
+def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=None,
+                     n_threads=None):
     """One pass over ``X`` in row blocks: weighted, centred Gram blocks.
 
     Returns
@@ -58,80 +47,26 @@ def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=No
     stats : dict
         ``sw`` (sum of weights), ``x_mean`` (d,), ``y_mean`` (k,), ``xx`` (d, d) the
         weighted centred ``XᵀWX``, ``xy`` (d, k), ``yy`` (k,) the weighted centred
-        ``Σ w y²`` per target.
+        ``Σ w y²`` per target (uncentred, with zero means, when not ``fit_intercept``).
     """
-    n, d = X.shape
-    k = Y.shape[1]
-    off = 1 if fit_intercept else 0
-    p = off + d + k
-    sqrt_w = None if sample_weight is None else np.sqrt(sample_weight)
-    if block_rows is None:
-        block_rows = int(np.clip(_BLOCK_BYTES // (8 * p), 256, 8192))
+    mom = block_moments((X, Y), sample_weight, block_rows=block_rows, n_threads=n_threads)
+    return _stats_from_moments(mom, X.shape[1], fit_intercept)
 
-    if fit_intercept:
-        # pilot shift: (weighted) mean of the first block; any value works, a close one
-        # keeps the final correction small
-        head = slice(0, min(n, block_rows))
-        w_head = None if sample_weight is None else sample_weight[head]
-        if w_head is not None and not np.any(w_head > 0):
-            w_head = None
-        x_shift = np.average(X[head], axis=0, weights=w_head).astype(np.float64)
-        y_shift = np.average(Y[head], axis=0, weights=w_head).astype(np.float64)
-    else:
-        x_shift = np.zeros(d)
-        y_shift = np.zeros(k)
 
-    b = min(n, block_rows)
-
-    def accumulate(lo, hi):
-        buf = np.empty((b, p), dtype=np.float64)
-        gram = np.zeros((p, p), dtype=np.float64, order="F")
-        for start in range(lo, hi, b):
-            stop = min(start + b, hi)
-            blk = buf[: stop - start]
-            if fit_intercept:
-                blk[:, 0] = 1.0
-            np.subtract(X[start:stop], x_shift, out=blk[:, off : off + d])
-            np.subtract(Y[start:stop], y_shift, out=blk[:, off + d :])
-            if sqrt_w is not None:
-                blk *= sqrt_w[start:stop, None]
-            # blk.T is Fortran-contiguous (p, m): syrk with trans=0 gives blkᵀ blk, no copy
-            gram = blas.dsyrk(1.0, blk.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
-        return gram
-
-    n_threads = min(_n_threads(), n // (8 * b)) if n > 8 * b else 1
-    if n_threads <= 1:
-        gram = accumulate(0, n)
-    else:
-        # contiguous row ranges, one per thread, each with its own buffer and Gram
-        # (numpy and BLAS release the GIL); BLAS itself single-threaded meanwhile, so
-        # the block copies overlap with the products instead of serialising with them
-        cuts = np.linspace(0, n, n_threads + 1).astype(int)
-        with threadpool_limits(limits=1, user_api="blas"):
-            with ThreadPoolExecutor(n_threads) as pool:
-                parts = list(pool.map(accumulate, cuts[:-1], cuts[1:]))
-        gram = parts[0]
-        for part in parts[1:]:
-            gram += part
-    gram = np.triu(gram) + np.triu(gram, 1).T
-
-    if fit_intercept:
-        sw = gram[0, 0]
-        s = gram[0, 1:] / sw  # mean of the shifted data
-        inner = gram[1:, 1:] - sw * np.outer(s, s)
-        x_mean = x_shift + s[:d]
-        y_mean = y_shift + s[d:]
-    else:
-        sw = float(n) if sample_weight is None else float(np.sum(sample_weight))
-        inner = gram
-        x_mean, y_mean = x_shift, y_shift
+def _stats_from_moments(mom, d, fit_intercept):
+    """Split the moments of ``[X | Y]`` into the blocks the solvers need."""
+    scatter, mean = mom.scatter, mom.mean
+    if not fit_intercept:
+        # uncentred second moments: adding sw μμᵀ back cancels nothing
+        scatter = scatter + mom.sw * np.outer(mean, mean)
+        mean = np.zeros_like(mean)
     return {
-        "sw": float(sw),
-        "x_mean": x_mean,
-        "y_mean": y_mean,
-        "xx": inner[:d, :d],
-        "xy": inner[:d, d:],
-        "yy": np.diag(inner[d:, d:]).copy(),
+        "sw": mom.sw,
+        "x_mean": mean[:d],
+        "y_mean": mean[d:],
+        "xx": scatter[:d, :d],
+        "xy": scatter[:d, d:],
+        "yy": np.diag(scatter[d:, d:]).copy(),
     }
 
 
