@@ -23,7 +23,7 @@ def test_block_moments_equal_two_pass(weighted, block_rows, n_threads):
     mom = block_moments((X, Y), w, block_rows=block_rows, n_threads=n_threads)
     sw, mean, scatter = _reference(np.hstack([X, Y]), w)
     assert mom.sw == pytest.approx(sw, rel=1e-12)
-    assert_allclose(mom.mean, mean, rtol=1e-13)
+    assert_allclose(mom.mean, mean, rtol=1e-13, atol=1e-12)
     assert_allclose(mom.scatter, scatter, rtol=1e-9, atol=1e-9 * np.abs(scatter).max())
 
 
