@@ -15,7 +15,7 @@ $(VENV)/.skdl-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
-	$(PY) -m pip install --quiet -e ".[nn,dev]"
+	$(PY) -m pip install --quiet -e ".[nn,dev,dask]"
 	touch $@
 
 demo: setup

@@ -16,7 +16,8 @@ def test_import_skdl_does_not_import_torch():
         "import sys, skdl; from skdl import LinearRegression, Ridge; "
         "import skdl.utils; skdl.utils.all_estimators; "
         "assert 'torch' not in sys.modules and 'skorch' not in sys.modules, 'torch imported'; "
-        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib imported'; "
+        "assert 'dask' not in sys.modules, 'dask imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
 from skdl.utils._moments import block_moments
 
 _BLOCK_ROWS = 4096  # rows per block of the residual pass
@@ -99,7 +100,8 @@ def _solve_normal_equations(xx, xy, alphas, check_rcond=True):
                 )
         coef[targets] = linalg.cho_solve((c, lower), xy[:, targets], check_finite=False).T
         # a = UᵀU  =>  a⁻¹ = U⁻¹ U⁻ᵀ
-        u_inv = linalg.solve_triangular(c, np.eye(d), lower=False, check_finite=False)
+        u_inv, info = lapack.dtrtri(c, lower=0)  # LAPACK's triangular inverse
+        u_inv = np.triu(u_inv)
         factors.append((targets, u_inv))
     return coef, factors
 
@@ -161,6 +163,8 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
+        if is_dask_array(X):
+            return self._fit_dask(X, y, sample_weight)
         X, y = validate_data(
             self,
             X,
@@ -206,28 +210,80 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             coef, factors, stats = self._fit_lstsq(X, y_2d, sample_weight, alphas)
             solver_used = "lstsq"
 
-        x_mean, y_mean, sw = stats["x_mean"], stats["y_mean"], stats["sw"]
         rss = self._rss(X, y_2d, sample_weight, coef, stats)
-        dtype = X.dtype
-        if y.ndim == 1:
-            self.coef_ = coef[0].astype(dtype, copy=False)
-        else:
-            self.coef_ = coef.astype(dtype, copy=False)
+        return self._set_solution(coef, factors, stats, rss, y.ndim, X.dtype, solver_used)
+
+    def _set_solution(self, coef, factors, stats, rss, y_ndim, dtype, solver_used):
+        """Store the fitted attributes from a solver's ``coef`` (k, d) and statistics."""
+        x_mean, y_mean, sw = stats["x_mean"], stats["y_mean"], stats["sw"]
+        n_targets = coef.shape[0]
+        self.coef_ = (coef[0] if y_ndim == 1 else coef).astype(dtype, copy=False)
         if self.fit_intercept:
             intercept = y_mean - coef @ x_mean
             self.intercept_ = (
-                float(intercept[0]) if y.ndim == 1 else intercept.astype(dtype, copy=False)
+                float(intercept[0]) if y_ndim == 1 else intercept.astype(dtype, copy=False)
             )
         else:
-            self.intercept_ = 0.0 if y.ndim == 1 else np.zeros(n_targets, dtype=dtype)
+            self.intercept_ = 0.0 if y_ndim == 1 else np.zeros(n_targets, dtype=dtype)
         sigma2 = rss / sw if sw > 0 else np.full(n_targets, np.nan)
-        self.sigma2_ = float(sigma2[0]) if y.ndim == 1 else sigma2
+        self.sigma2_ = float(sigma2[0]) if y_ndim == 1 else sigma2
         self.solver_ = solver_used
         self.n_iter_ = None
         self._x_mean = x_mean
         self._std_factors = factors
         self._inv_sw = 1.0 / sw if (self.fit_intercept and sw > 0) else 0.0
         return self
+
+    def _fit_dask(self, X, y, sample_weight):
+        """Fit a dask array block by block: merged moments, then the d×d solve here."""
+        if self.solver not in ("auto", "normal"):
+            raise ValueError(
+                "A dask array is fitted block by block with the normal equations: use "
+                f"solver='normal' or 'auto'; got solver={self.solver!r}."
+            )
+        if y is None:
+            raise ValueError("requires y to be passed, but the target y is None.")
+        if X.ndim != 2:
+            raise ValueError(f"Expected a 2-D dask array X, got {X.ndim} dimension(s).")
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(f"Found array with shape {X.shape}; a non-empty X is required.")
+        if not np.issubdtype(X.dtype, np.number):
+            raise TypeError(f"X must hold numbers; got dtype {X.dtype}.")
+        y_ndim = y.ndim
+        y_2d = y.reshape(-1, 1) if y_ndim == 1 else y
+        if y_2d.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {X.shape[0]} and {y_2d.shape[0]}."
+            )
+        mom = dask_moments((X, y_2d), sample_weight)
+        if not (np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))):
+            raise ValueError("Input X or y contains NaN or infinity.")
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.n_features_in_ = X.shape[1]
+        stats = _stats_from_moments(mom, X.shape[1], self.fit_intercept)
+        alphas = self._alphas(y_2d.shape[1])
+        try:
+            coef, factors = _solve_normal_equations(
+                stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
+            )
+        except np.linalg.LinAlgError as exc:
+            raise np.linalg.LinAlgError(
+                f"The normal equations of the dask array are singular or nearly so ({exc}); "
+                "the SVD fallback needs the data in memory: regularise with Ridge(alpha>0), "
+                "drop collinear columns, or pass a numpy array."
+            ) from exc
+        xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
+        rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
+        if not np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
+            # near-exact fit: one blockwise residual pass instead of the Gram formula
+            import dask
+
+            r = (y_2d - stats["y_mean"]) - (X - stats["x_mean"]) @ coef.T
+            w = 1.0 if sample_weight is None else sample_weight.reshape(-1, 1)
+            (rss,) = dask.compute((w * r**2).sum(axis=0))
+        return self._set_solution(coef, factors, stats, np.asarray(rss), y_ndim, X.dtype,
+                                  "normal")
 
     def _fit_lstsq(self, X, y_2d, sample_weight, alphas):
         if self.fit_intercept:
@@ -292,6 +348,18 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             Only when ``return_std=True``.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            if return_std:
+                raise ValueError("return_std=True is not supported for dask arrays.")
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[-1]} features, but {type(self).__name__} is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+            coef, intercept = self.coef_, self.intercept_
+            return dask_map_rows(
+                X, lambda b: b @ coef.T + intercept, None if coef.ndim == 1 else coef.shape[0]
+            )
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         y_pred = X @ self.coef_.T + self.intercept_
         if not return_std:

@@ -1,0 +1,85 @@
+"""Out-of-core fits of the linear models on dask arrays (block moments merged)."""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from skdl import LinearRegression, Ridge
+
+da = pytest.importorskip("dask.array")
+
+
+def _data(n=4000, d=6, k=None):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, d)) * np.arange(1, d + 1) + 100.0
+    coef = rng.normal(size=(d,) if k is None else (d, k))
+    y = X @ coef + 3.0 + rng.normal(size=(n,) if k is None else (n, k))
+    return X, y
+
+
+@pytest.mark.parametrize("est", [LinearRegression(), Ridge(alpha=2.5),
+                                 LinearRegression(fit_intercept=False)], ids=repr)
+@pytest.mark.parametrize("k", [None, 3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_dask_fit_equals_in_memory_fit(est, k, weighted):
+    X, y = _data(k=k)
+    w = np.random.default_rng(1).uniform(0.2, 2, size=len(X)) if weighted else None
+    Xd = da.from_array(X, chunks=(100, 6))  # 40 row chunks
+    yd = da.from_array(y, chunks=100 if k is None else (100, k))
+    wd = None if w is None else da.from_array(w, chunks=100)
+    assert Xd.numblocks[0] == 40
+    mem = type(est)(**est.get_params()).fit(X, y, sample_weight=w)
+    dsk = type(est)(**est.get_params()).fit(Xd, yd, sample_weight=wd)
+    assert_allclose(dsk.coef_, mem.coef_, rtol=1e-8)
+    assert_allclose(dsk.intercept_, mem.intercept_, rtol=1e-8, atol=1e-10)
+    assert_allclose(dsk.sigma2_, mem.sigma2_, rtol=1e-8)
+    pred = dsk.predict(Xd)
+    assert isinstance(pred, da.Array)
+    assert_allclose(pred.compute(), mem.predict(X), rtol=1e-8)
+    assert dsk.n_features_in_ == X.shape[1]
+
+
+def test_dask_errors():
+    X, y = _data()
+    Xd = da.from_array(X, chunks=(500, 6))
+    with pytest.raises(ValueError, match="solver='normal' or 'auto'"):
+        LinearRegression(solver="lstsq").fit(Xd, y)
+    bad = X.copy()
+    bad[7, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        LinearRegression().fit(da.from_array(bad, chunks=(500, 6)), y)
+    reg = LinearRegression().fit(Xd, y)
+    with pytest.raises(ValueError, match="expecting 6 features"):
+        reg.predict(Xd[:, :5])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        LinearRegression().fit(Xd, y[:-1])
+
+
+@pytest.mark.slow
+def test_dask_fit_of_4gb_array_stays_under_1gb_peak_rss():
+    code = textwrap.dedent(
+        """
+        import resource, time
+        import dask.array as da
+        from skdl import LinearRegression
+        n, d = 5_000_000, 100                       # 4.0 GB of float64, 40 chunks
+        X = da.random.default_rng(0).random(size=(n, d), chunks=(125_000, d))
+        y = X[:, 0] * 2.0 - X[:, 1] + 1.0 + X[:, 2] ** 2
+        t0 = time.perf_counter()
+        reg = LinearRegression().fit(X, y)
+        dt = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # GiB (Linux: KiB)
+        print(f"{X.nbytes / 2**30:.2f} {peak:.3f} {dt:.1f} {reg.coef_[0]:.6f}")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    nbytes_gib, peak_gib, seconds, coef0 = map(float, out.stdout.split())
+    print(f"dask fit: {nbytes_gib:.2f} GiB array, peak RSS {peak_gib:.3f} GiB, {seconds:.1f} s")
+    assert nbytes_gib > 3.7
+    assert peak_gib < 1.0
+    assert coef0 == pytest.approx(2.0, abs=1e-2)
