@@ -147,3 +147,23 @@ def test_mismatched_lengths():
         TrainingCurveDisplay(train_loss=[1.0, 0.5], valid_loss=[1.0, 0.5, 0.2]).plot()
     with pytest.raises(ValueError, match="epochs has 3 entries"):
         TrainingCurveDisplay(train_loss=[1.0, 0.5], epochs=[1, 2, 3]).plot()
+
+
+def test_real_skorch_net_history():
+    pytest.importorskip("skorch")
+    import torch
+    from skorch import NeuralNetRegressor
+
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3)).astype(np.float32)
+    y = X[:, :1] * 2.0
+    net = NeuralNetRegressor(torch.nn.Linear(3, 1), max_epochs=4, lr=0.05, verbose=0)
+    net.fit(X, y)
+    disp = TrainingCurveDisplay.from_estimator(net)  # skorch's own `history`
+    assert_allclose(disp.line_.get_ydata(), net.history[:, "train_loss"])
+    assert_allclose(disp.valid_line_.get_ydata(), net.history[:, "valid_loss"])
+    assert_allclose(disp.line_.get_xdata(), [1, 2, 3, 4])
+    # a wrapper exposing it as history_ (skdl's network estimators) reads the same
+    disp2 = TrainingCurveDisplay.from_estimator(FakeSkorchLike(net.history))
+    assert_allclose(disp2.line_.get_ydata(), disp.line_.get_ydata())
