@@ -1,5 +1,6 @@
-"""Utilities: estimator discovery and shared helpers."""
+"""Utilities: estimator discovery, shared helpers and plotting displays."""
 
 from skdl.utils._discovery import all_estimators
+from skdl.utils._plotting import TrainingCurveDisplay
 
-__all__ = ["all_estimators"]
+__all__ = ["TrainingCurveDisplay", "all_estimators"]
