@@ -8,7 +8,7 @@ solvers::
 (the normalisation by ``Σw`` makes learning rates independent of the number of
 samples).  ``X`` and ``y`` are shifted by fixed offsets (their weighted means in
 ``fit``), which conditions the problem (the intercept decouples from ``θ``) without
-copying ``X``: the shift is applied to each minibatch after it is gathered.
+copying ``X``: the shift is folded into the residuals and the gradient of each batch.
 
 The functions here are pure: they take arrays and an update rule from
 :mod:`skdl.optim` and return the fitted parameters and the loss curve.
@@ -50,7 +50,8 @@ def _subsample_rows(n, rng):
 def _curvature(X, sample_weight, x_offset, fit_intercept, alpha_max, sw_total, rows,
                n_power=30):
     """Largest curvature ``L`` of the full-batch loss and ``L_max``, the largest of
-    one sample's, both estimated on ``rows`` (power iteration for ``L``).
+    one sample's, both estimated on ``rows`` (the top eigenvalue of the Gram matrix
+    of those rows; power iteration beyond 2000 features).
 
     Also returns the weighted standard deviations of the features on those rows.
     """
@@ -67,16 +68,21 @@ def _curvature(X, sample_weight, x_offset, fit_intercept, alpha_max, sw_total, r
     ridge = alpha_max / sw_total
     L_max = float(row_sq.max()) + ridge + (1.0 if fit_intercept else 0.0)
     Xw = Xs if w is None else Xs * w[:, None]
-    # power iteration on H = XsᵀWXs / Σw from a fixed start (deterministic)
-    v = np.ones(d) / np.sqrt(d)
-    lam = 0.0
-    for _ in range(n_power):
-        hv = Xw.T @ (Xs @ v) / sws
-        lam = float(v @ hv)
-        nrm = np.linalg.norm(hv)
-        if nrm == 0:
-            break
-        v = hv / nrm
+    if d <= 2000:
+        # exact top eigenvalue of H = XsᵀWXs / Σw
+        lam = float(linalg.eigvalsh(Xw.T @ Xs / sws, subset_by_index=[d - 1, d - 1])[0])
+    else:
+        # power iteration from a fixed start (deterministic); the Rayleigh quotient
+        # is at most the top eigenvalue
+        v = np.ones(d) / np.sqrt(d)
+        lam = 0.0
+        for _ in range(n_power):
+            hv = Xw.T @ (Xs @ v) / sws
+            lam = float(v @ hv)
+            nrm = np.linalg.norm(hv)
+            if nrm == 0:
+                break
+            v = hv / nrm
     L = lam + ridge
     if fit_intercept:
         L = max(L, 1.0)
@@ -173,10 +179,9 @@ def _solve_gd(
     Parameters
     ----------
     X : ndarray (n, d), float32 or float64
-        Design, not copied.  Index-array batches are gathered, then shifted by
-        ``x_offset``; ``slice`` batches are views, shifted into a copy when ``x_offset`` is
-        not zero (for full-batch descent pass an ``X`` shifted once beforehand and a
-        zero ``x_offset``).
+        Design, never copied nor modified: index-array batches are gathered, slice
+        batches are views, and the shift by ``x_offset`` is folded into the
+        residuals and the gradient.
     Y : ndarray (n, k)
         Targets.
     sample_weight : ndarray (n,) or None
@@ -233,19 +238,15 @@ def _solve_gd(
         total = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for idx in batches:
-                if isinstance(idx, slice):
-                    Xb = X[idx]  # a view
-                    if shift:
-                        Xb = Xb - x_offset
-                else:
-                    Xb = X.take(idx, axis=0)
-                    if shift:
-                        Xb -= x_offset
-                Yb = Y[idx]
+                # gathered (a copy) or a view; never modified: the shift by x_offset is
+                # folded into the intercept and the gradient (two length-d operations)
+                Xb = X[idx] if isinstance(idx, slice) else X.take(idx, axis=0)
                 R = Xb @ coef.T
+                if shift:
+                    R -= coef @ x_offset
                 if has_b:
                     R += params[1]
-                R -= Yb
+                R -= Y[idx]
                 R += y_offset
                 if sample_weight is None:
                     Rw, swb = R, float(R.shape[0])
@@ -256,11 +257,18 @@ def _solve_gd(
                         continue
                     Rw = R * wb[:, None]
                 total += 0.5 * float(np.vdot(Rw, R))
-                g_coef = (Rw.T @ Xb) / swb
+                g_coef = Rw.T @ Xb
+                s_r = Rw.sum(axis=0)
+                if shift:
+                    g_coef -= np.outer(s_r, x_offset)
+                g_coef /= swb
                 if reg:
                     g_coef += alpha_col * coef
-                grads = [g_coef, Rw.sum(axis=0) / swb] if has_b else [g_coef]
-                rule.step(params, grads)
+                if has_b:
+                    s_r /= swb
+                    rule.step(params, [g_coef, s_r])
+                else:
+                    rule.step(params, [g_coef])
             loss = (total + 0.5 * float(np.sum(alphas * np.einsum("kd,kd->k", coef, coef)))) / (
                 sw_total
             )
@@ -541,11 +549,8 @@ def fit_gradient(est, X, y, sample_weight, alphas, partial=False):
         sw = float(n_tr) if w_tr is None else float(w_tr.sum())
 
     if solver == "gd":
-        X_run = X_tr - x_off if est.fit_intercept else X_tr
-        x_run_off = np.zeros(d)
         batches = [slice(None)]
     else:
-        X_run, x_run_off = X_tr, x_off
         batches = MinibatchIterator(n_tr, batch_size, shuffle=est.shuffle, random_state=rng)
     if validation is not None:
         validation = (validation[0] - x_off, validation[1] - y_off, validation[2])
@@ -557,8 +562,8 @@ def fit_gradient(est, X, y, sample_weight, alphas, partial=False):
         patience *= int(np.ceil(1.0 / (1.0 - gamma)))
 
     info = _solve_gd(
-        X_run, Y_tr, w_tr, alphas, params, rule, batches,
-        x_offset=x_run_off, y_offset=y_off, sw_total=sw,
+        X_tr, Y_tr, w_tr, alphas, params, rule, batches,
+        x_offset=x_off, y_offset=y_off, sw_total=sw,
         max_iter=1 if partial else est.max_iter, tol=est.tol,
         n_iter_no_change=patience, validation=validation, solver=solver,
         lr_auto=lr_auto, warn_convergence=not partial, loss_scale=state.get("loss_scale"),
