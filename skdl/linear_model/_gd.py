@@ -53,7 +53,8 @@ def _curvature(X, sample_weight, x_offset, fit_intercept, alpha_max, sw_total, r
     one sample's, both estimated on ``rows`` (the top eigenvalue of the Gram matrix
     of those rows; power iteration beyond 2000 features).
 
-    Also returns the weighted standard deviations of the features on those rows.
+    Also returns the weighted root mean squares of the shifted features on those rows
+    (their standard deviations when ``x_offset`` is the mean).
     """
     Xs = np.asarray(X[rows], dtype=np.float64) - x_offset
     w = None if sample_weight is None else sample_weight[rows]
@@ -98,7 +99,7 @@ def _auto_learning_rate(rule_name, L, L_max, n, batch_size, momentum=0.0):
     ``L(b) = n(b-1)/(b(n-1)) L + (n-b)/(b(n-1)) L_max`` (their Prop. 3.8;
     ``L(n) = L``, ``L(1) = L_max``).
 
-    With momentum ``γ`` on minibatches the step is ``(1-γ)/L(b)``, so that the
+    With momentum ``γ`` on minibatches the step is ``(1-γ)/(2 L(b))``, so that the
     effective step ``η/(1-γ)`` (and with it the gradient noise) is plain SGD's;
     full-batch heavy-ball descent keeps ``1/L`` (stable up to ``2(1+γ)/L``)."""
     if rule_name in _AUTO_ADAPTIVE_LR:

@@ -542,6 +542,8 @@ class LinearRegression(_BaseLinearModel):
     --------
     Ridge : Least squares with an L2 penalty.
     sklearn.linear_model.LinearRegression : The reference implementation (LAPACK gelsd).
+    sklearn.linear_model.SGDRegressor : Per-sample SGD (the peer of ``solver="sgd"``).
+    skdl.optim : The update rules and schedules of the iterative solvers.
 
     Notes
     -----
@@ -551,6 +553,12 @@ class LinearRegression(_BaseLinearModel):
     ``b = ȳ - x̄ᵀθ``.  ``XᵀWX`` is accumulated in one pass over ``X`` with a symmetric
     rank-k update (BLAS ``syrk``), so the fit costs about ``n d²`` flops and no copy
     of ``X``.
+
+    The iterative solvers minimise the same objective (scaled by ``1/(2 Σw)``) with
+    the update rules of :mod:`skdl.optim`: steepest descent
+    ``θ ← θ - η (XᵀWXθ - XᵀWy)/Σw`` (note 001 eq. 6.10) with any rule and schedule,
+    on the full batch ("gd") or on minibatches ("sgd", note 002); Newton's method
+    reaches the exact solution in one step (note 001 eq. 6.11).
 
     Examples
     --------
@@ -563,6 +571,15 @@ class LinearRegression(_BaseLinearModel):
     (array([1. , 0.5]), 2.0)
     >>> reg.solver_
     'normal'
+
+    The same fit by gradient descent (note 001 eq. 6.10) and by one Newton step
+    (eq. 6.11):
+
+    >>> gd = LinearRegression(solver="gd").fit(X, y)
+    >>> np.round(gd.coef_, 3), round(gd.intercept_, 3), len(gd.loss_curve_) == gd.n_iter_
+    (array([1. , 0.5]), 2.0, True)
+    >>> LinearRegression(solver="newton").fit(X, y).n_iter_
+    1
     """
     )
 
@@ -624,13 +641,16 @@ class Ridge(_BaseLinearModel):
     --------
     LinearRegression : The unpenalised model.
     sklearn.linear_model.Ridge : The reference implementation.
+    skdl.optim : The update rules and schedules of the iterative solvers.
 
     Notes
     -----
     Implements ``θ_ridge = (XᵀX + δ²I)⁻¹ Xᵀy`` (note 001 eq. 5.2) on centred data,
     by Cholesky.  The Bayesian reading (note 001 §5.3): a Gaussian prior
     ``θ ~ N(0, τ²I)`` with ``δ² = σ²/τ²``; ``predict(X, return_std=True)`` uses the
-    matching covariance ``σ² (XᵀX + δ²I)⁻¹``.
+    matching covariance ``σ² (XᵀX + δ²I)⁻¹``.  The iterative solvers ("gd", "sgd",
+    "newton") minimise the same objective scaled by ``1/(2 Σw)``, whose gradient
+    gains the weight-decay term ``δ²θ/Σw``, with the rules of :mod:`skdl.optim`.
 
     Examples
     --------
