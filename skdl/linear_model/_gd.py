@@ -235,6 +235,7 @@ def _solve_gd(
     converged = False
     scale = loss_scale
     shift = bool(np.any(x_offset))
+    w_per_sample = sw_total / X.shape[0]
     for epoch in range(max_iter):
         total = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
@@ -252,11 +253,10 @@ def _solve_gd(
                 if sample_weight is None:
                     Rw, swb = R, float(R.shape[0])
                 else:
-                    wb = sample_weight[idx]
-                    swb = float(wb.sum())
-                    if swb <= 0:
-                        continue
-                    Rw = R * wb[:, None]
+                    # unbiased minibatch estimate of the weighted gradient: the batch's
+                    # share of Σw is its share of the samples (exact for a full batch)
+                    Rw = R * sample_weight[idx][:, None]
+                    swb = R.shape[0] * w_per_sample
                 total += 0.5 * float(np.vdot(Rw, R))
                 g_coef = Rw.T @ Xb
                 s_r = Rw.sum(axis=0)

@@ -287,3 +287,18 @@ def test_all_zero_weights_rejected():
     X, y = _standardised(50, 3)
     with pytest.raises(ValueError, match="zero"):
         LinearRegression(solver="gd").fit(X, y, sample_weight=np.zeros(50))
+
+
+def test_weighted_minibatch_sgd_reaches_weighted_fit():
+    """Minibatch gradients are unbiased for the weighted loss: SGD with a decaying step
+    reaches the weighted ridge solution (not that of the unweighted data)."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(2000, 4))
+    y = X @ [1.0, -0.5, 0.2, 0.0] + 0.5 * X[:, 0] ** 2 + 0.3 * rng.normal(size=2000)
+    w = np.where(X[:, 0] > 0, 5.0, 0.2)  # strongly uneven weights, tied to the misfit
+    ref = Ridge(alpha=1.0).fit(X, y, sample_weight=w)
+    est = Ridge(alpha=1.0, solver="sgd", batch_size=20, schedule="inverse", max_iter=200,
+                random_state=0).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(est.coef_, ref.coef_, atol=5e-3)
+    unweighted = Ridge(alpha=1.0).fit(X, y)
+    assert np.abs(unweighted.coef_ - ref.coef_).max() > 10 * np.abs(est.coef_ - ref.coef_).max()
