@@ -139,7 +139,9 @@ def test_feature_scale_warning_suggests_standard_scaler():
     X, y = _standardised(300, 3)
     Xs = X * np.array([1.0, 1e4, 1.0])
     with pytest.warns(FeatureScaleWarning, match="StandardScaler"):
-        LinearRegression(solver="sgd", max_iter=2, tol=0.0).fit(Xs, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            LinearRegression(solver="sgd", max_iter=2, tol=0.0).fit(Xs, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", FeatureScaleWarning)
         LinearRegression(solver="normal").fit(Xs, y)  # direct solvers do not care
