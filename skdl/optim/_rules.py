@@ -153,6 +153,10 @@ class Momentum(UpdateRule):
     which, for a constant ``η``, is note 000's ``ν ← γ ν + η g, θ ← θ - ν`` with
     ``ν = η m``; it is ``torch.optim.SGD(lr, momentum=γ)``.
 
+    ``form="velocity"`` is note 000's recursion literally, ``ν ← γ ν + η_t g,
+    θ ← θ - ν``: the same path for a constant ``η``; under a schedule the new rate
+    scales only the new gradient, not the accumulated velocity.
+
     ``form="averaged"`` (note 001 eq. 6.6, momentum parameter ``α = γ``)::
 
         θ_{k+1} = θ_k + α (θ_k - θ_{k-1}) - (1 - α) η_k g_k
@@ -168,8 +172,8 @@ class Momentum(UpdateRule):
     momentum : float, default=0.9
         ``γ`` (or ``α`` of eq. 6.6), in [0, 1).  The notes suggest 0.5 for the
         averaged form and 0.85-0.95 for the classical one.
-    form : {"classical", "averaged"}, default="classical"
-        Which of the two formulations above.
+    form : {"classical", "velocity", "averaged"}, default="classical"
+        Which of the formulations above.
     schedule : Schedule or None, default=None
         Learning-rate schedule.
 
@@ -190,8 +194,10 @@ class Momentum(UpdateRule):
     def __init__(self, learning_rate=0.01, momentum=0.9, form="classical", schedule=None):
         if not 0 <= momentum < 1:
             raise ValueError(f"momentum must be in [0, 1); got {momentum!r}.")
-        if form not in ("classical", "averaged"):
-            raise ValueError(f"form must be 'classical' or 'averaged'; got {form!r}.")
+        if form not in ("classical", "velocity", "averaged"):
+            raise ValueError(
+                f"form must be 'classical', 'velocity' or 'averaged'; got {form!r}."
+            )
         self.momentum = float(momentum)
         self.form = form
         super().__init__(learning_rate, schedule)
@@ -201,6 +207,13 @@ class Momentum(UpdateRule):
 
     def _update(self, params, grads, lr):
         gamma = self.momentum
+        if self.form == "velocity":
+            for p, g, s in zip(params, grads, self._slots, strict=True):
+                v = s["m"]
+                v *= gamma
+                v += lr * g
+                p -= v
+            return
         damp = (1.0 - gamma) if self.form == "averaged" else 1.0
         for p, g, s in zip(params, grads, self._slots, strict=True):
             m = s["m"]

@@ -268,3 +268,25 @@ def test_float32_params_stay_float32():
     for name in ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"):
         get_rule(name).step(p, [np.ones(3, dtype=np.float32)])
     assert p[0].dtype == np.float32
+
+
+def test_momentum_velocity_form_is_note_000():
+    """form='velocity': ν ← γν + η_t g, θ ← θ - ν, literally; equal to the classical
+    form for a constant η, different (new rate on the new gradient only) under a schedule."""
+    from skdl.optim import StepDecay
+
+    theta0, grad, _, _ = _quadratic()
+    a = _run_ours(theta0, grad, Momentum(0.004, 0.9, form="velocity"))
+    b = _run_ours(theta0, grad, Momentum(0.004, 0.9))
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+    sched = StepDecay(step_size=10, gamma=0.5)
+    ours = _run_ours(theta0, grad, Momentum(0.004, 0.9, form="velocity", schedule=sched))
+    th, nu, ref = theta0[0].copy(), np.zeros(5), []
+    for t in range(N_STEPS):
+        nu = 0.9 * nu + sched(0.004, t) * grad([th])[0]
+        th = th - nu
+        ref.append(th)
+    np.testing.assert_allclose(ours, np.array(ref), rtol=0, atol=1e-12)
+    classical = _run_ours(theta0, grad, Momentum(0.004, 0.9, schedule=sched))
+    assert np.abs(classical - ours).max() > 1e-4
