@@ -21,7 +21,7 @@ def interleaved(funcs, repeats=3, warmup=False):
     times = {name: [] for name in funcs}
     results = {}
     if warmup:
-        for name, f in funcs.items():
+        for f in funcs.values():
             f()
     for _ in range(repeats):
         for name, f in funcs.items():
@@ -37,7 +37,7 @@ def table(rows, headers):
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for j, r in enumerate(cells):
-        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |")
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
         if j == 0:
             lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)

@@ -111,5 +111,6 @@ def test_bad_input_predict(estimator):
     with pytest.raises(ValueError, match="feature names"):
         # fitted on an array, then given a frame whose names were never seen is fine
         # (sklearn warns); fitting on a frame and predicting with other names is an error
-        est2 = clone(estimator).fit(pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])]), y)
-        getattr(est2, method)(pd.DataFrame(X, columns=[f"g{i}" for i in range(X.shape[1])]))
+        cols = range(X.shape[1])
+        est2 = clone(estimator).fit(pd.DataFrame(X, columns=[f"f{i}" for i in cols]), y)
+        getattr(est2, method)(pd.DataFrame(X, columns=[f"g{i}" for i in cols]))

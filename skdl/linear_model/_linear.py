@@ -18,7 +18,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg
-from scipy.linalg import blas, lapack
+from scipy.linalg import lapack
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -26,9 +26,9 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from skdl.linear_model import _gd
 from skdl.optim import Schedule
+from skdl.utils._moments import block_moments
 
-# rows per block of the one-pass Gram accumulation (about 3 MB of float64 at d=100)
-_BLOCK_ROWS = 4096
+_BLOCK_ROWS = 4096  # rows per block of the residual pass
 # below this reciprocal condition number of the (regularised) Gram matrix the
 # normal equations lose more than ~6 significant digits: 'auto' falls back to lstsq
 _RCOND_MIN = 1e-10
@@ -41,7 +41,8 @@ class IllConditionedWarning(UserWarning):
 # --------------------------------------------------------------------------- #
 # sufficient statistics                                                        #
 # --------------------------------------------------------------------------- #
-def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=_BLOCK_ROWS):
+def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=None,
+                     n_threads=None):
     """One pass over ``X`` in row blocks: weighted, centred Gram blocks.
 
     Returns
@@ -49,61 +50,26 @@ def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=_B
     stats : dict
         ``sw`` (sum of weights), ``x_mean`` (d,), ``y_mean`` (k,), ``xx`` (d, d) the
         weighted centred ``XᵀWX``, ``xy`` (d, k), ``yy`` (k,) the weighted centred
-        ``Σ w y²`` per target.
+        ``Σ w y²`` per target (uncentred, with zero means, when not ``fit_intercept``).
     """
-    n, d = X.shape
-    k = Y.shape[1]
-    off = 1 if fit_intercept else 0
-    p = off + d + k
-    sqrt_w = None if sample_weight is None else np.sqrt(sample_weight)
+    mom = block_moments((X, Y), sample_weight, block_rows=block_rows, n_threads=n_threads)
+    return _stats_from_moments(mom, X.shape[1], fit_intercept)
 
-    if fit_intercept:
-        # pilot shift: (weighted) mean of the first block; any value works, a close one
-        # keeps the final correction small
-        head = slice(0, min(n, block_rows))
-        w_head = None if sample_weight is None else sample_weight[head]
-        if w_head is not None and not np.any(w_head > 0):
-            w_head = None
-        x_shift = np.average(X[head], axis=0, weights=w_head).astype(np.float64)
-        y_shift = np.average(Y[head], axis=0, weights=w_head).astype(np.float64)
-    else:
-        x_shift = np.zeros(d)
-        y_shift = np.zeros(k)
 
-    b = min(n, block_rows)
-    buf = np.empty((b, p), dtype=np.float64)
-    gram = np.zeros((p, p), dtype=np.float64, order="F")
-    for start in range(0, n, b):
-        stop = min(start + b, n)
-        m = stop - start
-        blk = buf[:m]
-        if fit_intercept:
-            blk[:, 0] = 1.0
-        np.subtract(X[start:stop], x_shift, out=blk[:, off : off + d])
-        np.subtract(Y[start:stop], y_shift, out=blk[:, off + d :])
-        if sqrt_w is not None:
-            blk *= sqrt_w[start:stop, None]
-        # blk.T is Fortran-contiguous (p, m): syrk with trans=0 gives blkᵀ blk, no copy
-        gram = blas.dsyrk(1.0, blk.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
-    gram = np.triu(gram) + np.triu(gram, 1).T
-
-    if fit_intercept:
-        sw = gram[0, 0]
-        s = gram[0, 1:] / sw  # mean of the shifted data
-        inner = gram[1:, 1:] - sw * np.outer(s, s)
-        x_mean = x_shift + s[:d]
-        y_mean = y_shift + s[d:]
-    else:
-        sw = float(n) if sample_weight is None else float(np.sum(sample_weight))
-        inner = gram
-        x_mean, y_mean = x_shift, y_shift
+def _stats_from_moments(mom, d, fit_intercept):
+    """Split the moments of ``[X | Y]`` into the blocks the solvers need."""
+    scatter, mean = mom.scatter, mom.mean
+    if not fit_intercept:
+        # uncentred second moments: adding sw μμᵀ back cancels nothing
+        scatter = scatter + mom.sw * np.outer(mean, mean)
+        mean = np.zeros_like(mean)
     return {
-        "sw": float(sw),
-        "x_mean": x_mean,
-        "y_mean": y_mean,
-        "xx": inner[:d, :d],
-        "xy": inner[:d, d:],
-        "yy": np.diag(inner[d:, d:]).copy(),
+        "sw": mom.sw,
+        "x_mean": mean[:d],
+        "y_mean": mean[d:],
+        "xx": scatter[:d, :d],
+        "xy": scatter[:d, d:],
+        "yy": np.diag(scatter[d:, d:]).copy(),
     }
 
 

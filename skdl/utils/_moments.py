@@ -1,0 +1,174 @@
+"""Weighted first and second moments of row blocks, and their pairwise merge.
+
+Note 000 §8 updates a running mean and the sum of squared deviations one sample at a
+time: ``μₙ = μₙ₋₁ + (xₙ - μₙ₋₁)/n`` and ``Sₙ = Sₙ₋₁ + (xₙ - μₙ)(xₙ - μₙ₋₁)``.  The
+same algebra merges two whole blocks ``a`` and ``b`` (Chan, Golub and LeVeque's
+pairwise update)::
+
+    n = nₐ + n_b,   δ = μ_b - μₐ,   μ = μₐ + δ n_b/n,
+    S = Sₐ + S_b + (nₐ n_b / n) δ δᵀ
+
+with weights in place of counts.  Every chunked fit in skdl (in-memory row blocks,
+``partial_fit`` over chunks, dask blocks) reduces to :func:`block_moments` on each
+piece and :func:`merge_moments` between pieces.
+"""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import reduce
+from typing import NamedTuple
+
+import numpy as np
+from scipy.linalg import blas
+from threadpoolctl import threadpool_limits
+
+# bytes of one row block: small enough to stay in cache between the copy that shifts
+# it and the syrk that consumes it
+_BLOCK_BYTES = 4 * 2**20
+
+
+class Moments(NamedTuple):
+    """Sufficient statistics of a weighted sample of row vectors.
+
+    Attributes
+    ----------
+    sw : float
+        Sum of the weights (the number of rows when unweighted).
+    mean : ndarray of shape (p,)
+        Weighted mean.
+    scatter : ndarray of shape (p, p)
+        Weighted sum of outer products of deviations from the mean,
+        ``Σ wᵢ (zᵢ - μ)(zᵢ - μ)ᵀ``.
+    """
+
+    sw: float
+    mean: np.ndarray
+    scatter: np.ndarray
+
+
+def _n_threads():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def block_moments(arrays, sample_weight=None, block_rows=None, n_threads=None):
+    """Weighted moments of the rows of ``hstack(arrays)``, without forming it.
+
+    ``X`` is read once, in row blocks that stay in cache: each block is shifted by a
+    pilot estimate of the mean (the first block's), scaled by ``√w``, appended with a
+    column of ones, and a symmetric rank-k update (BLAS ``syrk``) accumulates
+    ``Σw``, ``Σ w z`` and ``Σ w z zᵀ`` of the shifted data.  Since the shift is close
+    to the mean, the final correction ``G - Σw s sᵀ`` involves small numbers only and
+    does not cancel.  Large inputs are split into contiguous row ranges, one per
+    thread, each with single-threaded BLAS, so that block copies overlap products.
+
+    Parameters
+    ----------
+    arrays : sequence of ndarray of shape (n, p_j)
+        Column groups (e.g. ``X`` and ``Y``); any float dtype, never copied whole.
+    sample_weight : ndarray of shape (n,), default=None
+        Non-negative weights.
+    block_rows : int, default=None
+        Rows per block; by default about 4 MB of float64.
+    n_threads : int, default=None
+        Threads; by default the CPUs available.  Pass 1 inside other parallel code.
+
+    Returns
+    -------
+    Moments
+    """
+    arrays = [np.asarray(a) for a in arrays]
+    arrays = [a.reshape(-1, 1) if a.ndim == 1 else a for a in arrays]
+    n = arrays[0].shape[0]
+    widths = [a.shape[1] for a in arrays]
+    p = sum(widths)
+    edges = np.cumsum([1, *widths])
+    sqrt_w = None if sample_weight is None else np.sqrt(np.asarray(sample_weight, float))
+    if block_rows is None:
+        block_rows = int(np.clip(_BLOCK_BYTES // (8 * (p + 1)), 256, 8192))
+    b = max(1, min(n, block_rows))
+
+    head = slice(0, b)
+    w_head = None if sample_weight is None else np.asarray(sample_weight)[head]
+    if w_head is not None and not np.any(w_head > 0):
+        w_head = None
+    if n:
+        shift = np.concatenate(
+            [np.average(a[head], axis=0, weights=w_head).astype(np.float64) for a in arrays]
+        )
+    else:
+        shift = np.zeros(p)
+
+    def accumulate(lo, hi):
+        buf = np.empty((b, p + 1), dtype=np.float64)
+        gram = np.zeros((p + 1, p + 1), dtype=np.float64, order="F")
+        for start in range(lo, hi, b):
+            stop = min(start + b, hi)
+            blk = buf[: stop - start]
+            blk[:, 0] = 1.0
+            for a, lo_c, hi_c in zip(arrays, edges[:-1], edges[1:], strict=True):
+                np.subtract(a[start:stop], shift[lo_c - 1 : hi_c - 1], out=blk[:, lo_c:hi_c])
+            if sqrt_w is not None:
+                blk *= sqrt_w[start:stop, None]
+            # blk.T is Fortran-contiguous (p+1, m): syrk with trans=0 gives blkᵀ blk
+            gram = blas.dsyrk(1.0, blk.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
+        return gram
+
+    if n_threads is None:
+        n_threads = _n_threads()
+    n_threads = min(n_threads, n // (8 * b)) if n > 8 * b else 1
+    if n_threads <= 1:
+        gram = accumulate(0, n)
+    else:
+        cuts = np.linspace(0, n, n_threads + 1).astype(int)
+        with threadpool_limits(limits=1, user_api="blas"):
+            with ThreadPoolExecutor(n_threads) as pool:
+                parts = list(pool.map(accumulate, cuts[:-1], cuts[1:]))
+        gram = reduce(np.add, parts)
+    gram = np.triu(gram) + np.triu(gram, 1).T
+
+    sw = float(gram[0, 0])
+    if sw > 0:
+        s = gram[0, 1:] / sw
+    else:
+        s = np.zeros(p)
+    scatter = gram[1:, 1:] - sw * np.outer(s, s)
+    return Moments(sw, shift + s, scatter)
+
+
+def merge_moments(a, b):
+    """Merge the moments of two disjoint samples (the pairwise update of note 000 §8).
+
+    Parameters
+    ----------
+    a, b : Moments
+
+    Returns
+    -------
+    Moments
+        The moments of the union.
+    """
+    if a.sw == 0:
+        return b
+    if b.sw == 0:
+        return a
+    sw = a.sw + b.sw
+    delta = b.mean - a.mean
+    mean = a.mean + delta * (b.sw / sw)
+    scatter = a.scatter + b.scatter + (a.sw * b.sw / sw) * np.outer(delta, delta)
+    return Moments(sw, mean, scatter)
+
+
+def merge_all(moments):
+    """Merge an iterable of :class:`Moments` pairwise, as a balanced tree."""
+    items = list(moments)
+    if not items:
+        raise ValueError("merge_all needs at least one Moments to merge.")
+    while len(items) > 1:
+        items = [
+            merge_moments(items[i], items[i + 1]) if i + 1 < len(items) else items[i]
+            for i in range(0, len(items), 2)
+        ]
+    return items[0]

@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from skdl.utils._moments import Moments, block_moments, merge_all, merge_moments
+
+
+def _reference(Z, w=None):
+    w = np.ones(len(Z)) if w is None else w
+    mean = np.average(Z, axis=0, weights=w)
+    D = Z - mean
+    return w.sum(), mean, (D * w[:, None]).T @ D
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("block_rows", [1, 7, 64, None])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_block_moments_equal_two_pass(weighted, block_rows, n_threads):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 5)) * [1, 10, 1e-2, 1, 1] + 1e6  # large offset
+    Y = rng.normal(size=(1000, 2))
+    w = rng.uniform(0, 3, size=1000) if weighted else None
+    mom = block_moments((X, Y), w, block_rows=block_rows, n_threads=n_threads)
+    sw, mean, scatter = _reference(np.hstack([X, Y]), w)
+    assert mom.sw == pytest.approx(sw, rel=1e-12)
+    assert_allclose(mom.mean, mean, rtol=1e-13, atol=1e-12)
+    assert_allclose(mom.scatter, scatter, rtol=1e-9, atol=1e-9 * np.abs(scatter).max())
+
+
+def test_merge_equals_whole_and_single_sample_update():
+    rng = np.random.default_rng(1)
+    Z = rng.normal(size=(300, 4)) + 5
+    chunks = np.array_split(Z, 10)
+    merged = merge_all(block_moments((c,)) for c in chunks)
+    whole = block_moments((Z,))
+    assert merged.sw == whole.sw
+    assert_allclose(merged.mean, whole.mean, rtol=1e-13)
+    assert_allclose(merged.scatter, whole.scatter, rtol=1e-11)
+    # note 000 §8: S_n = S_{n-1} + (x_n - mu_n)(x_n - mu_{n-1}), one sample at a time
+    acc = block_moments((Z[:1],))
+    for row in Z[1:]:
+        prev_mean = acc.mean
+        acc = merge_moments(acc, block_moments((row[None, :],)))
+        assert_allclose(acc.mean, prev_mean + (row - prev_mean) / acc.sw, rtol=1e-12)
+    assert_allclose(acc.scatter, whole.scatter, rtol=1e-10)
+
+
+def test_merge_with_empty_and_errors():
+    a = block_moments((np.ones((3, 2)),))
+    empty = Moments(0.0, np.zeros(2), np.zeros((2, 2)))
+    assert merge_moments(a, empty) is a and merge_moments(empty, a) is a
+    with pytest.raises(ValueError, match="at least one"):
+        merge_all([])
