@@ -9,8 +9,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skdl.utils import all_estimators
 
 # the iterative solvers of LinearRegression and Ridge (issue 3); the checks' data sets
-# are smaller than the default batch (min(200, n)), so 'sgd' runs full batches here and
-# weights equal repetitions exactly (true minibatches are tested in tests/linear_model)
+# have at most 200 samples, the default batch (min(200, n)), so 'sgd' runs full batches
+# here and weights equal repetitions exactly (minibatches: tests/linear_model/)
 GRADIENT_SOLVER_PARAMS = [
     {"solver": "gd"},
     {"solver": "gd", "optimizer": "nesterov"},
