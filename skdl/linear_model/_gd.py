@@ -583,7 +583,7 @@ def fit_gradient(est, X, y, sample_weight, alphas, partial=False):
     est.loss_curve_ = list(state["loss_curve"])
     est.optimizer_ = rule
     est.learning_rate_ = rule.learning_rate
-    if info["validation_scores"] is not None:
+    if not partial:
         est.validation_scores_ = info["validation_scores"]
         est.best_validation_score_ = info["best_validation_score"]
     est._gd_state = state if solver == "sgd" else None

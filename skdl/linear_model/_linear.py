@@ -478,10 +478,11 @@ _SHARED_ATTRS_DOC = """
         Iterative solvers: the base learning rate used (resolves "auto").
     optimizer_ : skdl.optim.UpdateRule
         "gd" and "sgd": the update rule with its final state.
-    validation_scores_ : list of float
-        With ``early_stopping``: the validation R² after each epoch.
-    best_validation_score_ : float
-        With ``early_stopping``: the best validation R² (its parameters are kept).
+    validation_scores_ : list of float or None
+        "gd" and "sgd" with ``early_stopping``: the validation R² after each epoch
+        (None without early stopping).
+    best_validation_score_ : float or None
+        The best of ``validation_scores_`` (its parameters are kept), or None.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)

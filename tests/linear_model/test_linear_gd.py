@@ -242,6 +242,8 @@ def test_early_stopping_keeps_best_validation_score():
     assert len(est.validation_scores_) == est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
     assert est.best_validation_score_ > 0.5
+    est.set_params(early_stopping=False).fit(X, y)
+    assert est.validation_scores_ is None and est.best_validation_score_ is None
     with pytest.raises(ValueError, match="validation"):
         LinearRegression(solver="gd", early_stopping=True).fit(X[:1], y[:1])
 
