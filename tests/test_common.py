@@ -8,11 +8,22 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdl.utils import all_estimators
 
+# the iterative solvers of LinearRegression and Ridge (issue 3); the checks' data sets
+# have at most 200 samples, the default batch (min(200, n)), so 'sgd' runs full batches
+# here and weights equal repetitions exactly (minibatches: tests/linear_model/)
+GRADIENT_SOLVER_PARAMS = [
+    {"solver": "gd"},
+    {"solver": "gd", "optimizer": "nesterov"},
+    {"solver": "sgd"},
+    {"solver": "sgd", "optimizer": "adam"},
+    {"solver": "newton"},
+]
+
 # Small settings so that every check stays fast (never a weakened estimator).
 # Keys: class name -> list of parameter dicts (one check run per entry).
 CHECK_PARAMS = {
-    "LinearRegression": [{"solver": "auto"}, {"solver": "lstsq"}],
-    "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}],
+    "LinearRegression": [{"solver": "auto"}, {"solver": "lstsq"}, *GRADIENT_SOLVER_PARAMS],
+    "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}, *GRADIENT_SOLVER_PARAMS],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.

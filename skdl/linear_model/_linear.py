@@ -14,15 +14,18 @@ numerically safe (no cancellation of large uncentred sums).
 """
 
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg
 from scipy.linalg import lapack
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from skdl.linear_model import _gd
+from skdl.optim import Schedule
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
 from skdl.utils._moments import block_moments
 
@@ -139,7 +142,19 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
     _parameter_constraints = {
         "fit_intercept": ["boolean"],
         "copy_X": ["boolean"],
-        "solver": [StrOptions({"auto", "normal", "lstsq"})],
+        "solver": [StrOptions({"auto", "normal", "lstsq", *_gd.GRADIENT_SOLVERS})],
+        "optimizer": [StrOptions(set(_gd.OPTIMIZERS)), HasMethods(["step"])],
+        "learning_rate": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "schedule": [StrOptions(set(_gd.SCHEDULES)), Schedule, callable],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
     }
 
     def _alphas(self, n_targets):
@@ -183,6 +198,11 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
         alphas = self._alphas(n_targets)
 
         solver = self.solver
+        self._gd_state = None  # partial_fit state of a previous solver='sgd' fit
+        if solver == "newton":
+            return _gd.fit_newton(self, X, y, sample_weight, alphas, _gram_statistics, self._rss)
+        if solver in ("gd", "sgd"):
+            return _gd.fit_gradient(self, X, y, sample_weight, alphas)
         coef = factors = stats = None
         if solver in ("auto", "normal"):
             stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
@@ -228,7 +248,7 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
         sigma2 = rss / sw if sw > 0 else np.full(n_targets, np.nan)
         self.sigma2_ = float(sigma2[0]) if y_ndim == 1 else sigma2
         self.solver_ = solver_used
-        self.n_iter_ = None
+        self.n_iter_ = 1  # one direct solve (an estimator with max_iter exposes n_iter_ >= 1)
         self._x_mean = x_mean
         self._std_factors = factors
         self._inv_sw = 1.0 / sw if (self.fit_intercept and sw > 0) else 0.0
@@ -284,6 +304,50 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             (rss,) = dask.compute((w * r**2).sum(axis=0))
         return self._set_solution(coef, factors, stats, np.asarray(rss), y_ndim, X.dtype,
                                   "normal")
+
+    @available_if(lambda self: self.solver == "sgd")
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch of minibatch SGD on ``(X, y)``, continuing from the current state.
+
+        Only with ``solver="sgd"``.  The first call (on an unfitted estimator) fixes
+        the shifts of ``X`` and ``y`` (their means on that call's data), the update
+        rule and its learning rate ('auto': from that data); later calls continue
+        with the same rule state (momenta, moment estimates, step count), as does a
+        call after ``fit``.  ``n_iter_`` counts epochs over all calls and
+        ``loss_curve_`` gains one entry per call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        self._validate_params()
+        first = getattr(self, "_gd_state", None) is None
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            y_numeric=True,
+            order="C",
+            reset=first,
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        alphas = self._alphas(1 if y.ndim == 1 else y.shape[1])
+        return _gd.fit_gradient(self, X, y, sample_weight, alphas, partial=True)
 
     def _fit_lstsq(self, X, y_2d, sample_weight, alphas):
         if self.fit_intercept:
@@ -364,6 +428,11 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
         y_pred = X @ self.coef_.T + self.intercept_
         if not return_std:
             return y_pred
+        if self._std_factors is None:
+            raise ValueError(
+                f"return_std=True needs (XᵀWX + αI)⁻¹, which solver={self.solver_!r} does "
+                "not form; fit with solver='auto', 'normal', 'lstsq' or 'newton'."
+            )
         Xc = X - self._x_mean
         k = 1 if self.coef_.ndim == 1 else self.coef_.shape[0]
         lev = np.empty((X.shape[0], k))
@@ -386,7 +455,7 @@ _SHARED_PARAMS_DOC = """
     copy_X : bool, default=True
         If False, the ``'lstsq'`` solver may centre ``X`` in place, overwriting it
         (as sklearn's does).  The ``'normal'`` solver never modifies or copies ``X``.
-    solver : {"auto", "normal", "lstsq"}, default="auto"
+    solver : {"auto", "normal", "lstsq", "gd", "sgd", "newton"}, default="auto"
         ``"normal"``: Cholesky solve of the normal equations, formed in one blocked
         pass over X (fastest for n_samples >> n_features); raises
         ``numpy.linalg.LinAlgError`` when the Gram matrix is singular.
@@ -395,6 +464,66 @@ _SHARED_PARAMS_DOC = """
         ``"auto"``: ``"normal"``, falling back to ``"lstsq"`` with an
         :class:`IllConditionedWarning` when the Gram matrix's reciprocal condition
         number is below 1e-10.
+        ``"gd"``: full-batch gradient descent with the update rule ``optimizer``
+        (note 001 eq. 6.10); X is shifted by its mean once (one copy of X when
+        ``fit_intercept``).
+        ``"sgd"``: minibatch stochastic gradient descent (note 002 "SGD on
+        mini-batches"): ``batch_size`` samples per update, reshuffled every epoch
+        when ``shuffle``; no copy of X.
+        ``"newton"``: Newton's method, one step from zero (or the warm start) to the
+        exact solution (note 001 eq. 6.11).
+        The three iterative solvers minimise
+        ``[Σ wᵢ (yᵢ - xᵢᵀθ - b)² + α‖θ‖²] / (2 Σ wᵢ)``, the objective of the direct
+        ones scaled by ``1/(2 Σ wᵢ)``, and record ``loss_curve_`` and ``n_iter_``.
+    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", \
+            "adam"} or skdl.optim.UpdateRule, default="sgd"
+        Update rule of ``solver="gd"|"sgd"`` (:mod:`skdl.optim`); ``"sgd"`` is the
+        plain step ``θ ← θ - η g``.  An instance is copied (never modified) and used
+        with its own hyper-parameters; a numeric ``learning_rate`` or a
+        ``schedule`` other than "constant" overrides its own.  Ignored by the other
+        solvers (as are all the parameters below).
+    learning_rate : "auto" or float, default="auto"
+        Base learning rate ``η₀``.  ``"auto"``: for "sgd", "momentum" and
+        "nesterov", ``1/L`` with ``L`` the largest curvature of the loss for "gd",
+        and ``(1-γ)/(2 L(b))`` for "sgd" with ``L(b)`` the expected smoothness of
+        minibatches of size ``b`` and ``γ`` the momentum (Gower et al. 2019); 0.1
+        for "adagrad", 0.01 for "rmsprop" and "adam", 1.0 for "adadelta".  The
+        value used is in ``learning_rate_``.  A rate too large makes the loss
+        diverge: the fit then stops with :class:`skdl.optim.DivergenceError`
+        naming the rate.
+    schedule : {"constant", "inverse", "cosine"} or skdl.optim.Schedule, \
+            default="constant"
+        Learning-rate schedule, evaluated at the update count: "inverse" is
+        ``η₀/(1 + t/i₀)`` with ``i₀`` the updates of one epoch (note 002),
+        "cosine" anneals to 0 over ``max_iter`` epochs; any
+        :class:`skdl.optim.Schedule` (step, warm-up, cyclic, ...) can be given.
+    max_iter : int, default=1000
+        Maximum number of epochs (full passes over the data; for "gd" one
+        epoch is one update).  A :class:`~sklearn.exceptions.ConvergenceWarning`
+        giving ``max_iter`` and ``tol`` is raised when it ends the fit.
+    tol : float, default=1e-5
+        Stop when, for ``n_iter_no_change`` epochs in a row, the training loss has
+        not decreased by ``tol`` times the initial loss (or, with
+        ``early_stopping``, the validation R² has not increased by ``tol``).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its R² stops
+        improving and keep the best parameters (note 000 §2.4.1).
+    validation_fraction : float, default=0.1
+        Fraction of the samples held out for ``early_stopping``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.  For "gd" with a momentum
+        rule it is counted in units of the momentum's memory ``1/(1-γ)`` epochs
+        (the loss of a heavy ball oscillates on that time scale).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the minibatch shuffling, the early-stopping split and the curvature
+        subsample; an int makes fits reproducible.
+    warm_start : bool, default=False
+        Start "gd", "sgd" and "newton" from the previous ``coef_`` and
+        ``intercept_`` (the rule's state starts afresh).
+    batch_size : "auto" or int, default="auto"
+        Minibatch size of "sgd"; "auto" is ``min(200, n_samples)``.
+    shuffle : bool, default=True
+        Reshuffle the samples every epoch ("sgd").
 """
 
 _SHARED_ATTRS_DOC = """
@@ -406,9 +535,22 @@ _SHARED_ATTRS_DOC = """
         Maximum-likelihood noise variance ``RSS / n`` (weighted:
         ``Σ wᵢ rᵢ² / Σ wᵢ``), note 001 eq. 4.15.
     solver_ : str
-        The solver actually used (``"normal"`` or ``"lstsq"``).
-    n_iter_ : None
-        Direct solvers take no iterations.
+        The solver actually used (``"normal"``, ``"lstsq"``, ``"gd"``, ``"sgd"`` or
+        ``"newton"``).
+    n_iter_ : int
+        Epochs run by the iterative solvers; 1 for the direct ones (one solve).
+    loss_curve_ : list of float
+        Iterative solvers: the loss at each epoch (for "sgd" the mean of the
+        minibatch losses during the epoch), ``n_iter_`` entries.
+    learning_rate_ : float
+        Iterative solvers: the base learning rate used (resolves "auto").
+    optimizer_ : skdl.optim.UpdateRule
+        "gd" and "sgd": the update rule with its final state.
+    validation_scores_ : list of float or None
+        "gd" and "sgd" with ``early_stopping``: the validation R² after each epoch
+        (None without early stopping).
+    best_validation_score_ : float or None
+        The best of ``validation_scores_`` (its parameters are kept), or None.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -435,6 +577,8 @@ class LinearRegression(_BaseLinearModel):
     --------
     Ridge : Least squares with an L2 penalty.
     sklearn.linear_model.LinearRegression : The reference implementation (LAPACK gelsd).
+    sklearn.linear_model.SGDRegressor : Per-sample SGD (the peer of ``solver="sgd"``).
+    skdl.optim : The update rules and schedules of the iterative solvers.
 
     Notes
     -----
@@ -444,6 +588,12 @@ class LinearRegression(_BaseLinearModel):
     ``b = ȳ - x̄ᵀθ``.  ``XᵀWX`` is accumulated in one pass over ``X`` with a symmetric
     rank-k update (BLAS ``syrk``), so the fit costs about ``n d²`` flops and no copy
     of ``X``.
+
+    The iterative solvers minimise the same objective (scaled by ``1/(2 Σw)``) with
+    the update rules of :mod:`skdl.optim`: steepest descent
+    ``θ ← θ - η (XᵀWXθ - XᵀWy)/Σw`` (note 001 eq. 6.10) with any rule and schedule,
+    on the full batch ("gd") or on minibatches ("sgd", note 002); Newton's method
+    reaches the exact solution in one step (note 001 eq. 6.11).
 
     Examples
     --------
@@ -456,13 +606,52 @@ class LinearRegression(_BaseLinearModel):
     (array([1. , 0.5]), 2.0)
     >>> reg.solver_
     'normal'
+
+    The same fit by gradient descent (note 001 eq. 6.10) and by one Newton step
+    (eq. 6.11):
+
+    >>> gd = LinearRegression(solver="gd").fit(X, y)
+    >>> np.round(gd.coef_, 3), round(gd.intercept_, 3), len(gd.loss_curve_) == gd.n_iter_
+    (array([1. , 0.5]), 2.0, True)
+    >>> LinearRegression(solver="newton").fit(X, y).n_iter_
+    1
     """
     )
 
-    def __init__(self, *, fit_intercept=True, copy_X=True, solver="auto"):
+    def __init__(
+        self,
+        *,
+        fit_intercept=True,
+        copy_X=True,
+        solver="auto",
+        optimizer="sgd",
+        learning_rate="auto",
+        schedule="constant",
+        max_iter=1000,
+        tol=1e-5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
+        warm_start=False,
+        batch_size="auto",
+        shuffle=True,
+    ):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.solver = solver
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.max_iter = max_iter
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.batch_size = batch_size
+        self.shuffle = shuffle
 
 
 class Ridge(_BaseLinearModel):
@@ -487,13 +676,16 @@ class Ridge(_BaseLinearModel):
     --------
     LinearRegression : The unpenalised model.
     sklearn.linear_model.Ridge : The reference implementation.
+    skdl.optim : The update rules and schedules of the iterative solvers.
 
     Notes
     -----
     Implements ``θ_ridge = (XᵀX + δ²I)⁻¹ Xᵀy`` (note 001 eq. 5.2) on centred data,
     by Cholesky.  The Bayesian reading (note 001 §5.3): a Gaussian prior
     ``θ ~ N(0, τ²I)`` with ``δ² = σ²/τ²``; ``predict(X, return_std=True)`` uses the
-    matching covariance ``σ² (XᵀX + δ²I)⁻¹``.
+    matching covariance ``σ² (XᵀX + δ²I)⁻¹``.  The iterative solvers ("gd", "sgd",
+    "newton") minimise the same objective scaled by ``1/(2 Σw)``, whose gradient
+    gains the weight-decay term ``δ²θ/Σw``, with the rules of :mod:`skdl.optim`.
 
     Examples
     --------
@@ -513,11 +705,42 @@ class Ridge(_BaseLinearModel):
         "alpha": [Interval(Real, 0, None, closed="left"), np.ndarray, list],
     }
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, solver="auto"):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        copy_X=True,
+        solver="auto",
+        optimizer="sgd",
+        learning_rate="auto",
+        schedule="constant",
+        max_iter=1000,
+        tol=1e-5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
+        warm_start=False,
+        batch_size="auto",
+        shuffle=True,
+    ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.solver = solver
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.max_iter = max_iter
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.batch_size = batch_size
+        self.shuffle = shuffle
 
     def _alphas(self, n_targets):
         alpha = np.asarray(self.alpha, dtype=np.float64)
