@@ -27,7 +27,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from skdl.linear_model import _gd
 from skdl.optim import Schedule
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
-from skdl.utils._moments import block_moments
+from skdl.utils._moments import block_moments, merge_moments
 
 _BLOCK_ROWS = 4096  # rows per block of the residual pass
 # below this reciprocal condition number of the (regularised) Gram matrix the
@@ -54,7 +54,9 @@ def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=No
         ``Σ w y²`` per target (uncentred, with zero means, when not ``fit_intercept``).
     """
     mom = block_moments((X, Y), sample_weight, block_rows=block_rows, n_threads=n_threads)
-    return _stats_from_moments(mom, X.shape[1], fit_intercept)
+    stats = _stats_from_moments(mom, X.shape[1], fit_intercept)
+    stats["moments"] = mom
+    return stats
 
 
 def _stats_from_moments(mom, d, fit_intercept):
@@ -106,6 +108,25 @@ def _solve_normal_equations(xx, xy, alphas, check_rcond=True):
         u_inv, info = lapack.dtrtri(c, lower=0)  # LAPACK's triangular inverse
         u_inv = np.triu(u_inv)
         factors.append((targets, u_inv))
+    return coef, factors
+
+
+def _solve_pinv_gram(xx, xy, alphas):
+    """Minimum-norm solution from the Gram matrix alone: ``pinv(XᵀX + αI) Xᵀy`` by ``eigh``.
+
+    Used where the data are gone (``partial_fit``) and ``XᵀX`` is singular; equals the
+    SVD least-squares solution up to the conditioning of the Gram matrix.
+    """
+    d, k = xy.shape
+    coef = np.empty((k, d))
+    factors = []
+    for alpha in np.unique(alphas):
+        targets = np.flatnonzero(alphas == alpha)
+        lam, V = linalg.eigh(xx + alpha * np.eye(d), check_finite=False)
+        keep = lam > np.finfo(np.float64).eps * d * max(lam.max(), 0.0)
+        V, lam = V[:, keep], lam[keep]
+        coef[targets] = (V @ ((V.T @ xy[:, targets]) / lam[:, None])).T
+        factors.append((targets, V / np.sqrt(lam)))
     return coef, factors
 
 
@@ -199,6 +220,7 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
 
         solver = self.solver
         self._gd_state = None  # partial_fit state of a previous solver='sgd' fit
+        self._chunk_moments = None  # partial_fit state of the direct solvers
         if solver == "newton":
             return _gd.fit_newton(self, X, y, sample_weight, alphas, _gram_statistics, self._rss)
         if solver in ("gd", "sgd"):
@@ -211,6 +233,7 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
                     stats["xx"], stats["xy"], alphas, check_rcond=(solver == "auto")
                 )
                 solver_used = "normal"
+                self._chunk_moments = stats["moments"]
             except np.linalg.LinAlgError as exc:
                 if solver == "normal":
                     raise np.linalg.LinAlgError(
@@ -302,14 +325,25 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             r = (y_2d - stats["y_mean"]) - (X - stats["x_mean"]) @ coef.T
             w = 1.0 if sample_weight is None else sample_weight.reshape(-1, 1)
             (rss,) = dask.compute((w * r**2).sum(axis=0))
+        self._chunk_moments = mom
+        self._gd_state = None
         return self._set_solution(coef, factors, stats, np.asarray(rss), y_ndim, X.dtype,
                                   "normal")
 
-    @available_if(lambda self: self.solver == "sgd")
+    @available_if(lambda self: self.solver in ("sgd", "normal", "auto"))
     def partial_fit(self, X, y, sample_weight=None):
-        """One epoch of minibatch SGD on ``(X, y)``, continuing from the current state.
+        """Update the fit with one more chunk of data.
 
-        Only with ``solver="sgd"``.  The first call (on an unfitted estimator) fixes
+        With ``solver="normal"`` or ``"auto"``: the chunk's sufficient statistics
+        (weight sum, means, scatter of ``[X | y]``) are merged into those of all
+        earlier chunks (the pairwise update of note 000 §8) and the normal
+        equations are solved again, so that after the last chunk the fit equals
+        ``fit`` on all the data (to rounding); memory is O(d²), whatever the number
+        of chunks.  A chunk may be a dask array.  ``"auto"`` falls back to the
+        minimum-norm (pseudo-inverse) solution while the Gram matrix is singular,
+        e.g. before n_features + 1 rows have been seen.
+
+        With ``solver="sgd"``: one epoch of minibatch SGD.  The first call (on an unfitted estimator) fixes
         the shifts of ``X`` and ``y`` (their means on that call's data), the update
         rule and its learning rate ('auto': from that data); later calls continue
         with the same rule state (momenta, moment estimates, step count), as does a
@@ -331,6 +365,8 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             The updated estimator.
         """
         self._validate_params()
+        if self.solver != "sgd":
+            return self._partial_fit_moments(X, y, sample_weight)
         first = getattr(self, "_gd_state", None) is None
         X, y = validate_data(
             self,
@@ -348,6 +384,65 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             )
         alphas = self._alphas(1 if y.ndim == 1 else y.shape[1])
         return _gd.fit_gradient(self, X, y, sample_weight, alphas, partial=True)
+
+    def _partial_fit_moments(self, X, y, sample_weight):
+        """``partial_fit`` for the direct solvers: merge the chunk's moments, re-solve."""
+        previous = getattr(self, "_chunk_moments", None)
+        if is_dask_array(X):
+            if previous is not None and X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+            y_ndim = y.ndim
+            y_2d = y.reshape(-1, 1) if y_ndim == 1 else y
+            mom = dask_moments((X, y_2d), sample_weight)
+            if not (np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))):
+                raise ValueError("Input X or y contains NaN or infinity.")
+            self.n_features_in_ = X.shape[1]
+            dtype = X.dtype
+        else:
+            X, y = validate_data(
+                self, X, y, dtype=[np.float64, np.float32], multi_output=True,
+                y_numeric=True, order="C", reset=previous is None,
+            )
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(
+                    sample_weight, X, dtype=np.float64, ensure_non_negative=True
+                )
+            y_ndim = y.ndim
+            y_2d = y.reshape(-1, 1) if y_ndim == 1 else y
+            mom = block_moments((X, y_2d), sample_weight)
+            dtype = X.dtype
+        d = self.n_features_in_
+        if previous is not None:
+            if previous.mean.shape[0] != d + y_2d.shape[1]:
+                raise ValueError(
+                    f"y has {y_2d.shape[1]} target(s) but earlier chunks had "
+                    f"{previous.mean.shape[0] - d}."
+                )
+            mom = merge_moments(previous, mom)
+        stats = _stats_from_moments(mom, d, self.fit_intercept)
+        alphas = self._alphas(y_2d.shape[1])
+        try:
+            coef, factors = _solve_normal_equations(
+                stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
+            )
+            solver_used = "normal"
+        except np.linalg.LinAlgError as exc:
+            if self.solver == "normal":
+                raise np.linalg.LinAlgError(
+                    f"solver='normal' failed on the chunks seen so far: {exc}. Use "
+                    "solver='auto' (pseudo-inverse while singular) or Ridge(alpha>0)."
+                ) from exc
+            coef, factors = _solve_pinv_gram(stats["xx"], stats["xy"], alphas)
+            solver_used = "pinv"
+        xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
+        rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
+        self._set_solution(coef, factors, stats, np.maximum(rss, 0.0), y_ndim, dtype,
+                           solver_used)
+        self._chunk_moments = mom
+        return self
 
     def _fit_lstsq(self, X, y_2d, sample_weight, alphas):
         if self.fit_intercept:

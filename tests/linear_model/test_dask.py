@@ -83,3 +83,44 @@ def test_dask_fit_of_4gb_array_stays_under_1gb_peak_rss():
     assert nbytes_gib > 3.7
     assert peak_gib < 1.0
     assert coef0 == pytest.approx(2.0, abs=1e-2)
+
+
+@pytest.mark.parametrize("est", [LinearRegression(), Ridge(alpha=2.5), Ridge(solver="normal"),
+                                 LinearRegression(fit_intercept=False)], ids=repr)
+@pytest.mark.parametrize("k", [None, 2])
+def test_partial_fit_over_chunks_equals_fit(est, k):
+    X, y = _data(k=k)
+    w = np.random.default_rng(2).uniform(0.2, 2, size=len(X))
+    full = type(est)(**est.get_params()).fit(X, y, sample_weight=w)
+    inc = type(est)(**est.get_params())
+    for idx in np.array_split(np.arange(len(X)), 40):
+        inc.partial_fit(X[idx], y[idx], sample_weight=w[idx])
+    assert_allclose(inc.coef_, full.coef_, rtol=1e-8)
+    assert_allclose(inc.intercept_, full.intercept_, rtol=1e-8, atol=1e-10)
+    assert_allclose(inc.sigma2_, full.sigma2_, rtol=1e-6)
+    assert inc.solver_ == "normal"
+    # chunks given as dask arrays go through the same merge
+    dinc = type(est)(**est.get_params())
+    for idx in np.array_split(np.arange(len(X)), 4):
+        dinc.partial_fit(da.from_array(X[idx], chunks=(250, 6)), y[idx], sample_weight=w[idx])
+    assert_allclose(dinc.coef_, full.coef_, rtol=1e-8)
+    # fit, then partial_fit continues from the fitted statistics
+    half = len(X) // 2
+    cont = type(est)(**est.get_params()).fit(X[:half], y[:half], sample_weight=w[:half])
+    cont.partial_fit(X[half:], y[half:], sample_weight=w[half:])
+    assert_allclose(cont.coef_, full.coef_, rtol=1e-8)
+
+
+def test_partial_fit_singular_start_and_errors():
+    X, y = _data()
+    reg = LinearRegression()
+    reg.partial_fit(X[:3], y[:3])  # 3 rows, 6 features: singular, pseudo-inverse
+    assert reg.solver_ == "pinv" and np.all(np.isfinite(reg.coef_))
+    reg.partial_fit(X[3:], y[3:])
+    assert reg.solver_ == "normal"
+    assert_allclose(reg.coef_, LinearRegression().fit(X, y).coef_, rtol=1e-8)
+    with pytest.raises(ValueError, match="expecting 6 features"):
+        reg.partial_fit(X[:, :5], y)
+    with pytest.raises(np.linalg.LinAlgError, match="chunks seen so far"):
+        LinearRegression(solver="normal").partial_fit(X[:3], y[:3])
+    assert not hasattr(LinearRegression(solver="lstsq"), "partial_fit")

@@ -199,8 +199,10 @@ def test_schedules(schedule):
 
 def test_partial_fit_only_for_sgd_and_continues():
     X, y = _standardised(1000, 4)
-    assert not hasattr(LinearRegression(), "partial_fit")
+    # the direct solvers' partial_fit merges chunk statistics (tests/linear_model/test_dask.py)
+    assert hasattr(LinearRegression(), "partial_fit")
     assert not hasattr(LinearRegression(solver="gd"), "partial_fit")
+    assert not hasattr(LinearRegression(solver="lstsq"), "partial_fit")
     est = LinearRegression(solver="sgd", batch_size=50, random_state=0)
     for i in range(1, 4):
         est.partial_fit(X, y)
