@@ -343,12 +343,12 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
         minimum-norm (pseudo-inverse) solution while the Gram matrix is singular,
         e.g. before n_features + 1 rows have been seen.
 
-        With ``solver="sgd"``: one epoch of minibatch SGD.  The first call (on an
+        With ``solver="sgd"``: one epoch of minibatch SGD. The first call (on an
         unfitted estimator) fixes the shifts of ``X`` and ``y`` (their means on that
-        call's data), the update rule and its learning rate ('auto': from that data); later calls continue
-        with the same rule state (momenta, moment estimates, step count), as does a
-        call after ``fit``.  ``n_iter_`` counts epochs over all calls and
-        ``loss_curve_`` gains one entry per call.
+        call's data), the update rule and its learning rate ('auto': from that data);
+        later calls continue with the same rule state (momenta, moment estimates, step
+        count), as does a call after ``fit``. ``n_iter_`` counts epochs over all calls
+        and ``loss_curve_`` gains one entry per call.
 
         Parameters
         ----------
