@@ -66,6 +66,7 @@ if _unplaced:  # a new family: give it a user-guide page and an entry above
 # -- autodoc / autosummary / numpydoc ----------------------------------------------------
 autosummary_generate = True
 autosummary_imported_members = True
+autosummary_generate_overwrite = True
 autodoc_default_options = {"members": True, "inherited-members": True}
 autodoc_typehints = "none"
 autoclass_content = "class"

@@ -37,9 +37,14 @@ def _public_subpackages(package):
 
 def collect_public_names(package_name):
     """``{subpackage: [(name, object), ...]}`` from each subpackage's ``__all__``."""
+    from skdl.utils._discovery import _optional_available
+
     package = importlib.import_module(package_name)
     public = {}
     for modname in _public_subpackages(package):
+        if not _optional_available(modname):  # e.g. the networks without torch/skorch
+            logger.info("skdl_api: %s skipped, its optional dependencies are missing", modname)
+            continue
         module = importlib.import_module(modname)
         public[modname] = [(name, getattr(module, name)) for name in getattr(module, "__all__", ())]
     return public
