@@ -74,3 +74,34 @@ def test_every_estimator_has_an_api_page_and_a_user_guide_entry(built_site):
         target = f"skdl.{subpackage.split('.')[1]}.{name}"
         assert (built_site / "api" / "generated" / f"{target}.html").is_file(), target
         assert f"{target}.html" in guide, f"{name} is on no user-guide page"
+
+
+def test_tagged_multiline_equations_are_not_wrapped_in_split():
+    """Sphinx wraps a multi-line display in ``split``, where MathJax refuses ``\\tag``.
+
+    Such a block must use ``:nowrap:`` and its own ``\\[ ... \\]``; the build cannot
+    see this (MathJax renders in the browser), so it is checked here.
+    """
+    import re
+
+    offenders = []
+    for page in sorted(DOCS.rglob("*.rst")):
+        if "_build" in page.parts or "auto_examples" in page.parts or "api" in page.parts:
+            continue
+        for block in re.findall(r"^\.\. math::\n((?:[ ]{3}.*\n|\n)+)", page.read_text(), re.M):
+            if "\\tag" in block and "\\\\" in block and ":nowrap:" not in block:
+                offenders.append(f"{page.relative_to(ROOT)}: {block.split(chr(10))[0].strip()}")
+    assert not offenders, offenders
+
+
+def test_examples_have_a_gallery_title():
+    """sphinx-gallery needs each example's docstring to open with a reST title."""
+    import ast
+
+    for path in sorted((ROOT / "examples").glob("plot_*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text()), clean=False) or ""
+        lines = [line.rstrip() for line in doc.strip("\n").splitlines()]
+        assert len(lines) >= 2 and lines[1] and set(lines[1]) == {"="}, (
+            f"{path.name}: the docstring must start with a title line underlined by '='"
+        )
+        assert len(lines[1]) >= len(lines[0]), f"{path.name}: title underline too short"

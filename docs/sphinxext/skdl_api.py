@@ -78,6 +78,7 @@ _TEMPLATES = {
     "warning": "class.rst",
     "exception": "class.rst",
     "function": "function.rst",
+    "data": "data.rst",
 }
 
 
