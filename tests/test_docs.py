@@ -76,6 +76,21 @@ def test_every_estimator_has_an_api_page_and_a_user_guide_entry(built_site):
         assert f"{target}.html" in guide, f"{name} is on no user-guide page"
 
 
+def test_no_broken_inline_markup_in_the_pages(built_site):
+    """A literal or role docutils could not parse shows its backticks in the page."""
+    import re
+
+    broken = []
+    for page in sorted(built_site.glob("**/*.html")):
+        if "_static" in page.parts or "_modules" in page.parts or "_sources" in page.parts:
+            continue
+        text = re.sub(r"<[^>]*>", "", page.read_text())
+        if "``" in text:
+            i = text.index("``")
+            broken.append(f"{page.relative_to(built_site)}: ...{text[max(0, i - 60):i + 40]!r}")
+    assert not broken, "\n".join(broken)
+
+
 def test_tagged_multiline_equations_are_not_wrapped_in_split():
     """Sphinx wraps a multi-line display in ``split``, where MathJax refuses ``\\tag``.
 

@@ -214,18 +214,59 @@ def skip_foreign_members(app, what, name, obj, skip, options):
 # a bare fitted-attribute name such as ``n_features_in_`` (scikit-learn's docstring
 # idiom, e.g. "ndarray of shape (n_features_in_,)") is reStructuredText's syntax for a
 # hyperlink reference; in a docstring it always means the attribute
-_BARE_ATTRIBUTE = re.compile(r"(?<![`\w*|:/.\\])([A-Za-z]\w*_)(?![\w`*|])")
+_BARE_ATTRIBUTE = re.compile(r"(?<![`\w*|:/.\\])([A-Za-z]\w*_)(?![\w`*|{])")
+# inline markup whose content is left alone besides ``literals``: :role:`text`, `text`
+_INLINE_MARKUP = re.compile(r"((?::[\w-]+)+:`[^`]*`|`[^`]*`_{0,2})")
 # the name opening a numpydoc parameter/attribute entry ("coef_ : ndarray") is parsed
 # by numpydoc itself and stays as it is
 _ENTRY_NAME = re.compile(r"^(\s*[A-Za-z]\w*_?\s*(?::\s|:$|$))")
+_DIRECTIVE = re.compile(r"^(\s*)\.\. [\w:-]+::|^(\s*).*::$")
+
+
+def _literal_names(text):
+    parts = _INLINE_MARKUP.split(text)
+    return "".join(part if i % 2 else _BARE_ATTRIBUTE.sub(r"``\1``", part)
+                   for i, part in enumerate(parts))
+
+
+def _outside_literals(text, in_literal):
+    """Apply :func:`_literal_names` outside ````literal```` spans, which may span lines."""
+    out = []
+    pos = 0
+    while pos < len(text):
+        end = text.find("``", pos)
+        chunk = text[pos:] if end < 0 else text[pos:end]
+        out.append(chunk if in_literal else _literal_names(chunk))
+        if end < 0:
+            break
+        out.append("``")
+        pos = end + 2
+        in_literal = not in_literal
+    return "".join(out), in_literal
 
 
 def literal_attribute_names(app, what, name, obj, options, lines):
-    """Render bare ``name_`` words of docstrings as literals, before numpydoc runs."""
+    """Render bare ``name_`` words of docstrings as literals, before numpydoc runs.
+
+    Only running text changes: inline literals (also across lines) and roles,
+    directive bodies (math, code) and literal blocks (after ``::``) stay as they are.
+    """
+    block_indent = None
+    in_literal = False
     for i, line in enumerate(lines):
+        indent = len(line) - len(line.lstrip())
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                continue
+            block_indent = None
+        if not line.strip():
+            in_literal = False  # inline markup never crosses a paragraph
+        if _DIRECTIVE.match(line):
+            block_indent = indent
         head = _ENTRY_NAME.match(line)
         start = head.end() if head else 0
-        lines[i] = line[:start] + _BARE_ATTRIBUTE.sub(r"``\1``", line[start:])
+        rest, in_literal = _outside_literals(line[start:], in_literal)
+        lines[i] = line[:start] + rest
 
 
 def setup(app):
