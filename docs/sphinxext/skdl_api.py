@@ -154,9 +154,8 @@ def generate(srcdir, package_name, families, fallback):
             continue
         module = importlib.import_module(modname)
         summary = (inspect.getdoc(module) or modname).splitlines()[0]
-        index += [f":mod:`{modname}`", "-" * (len(modname) + 7), "", f".. automodule:: {modname}",
-                  "   :no-members:", "   :no-index:", "", summary, "",
-                  f".. currentmodule:: {package_name}", ""]
+        index += [f":mod:`{modname}`", "-" * (len(modname) + 7), "", f".. py:module:: {modname}",
+                  "", summary, "", f".. currentmodule:: {package_name}", ""]
         entries = [(f"{modname.split('.', 1)[1]}.{name}", _kind(obj, estimators))
                    for name, obj in names]
         index += _autosummary(entries, toctree=True)
@@ -249,10 +248,11 @@ def literal_attribute_names(app, what, name, obj, options, lines):
     """Render bare ``name_`` words of docstrings as literals, before numpydoc runs.
 
     Only running text changes: inline literals (also across lines) and roles,
-    directive bodies (math, code) and literal blocks (after ``::``) stay as they are.
+    directive bodies (math, code), literal blocks (after ``::``) and doctest blocks
+    stay as they are.
     """
     block_indent = None
-    in_literal = False
+    in_literal = in_doctest = False
     for i, line in enumerate(lines):
         indent = len(line) - len(line.lstrip())
         if block_indent is not None:
@@ -260,7 +260,10 @@ def literal_attribute_names(app, what, name, obj, options, lines):
                 continue
             block_indent = None
         if not line.strip():
-            in_literal = False  # inline markup never crosses a paragraph
+            in_literal = in_doctest = False  # neither crosses a paragraph
+        if in_doctest or line.lstrip().startswith(">>>"):
+            in_doctest = True  # a doctest block: code and its output, to the blank line
+            continue
         if _DIRECTIVE.match(line):
             block_indent = indent
         head = _ENTRY_NAME.match(line)
