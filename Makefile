@@ -15,7 +15,7 @@ $(VENV)/.skdl-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
-	$(PY) -m pip install --quiet -e ".[nn,dev,dask]"
+	$(PY) -m pip install --quiet -e ".[nn,dev,dask,docs]"
 	touch $@
 
 demo: setup
@@ -24,6 +24,10 @@ demo: setup
 test: setup
 	$(PY) -m ruff check skdl tests examples benchmarks
 	MPLBACKEND=Agg $(PY) -m pytest tests skdl --doctest-modules -p no:cacheprovider
+
+# the documentation site, offline, warnings as errors: docs/_build/html/index.html
+docs: setup
+	MPLBACKEND=Agg $(PY) -m sphinx -E -W --keep-going -b html docs docs/_build/html
 
 bench: setup
 	$(PY) benchmarks/run_all.py

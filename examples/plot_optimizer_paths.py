@@ -1,4 +1,8 @@
-"""Paths of the update rules on one 2-D loss surface (note 001 fig. 6.3).
+"""
+Paths of the update rules on one 2-D loss surface
+==================================================
+
+The rules of note 001 fig. 6.3 on one surface.
 
 Every rule of :mod:`skdl.optim` starts from the same point of Beale's function
 

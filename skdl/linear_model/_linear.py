@@ -678,7 +678,7 @@ class LinearRegression(_BaseLinearModel):
     Notes
     -----
     With centred data the solution of the normal equations is
-    ``θ = (XᵀX)⁻¹ Xᵀy`` (note 001 eq. 3.x, "the least squares estimate"), computed by a
+    ``θ = (XᵀX)⁻¹ Xᵀy`` (note 001 eq. 3.5, the least-squares estimate), computed by a
     Cholesky factorisation, never an explicit inverse; the intercept is
     ``b = ȳ - x̄ᵀθ``.  ``XᵀWX`` is accumulated in one pass over ``X`` with a symmetric
     rank-k update (BLAS ``syrk``), so the fit costs about ``n d²`` flops and no copy
