@@ -13,6 +13,8 @@ from skdl.utils import all_estimators
 CHECK_PARAMS = {
     "LinearRegression": [{"solver": "auto"}, {"solver": "lstsq"}],
     "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}],
+    "RBFFeatures": [{}, {"n_centers": 10, "centers": "random", "include_bias": True}],
+    "RidgeRBF": [{}, {"n_centers": 30, "centers": "random", "solver": "lstsq"}],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.
