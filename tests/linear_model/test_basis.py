@@ -123,6 +123,20 @@ def test_bad_parameters(params, match):
             RBFFeatures(**params).fit(X)
 
 
+def test_kmeans_centres_on_a_subsample_are_reproducible():
+    X, _ = _blobs(3000, 2)  # 20 centres: KMeans on a subsample of 1,000 rows
+    a = RBFFeatures(n_centers=20, random_state=0).fit(X).centers_
+    b = RBFFeatures(n_centers=20, random_state=0).fit(X).centers_
+    c = RBFFeatures(n_centers=20, random_state=1).fit(X).centers_
+    assert a.shape == (20, 2)
+    assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    assert np.all(a.min(axis=0) >= X.min(axis=0)) and np.all(a.max(axis=0) <= X.max(axis=0))
+    # the centres cover the data: every sample is near some centre
+    d2 = ((X[:, None, :] - a[None]) ** 2).sum(axis=-1).min(axis=1)
+    assert np.quantile(d2, 0.99) < 1.0
+
+
 def test_more_centers_than_samples_warns():
     X, y = _sine(8)
     with pytest.warns(UserWarning, match="n_centers=10 > n_samples=8"):
@@ -139,8 +153,9 @@ def test_ridge_rbf_equals_ridge_on_features(solver, monkeypatch):
     monkeypatch.setattr(_basis, "_BLOCK_ELEMENTS", 40 * 64)  # 64-row blocks, 16 of them
     X, Y = _blobs(1000, 3)
     Y = Y + 10.0  # a non-zero mean: the intercept must not be shrunk
-    reg = RidgeRBF(n_centers=40, width=3.0, alpha=0.5, solver=solver, random_state=0).fit(X, Y)
-    Phi = RBFFeatures(n_centers=40, width=3.0, random_state=0).fit_transform(X)
+    kw = dict(n_centers=40, centers="random", width=3.0, random_state=0)
+    reg = RidgeRBF(alpha=0.5, solver=solver, **kw).fit(X, Y)
+    Phi = RBFFeatures(**kw).fit_transform(X)
     ref = Ridge(alpha=0.5, solver="lstsq").fit(Phi, Y)
     sk = SkRidge(alpha=0.5).fit(Phi, Y)
     assert reg.solver_ == solver
@@ -236,7 +251,7 @@ def test_grid_search_picks_an_inner_width_on_noisy_sine():
     widths = np.logspace(-4, 3, 8)  # 1e-4 ... 1e3 on an input range of 2π
     search = GridSearchCV(
         RidgeRBF(n_centers=30, centers="grid"),
-        {"width": widths, "alpha": np.logspace(-6, 1, 8)},
+        {"width": widths, "alpha": np.logspace(-6, 0, 4)},
         cv=5,
         scoring="neg_mean_squared_error",
     )
