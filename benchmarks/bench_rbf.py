@@ -14,9 +14,13 @@ Hyper-parameters (fixed, chosen once by held-out R² at n = 5,000 on a grid
 gamma ∈ {0.1, 0.15, 0.25}, alpha ∈ {1e-6 ... 1e-1}): gamma = 1/width = 0.1 for all;
 alpha = 1e-2 for KernelRidge and Nystroem + Ridge (whose penalties are the same
 RKHS norm); for RidgeRBF, whose penalty ``‖θ‖²`` on the basis coefficients is a
-different norm, alpha = 2e-8·n, i.e. 1e-4 at n = 5,000: it keeps the conditioning
-of ``ΦᵀΦ + αI`` (whose largest eigenvalue grows like n) on the Cholesky path at
-every n - a constant alpha below ~1e-3 sends n = 200,000 to the SVD fallback.
+different norm, alpha = 2e-9·n (1e-5 at n = 5,000, 4e-4 at n = 200,000).  With
+wide, overlapping Gaussians the held-out R² keeps improving as alpha shrinks
+(n = 20,000: 0.99404 at 4e-3, 0.99438 at 4e-4, 0.99451 at 4e-5, 0.99457 at 1e-6), until
+``ΦᵀΦ + αI`` (whose largest eigenvalue grows like n) becomes too ill-conditioned for
+the Cholesky path and RidgeRBF falls back to the SVD of the n × m basis; scaling
+alpha with n keeps alpha / λ_max, hence the conditioning, the same at every n, as
+small as the Cholesky path allows (a constant 1e-4 falls back at n = 200,000).
 RidgeRBF's centres: KMeans (k-means++, n_init=1, ≤ 20 iterations) on a random
 subsample of max(1,000, 10·m) = 3,000 rows, included in the timed fit.
 
@@ -46,7 +50,7 @@ ALPHA_KERNEL = 1e-2
 
 
 def alpha_rbf(n):
-    return 2e-8 * n
+    return 2e-9 * n
 
 
 def make_data(n, seed):

@@ -175,7 +175,9 @@ default="kmeans"
         ``gamma = 1 / width``.  ``"scale"`` uses ``λ = n_features · Var(X)`` (the
         inverse of sklearn SVC's ``gamma="scale"``; 1.0 for constant X); the value
         used is ``width_``.  Features are used as given: scale them first
-        (e.g. ``StandardScaler``) when their ranges differ.
+        (e.g. ``StandardScaler``) when their ranges differ."""
+
+_RANDOM_STATE_DOC = """
     random_state : int, RandomState instance or None, default=None
         Seeds the subsample and KMeans (``"kmeans"``) or the choice of rows
         (``"random"``); pass an int for reproducible centres."""
@@ -199,7 +201,9 @@ class RBFFeatures(TransformerMixin, BaseEstimator):
     include_bias : bool, default=False
         Prepend a column of ones (the ``1`` of the notes' ``φ(x) = [1, k(x, μ₁, λ),
         ...]``).  Off by default because sklearn's linear models fit their own,
-        unpenalised, intercept.
+        unpenalised, intercept."""
+        + _RANDOM_STATE_DOC
+        + """
 
     Attributes
     ----------
@@ -384,7 +388,9 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         ``"auto"``: ``"normal"``, falling back to ``"lstsq"`` with an
         :class:`~skdl.linear_model.IllConditionedWarning` when the regularised
         Gram matrix's reciprocal condition number is below 1e-10 (e.g. tiny
-        ``alpha`` with overlapping basis functions).
+        ``alpha`` with overlapping basis functions)."""
+        + _RANDOM_STATE_DOC
+        + """
 
     Attributes
     ----------

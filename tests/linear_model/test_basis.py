@@ -264,3 +264,13 @@ def test_grid_search_picks_an_inner_width_on_noisy_sine():
     assert widths[0] < best < widths[-1], search.best_params_
     r2 = r2_score(y_te, search.predict(X_te))
     assert r2 > 0.95, r2
+
+
+@pytest.mark.parametrize("cls", [RBFFeatures, RidgeRBF])
+def test_docstring_lists_exactly_the_parameters(cls):
+    import inspect
+    import re
+
+    section = cls.__doc__.split("Parameters\n    ----------")[1].split("Attributes")[0]
+    documented = re.findall(r"^    (\w+) : ", section, re.M)
+    assert documented == list(inspect.signature(cls).parameters)
