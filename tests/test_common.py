@@ -24,6 +24,8 @@ GRADIENT_SOLVER_PARAMS = [
 CHECK_PARAMS = {
     "LinearRegression": [{"solver": "auto"}, {"solver": "lstsq"}, *GRADIENT_SOLVER_PARAMS],
     "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}, *GRADIENT_SOLVER_PARAMS],
+    "RBFFeatures": [{}, {"n_centers": 10, "centers": "random", "include_bias": True}],
+    "RidgeRBF": [{}, {"n_centers": 30, "centers": "random", "solver": "lstsq"}],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.

@@ -1,0 +1,627 @@
+"""Radial basis functions with chosen centres, and ridge regression on them (note 001 §5.5).
+
+``RBFFeatures`` maps ``x`` to ``φ(x) = [k(x, μ₁, λ), ..., k(x, μ_m, λ)]`` with
+``k(x, μ, λ) = exp(-‖x - μ‖² / λ)``; ``RidgeRBF`` solves the ridge problem on that
+basis without ever holding the ``n × m`` basis matrix: it is built block by block
+and each block's Gram statistics are accumulated with the foundation's one-pass
+solver (:func:`skdl.linear_model._linear._gram_statistics`), then solved with the
+same Cholesky / SVD solvers as :class:`skdl.linear_model.Ridge`.  The cost is
+``O(n m²)`` time and ``O(m²)`` memory beyond the data: an ``m × m`` system, never an
+``n × n`` kernel matrix.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
+from sklearn.cluster import KMeans
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
+
+from skdl.linear_model._linear import (
+    IllConditionedWarning,
+    _gram_statistics,
+    _solve_lstsq,
+    _solve_normal_equations,
+)
+
+# elements (rows x centres) of one block of the basis matrix: 8 MB of float64 (about
+# the 4096-row blocks of _linear.py at m=300), few enough BLAS calls to thread well
+_BLOCK_ELEMENTS = 2**20
+# centres='kmeans' fits KMeans (n_init=1, at most _KMEANS_MAX_ITER Lloyd iterations)
+# on a random subsample of max(_KMEANS_MIN_SAMPLES, _KMEANS_SAMPLES_PER_CENTER * m)
+# rows: the centres only need to cover the data, and KMeans on all n rows would
+# dominate the cost of the whole fit.  Measured (benchmarks/bench_rbf.py data, m=300,
+# n=20,000): subsamples of 3,000 or 6,000 rows and 5, 20 or 100 iterations all give
+# held-out R² within 3e-5 of each other, at up to 3x the time for 6,000/100.
+_KMEANS_SAMPLES_PER_CENTER = 10
+_KMEANS_MIN_SAMPLES = 1_000
+_KMEANS_MAX_ITER = 20
+
+
+# --------------------------------------------------------------------------- #
+# pure helpers                                                                 #
+# --------------------------------------------------------------------------- #
+def _block_rows(n_centers):
+    return int(np.clip(_BLOCK_ELEMENTS // max(n_centers, 1), 64, 16_384))
+
+
+def _rbf_block(X, centers, center_sq, width, out=None):
+    """``exp(-‖x - μ‖² / width)`` for the rows of ``X`` against every centre.
+
+    Squared distances the BLAS way, ``‖x‖² + ‖μ‖² - 2 x μᵀ`` clipped at 0 (as
+    ``sklearn.metrics.pairwise.euclidean_distances``), folded into the exponent:
+    ``(2 x μᵀ - ‖x‖² - ‖μ‖²) / width``, then one in-place ``exp``.
+    """
+    scale = 1.0 / width
+    out = np.matmul(X, centers.T * (2.0 * scale), out=out)
+    out -= np.einsum("ij,ij->i", X, X)[:, None] * scale
+    out -= center_sq * scale
+    np.minimum(out, 0.0, out=out)
+    return np.exp(out, out=out)
+
+
+def _rbf_basis(X, centers, width):
+    """The full basis matrix ``Φ`` of shape ``(n_samples, n_centers)``, in row blocks."""
+    n = X.shape[0]
+    out = np.empty((n, centers.shape[0]), dtype=np.float64)
+    center_sq = np.einsum("ij,ij->i", centers, centers)
+    step = _block_rows(centers.shape[0])
+    for start in range(0, n, step):
+        sl = slice(start, min(start + step, n))
+        _rbf_block(X[sl], centers, center_sq, width, out=out[sl])
+    return out
+
+
+def _iter_basis_blocks(X, centers, width):
+    """Yield ``(slice, Φ[slice])`` over row blocks; the block buffer is reused."""
+    n = X.shape[0]
+    step = min(n, _block_rows(centers.shape[0]))
+    center_sq = np.einsum("ij,ij->i", centers, centers)
+    buf = np.empty((step, centers.shape[0]), dtype=np.float64)
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        yield slice(start, stop), _rbf_block(
+            X[start:stop], centers, center_sq, width, out=buf[: stop - start]
+        )
+
+
+def _resolve_width(width, X):
+    if isinstance(width, str):  # "scale"
+        var = float(X.var())
+        return X.shape[1] * var if var > 0 else 1.0
+    return float(width)
+
+
+def _select_centers(X, centers, n_centers, random_state, caller):
+    """Choose the centres ``μ`` (an ``(m, n_features)`` float64 array)."""
+    n, d = X.shape
+    if not isinstance(centers, str):
+        mu = check_array(centers, dtype=np.float64, input_name="centers")
+        if mu.shape[1] != d:
+            raise ValueError(
+                f"centers has {mu.shape[1]} columns but X has {d} features; an explicit "
+                f"centers array must have shape (n_centers, n_features) = (m, {d})."
+            )
+        return mu.copy()
+    m = n_centers
+    if centers in ("kmeans", "random") and m > n:
+        warnings.warn(
+            f"n_centers={m} > n_samples={n}: {caller} uses n_centers={n} "
+            f"(one centre per training sample at most).",
+            UserWarning,
+            stacklevel=3,
+        )
+        m = n
+    rng = check_random_state(random_state)
+    if centers == "random":
+        return X[np.sort(rng.choice(n, size=m, replace=False))].astype(np.float64)
+    if centers == "grid":
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        q = int(np.floor(m ** (1.0 / d) + 1e-9))
+        q = max(q, 1)
+        axes = [
+            np.linspace(a, b, q) if q > 1 else np.array([(a + b) / 2.0])
+            for a, b in zip(lo, hi, strict=True)
+        ]
+        grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, d)
+        return np.unique(grid.astype(np.float64), axis=0)
+    # 'kmeans': Lloyd's algorithm on a random subsample (documented in the estimators)
+    n_sub = min(n, max(_KMEANS_MIN_SAMPLES, _KMEANS_SAMPLES_PER_CENTER * m))
+    Xs = X if n_sub == n else X[rng.choice(n, size=n_sub, replace=False)]
+    seed = rng.randint(np.iinfo(np.int32).max)
+    with warnings.catch_warnings():
+        # duplicate points may leave fewer distinct clusters than m: harmless here
+        warnings.filterwarnings("ignore", message="Number of distinct clusters")
+        km = KMeans(
+            n_clusters=m, n_init=1, max_iter=_KMEANS_MAX_ITER, random_state=seed
+        ).fit(Xs)
+    return km.cluster_centers_.astype(np.float64)
+
+
+_CENTER_CONSTRAINTS = {
+    "n_centers": [Interval(Integral, 1, None, closed="left")],
+    "centers": [StrOptions({"kmeans", "random", "grid"}), "array-like"],
+    "width": [Interval(Real, 0, None, closed="neither"), StrOptions({"scale"})],
+    "random_state": ["random_state"],
+}
+
+_CENTER_PARAMS_DOC = """
+    n_centers : int, default=100
+        Number of centres ``m`` for ``centers='kmeans'`` or ``'random'`` (reduced to
+        ``n_samples``, with a warning, when larger); for ``'grid'`` an upper bound on
+        the grid size (``q = ⌊m^(1/d)⌋`` points per feature, ``q^d`` centres).
+        Ignored when ``centers`` is an array.
+    centers : {"kmeans", "random", "grid"} or array-like of shape (m, n_features), \
+default="kmeans"
+        How the centres ``μᵢ`` are chosen.  ``"kmeans"``: the cluster centres of
+        :class:`sklearn.cluster.KMeans` (k-means++ init, ``n_init=1``, at most 20
+        Lloyd iterations), fitted on a random subsample of at most
+        ``max(1000, 10 m)`` training rows - the centres only need to cover the data,
+        and KMeans on every row would cost more than the whole ridge fit.
+        ``"random"``: ``m`` distinct training rows.  ``"grid"``: a regular grid
+        over the bounding box of the training data (sensible for few features).
+        An array: these centres, used as given.
+    width : float or "scale", default="scale"
+        The kernel width ``λ > 0`` of ``k(x, μ, λ) = exp(-‖x - μ‖² / λ)``.  In
+        sklearn's parametrisation (``rbf_kernel``, ``KernelRidge``, ``Nystroem``)
+        ``gamma = 1 / width``.  ``"scale"`` uses ``λ = n_features · Var(X)`` (the
+        inverse of sklearn SVC's ``gamma="scale"``; 1.0 for constant X); the value
+        used is ``width_``.  Features are used as given: scale them first
+        (e.g. ``StandardScaler``) when their ranges differ."""
+
+_RANDOM_STATE_DOC = """
+    random_state : int, RandomState instance or None, default=None
+        Seeds the subsample and KMeans (``"kmeans"``) or the choice of rows
+        (``"random"``); pass an int for reproducible centres."""
+
+
+# --------------------------------------------------------------------------- #
+# transformer                                                                  #
+# --------------------------------------------------------------------------- #
+class RBFFeatures(TransformerMixin, BaseEstimator):
+    __doc__ = (
+        """Radial basis function features with chosen centres (note 001 §5.5).
+
+    Maps each sample ``x`` to ``[1,] k(x, μ₁, λ), ..., k(x, μ_m, λ)`` with
+    ``k(x, μ, λ) = exp(-‖x - μ‖² / λ)``; a linear model on these features is the
+    basis-function regression of the notes.
+
+    Parameters
+    ----------"""
+        + _CENTER_PARAMS_DOC
+        + """
+    include_bias : bool, default=False
+        Prepend a column of ones (the ``1`` of the notes' ``φ(x) = [1, k(x, μ₁, λ),
+        ...]``).  Off by default because sklearn's linear models fit their own,
+        unpenalised, intercept."""
+        + _RANDOM_STATE_DOC
+        + """
+
+    Attributes
+    ----------
+    centers_ : ndarray of shape (n_centers_, n_features_in_)
+        The centres ``μᵢ``.
+    n_centers_ : int
+        Number of centres actually used.
+    width_ : float
+        The kernel width ``λ`` used.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    RidgeRBF : Ridge regression on this basis in one estimator, without
+        materialising the basis matrix.
+    sklearn.kernel_approximation.Nystroem : Random-subset approximation of the RBF
+        kernel's feature map.
+    sklearn.metrics.pairwise.rbf_kernel : The kernel, with ``gamma = 1 / width``.
+
+    Notes
+    -----
+    Implements ``φ(x) = [k(x, μ₁, λ), ..., k(x, μ_d, λ)]``,
+    ``k(x, μᵢ, λ) = exp(-‖x - μᵢ‖²/λ)`` (note 001 §5.5, fig. 5.5).  Squared
+    distances are computed the BLAS way, ``‖x‖² + ‖μ‖² - 2 x μᵀ`` clipped at 0, in
+    row blocks.  The output has ``n_samples × n_centers`` entries; for regression
+    on many samples prefer :class:`RidgeRBF`, which never holds it whole.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl import RBFFeatures
+    >>> X = np.array([[0.0], [1.0], [2.0], [4.0]])
+    >>> rbf = RBFFeatures(centers=[[1.0], [2.0], [4.0]], width=2.0, include_bias=True)
+    >>> np.round(rbf.fit_transform(X), 3)
+    array([[1.   , 0.607, 0.135, 0.   ],
+           [1.   , 1.   , 0.607, 0.011],
+           [1.   , 0.607, 1.   , 0.135],
+           [1.   , 0.011, 0.135, 1.   ]])
+    >>> rbf.get_feature_names_out()
+    array(['1', 'rbffeatures0', 'rbffeatures1', 'rbffeatures2'], dtype=object)
+    """
+    )
+
+    _parameter_constraints = {**_CENTER_CONSTRAINTS, "include_bias": ["boolean"]}
+
+    def __init__(
+        self,
+        n_centers=100,
+        *,
+        centers="kmeans",
+        width="scale",
+        include_bias=False,
+        random_state=None,
+    ):
+        self.n_centers = n_centers
+        self.centers = centers
+        self.width = width
+        self.include_bias = include_bias
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Choose the centres.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        self._validate_params()
+        X = validate_data(self, X, dtype=np.float64)
+        self.centers_ = _select_centers(
+            X, self.centers, self.n_centers, self.random_state, type(self).__name__
+        )
+        self.n_centers_ = self.centers_.shape[0]
+        self.width_ = _resolve_width(self.width, X)
+        return self
+
+    def transform(self, X):
+        """Evaluate the basis functions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        Phi : ndarray of shape (n_samples, n_centers_ + include_bias)
+            ``[1,] exp(-‖x - μᵢ‖² / width)`` for every centre.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        Phi = _rbf_basis(X, self.centers_, self.width_)
+        if self.include_bias:
+            Phi = np.hstack([np.ones((X.shape[0], 1)), Phi])
+        return Phi
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names: ``"1"`` for the bias, ``"rbffeatures<i>"`` per centre.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Checked against the names seen in fit; the output names do not
+            depend on them.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        _check_feature_names_in(self, input_features)
+        prefix = type(self).__name__.lower()
+        names = ["1"] if self.include_bias else []
+        names += [f"{prefix}{i}" for i in range(self.n_centers_)]
+        return np.asarray(names, dtype=object)
+
+
+# --------------------------------------------------------------------------- #
+# regressor                                                                    #
+# --------------------------------------------------------------------------- #
+def _basis_gram_statistics(X, Y, centers, width):
+    """The centred Gram statistics of ``[Φ, Y]``, one basis block at a time.
+
+    Each block goes through the foundation's :func:`_gram_statistics` (centred at
+    the block's own mean); blocks are merged with the exact pairwise update of
+    Chan, Golub & LeVeque (``C = C_a + C_b + (n_a n_b / n) δ δᵀ``), so the totals
+    are centred sums without any large uncentred intermediate.
+    """
+    tot = None
+    for sl, Phi in _iter_basis_blocks(X, centers, width):
+        s = _gram_statistics(Phi, Y[sl], None, True, block_rows=Phi.shape[0])
+        if tot is None:
+            tot = s
+            continue
+        n_a, n_b = tot["sw"], s["sw"]
+        n_ab = n_a + n_b
+        dx = s["x_mean"] - tot["x_mean"]
+        dy = s["y_mean"] - tot["y_mean"]
+        f = n_a * n_b / n_ab
+        tot["xx"] += s["xx"]
+        tot["xx"] += f * np.outer(dx, dx)
+        tot["xy"] += s["xy"] + f * np.outer(dx, dy)
+        tot["yy"] += s["yy"] + f * dy * dy
+        tot["x_mean"] = tot["x_mean"] + dx * (n_b / n_ab)
+        tot["y_mean"] = tot["y_mean"] + dy * (n_b / n_ab)
+        tot["sw"] = n_ab
+    return tot
+
+
+class RidgeRBF(RegressorMixin, BaseEstimator):
+    __doc__ = (
+        """Ridge regression on radial basis functions (note 001 §5.5-5.6).
+
+    Fits ``y ≈ b + Σᵢ θᵢ exp(-‖x - μᵢ‖² / λ)`` by minimising
+    ``Σ (yᵢ - φ(xᵢ)ᵀθ - b)² + δ² ‖θ‖²``; the intercept ``b`` is not penalised.
+    Tune ``width`` (λ) and ``alpha`` (δ²) by cross-validation, e.g. with
+    :class:`sklearn.model_selection.GridSearchCV`, as the notes do (figs. 5.6, 5.8).
+
+    Parameters
+    ----------"""
+        + _CENTER_PARAMS_DOC
+        + """
+    alpha : float, default=1.0
+        The regulariser ``δ² ≥ 0`` on the basis coefficients.
+    solver : {"auto", "normal", "lstsq"}, default="auto"
+        As in :class:`skdl.linear_model.Ridge`.  ``"normal"``: the ``m × m``
+        normal equations, accumulated block by block over the basis (memory
+        ``O(m²)``), solved by Cholesky; raises ``numpy.linalg.LinAlgError`` when
+        they are singular.  ``"lstsq"``: SVD of the whole centred basis matrix
+        (memory ``n × m``; robust, minimum-norm solution for ``alpha=0``).
+        ``"auto"``: ``"normal"``, falling back to ``"lstsq"`` with an
+        :class:`~skdl.linear_model.IllConditionedWarning` when the regularised
+        Gram matrix's reciprocal condition number is below 1e-10 (e.g. tiny
+        ``alpha`` with overlapping basis functions)."""
+        + _RANDOM_STATE_DOC
+        + """
+
+    Attributes
+    ----------
+    centers_ : ndarray of shape (n_centers_, n_features_in_)
+        The centres ``μᵢ``.
+    n_centers_ : int
+        Number of centres actually used.
+    width_ : float
+        The kernel width ``λ`` used.
+    coef_ : ndarray of shape (n_centers_,) or (n_targets, n_centers_)
+        Basis coefficients ``θ`` (1-D when ``y`` was 1-D).
+    intercept_ : float or ndarray of shape (n_targets,)
+        Unpenalised intercept ``b``.
+    sigma2_ : float or ndarray of shape (n_targets,)
+        Maximum-likelihood noise variance ``RSS / n`` (note 001 eq. 4.15).
+    solver_ : str
+        The solver actually used (``"normal"`` or ``"lstsq"``).
+    n_iter_ : None
+        Direct solvers take no iterations.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    RBFFeatures : The basis as a transformer.
+    Ridge : The ridge solver used on the basis.
+    sklearn.kernel_ridge.KernelRidge : Exact kernel ridge regression (an
+        ``n × n`` system).
+    sklearn.kernel_approximation.Nystroem : Random-subset kernel approximation,
+        to be followed by a linear model.
+
+    Notes
+    -----
+    Implements ``θ_ridge = (ΦᵀΦ + δ²I)⁻¹ Φᵀy`` with
+    ``Φᵢⱼ = k(xᵢ, μⱼ, λ) = exp(-‖xᵢ - μⱼ‖²/λ)`` (note 001 §5.5), on centred ``Φ``
+    and ``y`` so that the intercept is not shrunk.  ``Φ`` is built in row blocks
+    whose centred Gram statistics (``ΦᵀΦ``, ``Φᵀy``, ``yᵀy``) are accumulated with
+    the foundation's one-pass rank-k update and merged exactly; the fit costs
+    ``O(n m² + m³)`` time and ``O(m²)`` extra memory.  ``fit`` takes no
+    ``sample_weight``: the data-driven centres (KMeans, random rows) would not
+    treat a weight as a repetition of the sample.
+
+    ``predict(X, return_std=True)`` returns
+    ``sqrt(σ² (1 + 1/n + (φ(x) - φ̄)ᵀ (ΦᵀΦ + δ²I)⁻¹ (φ(x) - φ̄)))``: the noise plus
+    the uncertainty of ``θ`` under the Bayesian reading of ridge (note 001 §5.3),
+    as :class:`skdl.linear_model.Ridge` does, for the centres held fixed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl import RidgeRBF
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(0, 2 * np.pi, size=(200, 1))
+    >>> y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=200)
+    >>> reg = RidgeRBF(n_centers=20, width=1.0, alpha=1e-3, random_state=0).fit(X, y)
+    >>> reg.centers_.shape
+    (20, 1)
+    >>> bool(reg.score(X, y) > 0.95)
+    True
+    >>> y_pred, y_std = reg.predict(X[:3], return_std=True)
+    >>> y_std.shape
+    (3,)
+    """
+    )
+
+    _parameter_constraints = {
+        **_CENTER_CONSTRAINTS,
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions({"auto", "normal", "lstsq"})],
+    }
+
+    def __init__(
+        self,
+        n_centers=100,
+        *,
+        centers="kmeans",
+        width="scale",
+        alpha=1.0,
+        solver="auto",
+        random_state=None,
+    ):
+        self.n_centers = n_centers
+        self.centers = centers
+        self.width = width
+        self.alpha = alpha
+        self.solver = solver
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """Choose the centres and solve the ridge problem on the basis.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, multi_output=True, y_numeric=True, order="C"
+        )
+        y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        n_targets = y_2d.shape[1]
+        width = _resolve_width(self.width, X)
+        centers = _select_centers(
+            X, self.centers, self.n_centers, self.random_state, type(self).__name__
+        )
+        alphas = np.full(n_targets, float(self.alpha))
+
+        coef = stats = None
+        if self.solver in ("auto", "normal"):
+            stats = _basis_gram_statistics(X, y_2d, centers, width)
+            try:
+                coef, factors = _solve_normal_equations(
+                    stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
+                )
+                solver_used = "normal"
+                rss = self._rss(X, y_2d, centers, width, coef, stats)
+            except np.linalg.LinAlgError as exc:
+                if self.solver == "normal":
+                    raise np.linalg.LinAlgError(
+                        f"solver='normal' failed: {exc}. The basis Gram matrix ΦᵀΦ + αI is "
+                        "singular or nearly so (overlapping basis functions, duplicate "
+                        "centres or too small alpha); use solver='lstsq' or 'auto', or a "
+                        "larger alpha."
+                    ) from exc
+                warnings.warn(
+                    f"The basis normal equations are not safely positive definite ({exc}); "
+                    "falling back to solver='lstsq' (SVD of the n × m basis matrix). "
+                    "Increase alpha or reduce width / n_centers to stay on the normal "
+                    "equations.",
+                    IllConditionedWarning,
+                    stacklevel=2,
+                )
+                coef = None
+        if coef is None:
+            Phi = _rbf_basis(X, centers, width)
+            phi_mean = Phi.mean(axis=0)
+            y_mean = y_2d.mean(axis=0)
+            Phi -= phi_mean
+            Yc = y_2d - y_mean
+            coef, factors = _solve_lstsq(Phi, Yc, alphas)
+            rss = ((Yc - Phi @ coef.T) ** 2).sum(axis=0)
+            stats = {"x_mean": phi_mean, "y_mean": y_mean, "sw": float(X.shape[0])}
+            solver_used = "lstsq"
+
+        n = stats["sw"]
+        intercept = stats["y_mean"] - coef @ stats["x_mean"]
+        if y.ndim == 1:
+            self.coef_ = coef[0]
+            self.intercept_ = float(intercept[0])
+            self.sigma2_ = float(rss[0] / n)
+        else:
+            self.coef_ = coef
+            self.intercept_ = intercept
+            self.sigma2_ = rss / n
+        self.centers_ = centers
+        self.n_centers_ = centers.shape[0]
+        self.width_ = width
+        self.solver_ = solver_used
+        self.n_iter_ = None
+        self._phi_mean = stats["x_mean"]
+        self._std_factors = factors
+        self._inv_n = 1.0 / n
+        return self
+
+    @staticmethod
+    def _rss(X, y_2d, centers, width, coef, stats):
+        """Residual sum of squares per target, from the Gram statistics.
+
+        The Gram formula cancels badly for near-exact fits; then one residual pass
+        over the basis blocks, as :class:`skdl.linear_model.Ridge` does.
+        """
+        xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
+        rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
+        if np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
+            return rss
+        rss = np.zeros(y_2d.shape[1])
+        for sl, Phi in _iter_basis_blocks(X, centers, width):
+            r = (y_2d[sl] - stats["y_mean"]) - (Phi - stats["x_mean"]) @ coef.T
+            rss += (r**2).sum(axis=0)
+        return rss
+
+    def predict(self, X, return_std=False):
+        """Predict with the fitted model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+        return_std : bool, default=False
+            Also return the predictive standard deviation
+            ``sqrt(sigma2_ * (1 + 1/n + (φ(x) - φ̄)ᵀ (ΦᵀΦ + αI)⁻¹ (φ(x) - φ̄)))``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted values.
+        y_std : ndarray of the same shape as ``y_pred``
+            Only when ``return_std=True``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        coef_2d = self.coef_.reshape(1, -1) if self.coef_.ndim == 1 else self.coef_
+        k = coef_2d.shape[0]
+        y_pred = np.empty((X.shape[0], k))
+        lev = np.empty((X.shape[0], k)) if return_std else None
+        for sl, Phi in _iter_basis_blocks(X, self.centers_, self.width_):
+            y_pred[sl] = Phi @ coef_2d.T
+            if return_std:
+                Phi -= self._phi_mean
+                for targets, factor in self._std_factors:
+                    lev[sl, targets] = np.square(Phi @ factor).sum(axis=1)[:, None]
+        y_pred += self.intercept_
+        if self.coef_.ndim == 1:
+            y_pred = y_pred[:, 0]
+        if not return_std:
+            return y_pred
+        var = np.asarray(self.sigma2_).reshape(1, -1) * (1.0 + self._inv_n + lev)
+        std = np.sqrt(var)
+        return y_pred, (std[:, 0] if self.coef_.ndim == 1 else std)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
