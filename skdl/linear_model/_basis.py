@@ -27,10 +27,11 @@ from sklearn.utils.validation import (
 
 from skdl.linear_model._linear import (
     IllConditionedWarning,
-    _gram_statistics,
     _solve_lstsq,
     _solve_normal_equations,
+    _stats_from_moments,
 )
+from skdl.utils._moments import block_moments, merge_all
 
 # elements (rows x centres) of one block of the basis matrix: 8 MB of float64 (about
 # the 4096-row blocks of _linear.py at m=300), few enough BLAS calls to thread well
@@ -338,30 +339,16 @@ class RBFFeatures(TransformerMixin, BaseEstimator):
 def _basis_gram_statistics(X, Y, centers, width):
     """The centred Gram statistics of ``[Φ, Y]``, one basis block at a time.
 
-    Each block goes through the foundation's :func:`_gram_statistics` (centred at
-    the block's own mean); blocks are merged with the exact pairwise update of
-    Chan, Golub & LeVeque (``C = C_a + C_b + (n_a n_b / n) δ δᵀ``), so the totals
-    are centred sums without any large uncentred intermediate.
+    Each block's moments come from the same one-pass rank-k update as the linear
+    models (:func:`skdl.utils._moments.block_moments`); blocks are merged with the
+    exact pairwise update of note 000 §8 (:func:`~skdl.utils._moments.merge_moments`),
+    so the totals are centred sums without any large uncentred intermediate.
     """
-    tot = None
-    for sl, Phi in _iter_basis_blocks(X, centers, width):
-        s = _gram_statistics(Phi, Y[sl], None, True, block_rows=Phi.shape[0])
-        if tot is None:
-            tot = s
-            continue
-        n_a, n_b = tot["sw"], s["sw"]
-        n_ab = n_a + n_b
-        dx = s["x_mean"] - tot["x_mean"]
-        dy = s["y_mean"] - tot["y_mean"]
-        f = n_a * n_b / n_ab
-        tot["xx"] += s["xx"]
-        tot["xx"] += f * np.outer(dx, dx)
-        tot["xy"] += s["xy"] + f * np.outer(dx, dy)
-        tot["yy"] += s["yy"] + f * dy * dy
-        tot["x_mean"] = tot["x_mean"] + dx * (n_b / n_ab)
-        tot["y_mean"] = tot["y_mean"] + dy * (n_b / n_ab)
-        tot["sw"] = n_ab
-    return tot
+    mom = merge_all(
+        block_moments((Phi, Y[sl]), block_rows=Phi.shape[0])
+        for sl, Phi in _iter_basis_blocks(X, centers, width)
+    )
+    return _stats_from_moments(mom, len(centers), True)
 
 
 class RidgeRBF(RegressorMixin, BaseEstimator):
