@@ -1,3 +1,6 @@
 """Network estimators on skorch/torch (needs the ``nn`` extra)."""
 
-__all__ = []
+from ._base import DivergenceError
+from ._mlp import MLPClassifier, MLPRegressor
+
+__all__ = ["DivergenceError", "MLPClassifier", "MLPRegressor"]
