@@ -160,6 +160,14 @@ class _SkdlNet(NeuralNet):
     unbiased estimate of the weighted mean loss of note 002).
     """
 
+    def _set_training(self, training=True):
+        # skorch calls this before every batch; ``Module.train`` walks the whole module
+        # tree each time, so only switch when the mode actually changes
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and module.training != training:
+                module.train(training)
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if isinstance(y_true, tuple | list):
             y_true, w = y_true
@@ -432,11 +440,12 @@ class BaseNeuralNetwork(BaseEstimator):
         """The input size the module is built for."""
         return X.shape[1]
 
-    def _n_torch_threads(self, module, rows):
-        """Torch threads for a step on ``rows`` rows: one for small work, else default."""
-        if torch.device(self.net_.device if hasattr(self, "net_") else "cpu").type != "cpu":
+    def _n_torch_threads(self, net, rows):
+        """Torch threads for a forward/backward pass on ``rows`` rows: one when the work
+        (about ``rows`` x parameters multiply-adds) is small, else torch's default."""
+        if torch.device(net.device).type != "cpu":
             return None
-        return 1 if rows * _n_params(module) < _SMALL_WORK else None
+        return 1 if rows * _n_params(net.module_) < _SMALL_WORK else None
 
     # subclasses: _prepare_y(y, reset, classes) -> (y array, n_outputs), _criterion()
 
@@ -484,6 +493,8 @@ class BaseNeuralNetwork(BaseEstimator):
         ):
             opt_kwargs["optimizer__fused"] = True
         kwargs = {
+            # verbose=0: no PrintLog (it formats a table every epoch even when silent)
+            **({} if self.verbose else {"callbacks__print_log": None}),
             "criterion__reduction": "none",
             "iterator_train__shuffle": True,
             **opt_kwargs,
@@ -561,15 +572,7 @@ class BaseNeuralNetwork(BaseEstimator):
             w = w.astype(np.float32)
 
         seed = self._seed(incremental)
-        if first:
-            probe = self._build_module(self._n_features(X), n_outputs, **module_kwargs)
-            n_threads = 1 if self.batch_size * _n_params(probe) < _SMALL_WORK else None
-        else:
-            n_threads = self._n_torch_threads(self.net_.module_, self.batch_size)
-        if torch.device(device).type != "cpu":
-            n_threads = None
-
-        with _seeded(seed, device), _torch_threads(n_threads):
+        with _seeded(seed, device):
             if first:
                 module = self._build_module(self._n_features(X), n_outputs, **module_kwargs)
                 self._init_module(module)
@@ -577,19 +580,8 @@ class BaseNeuralNetwork(BaseEstimator):
                 net.initialize()
             else:
                 net = self.net_
-            dataset = self._make_dataset(X, y, w, device)
-            valid = None
-            epochs = 1 if incremental else self.max_epochs
-            if self.early_stopping and not incremental:
-                train_idx, valid_idx = self._split(X, y, w, seed)
-                if valid_idx is not None:
-                    valid = dataset.subset(valid_idx)
-                    dataset = dataset.subset(train_idx)
-            net.train_split = None if valid is None else _PredefinedSplit(valid)
-            try:
-                net.partial_fit(dataset, None, epochs=epochs)
-            finally:
-                net.train_split = None
+            with _torch_threads(self._n_torch_threads(net, self.batch_size)):
+                self._fit_net(net, X, y, w, device, seed, incremental)
 
         self.net_ = net
         self.n_outputs_ = n_outputs
@@ -597,6 +589,22 @@ class BaseNeuralNetwork(BaseEstimator):
         self.loss_curve_ = [float(v) for v in net.history[:, "train_loss"]]
         self.n_iter_ = len(net.history)
         return self
+
+    def _fit_net(self, net, X, y, w, device, seed, incremental):
+        """Run skorch's training loop on tensors made once (and a validation split)."""
+        dataset = self._make_dataset(X, y, w, device)
+        valid = None
+        epochs = 1 if incremental else self.max_epochs
+        if self.early_stopping and not incremental:
+            train_idx, valid_idx = self._split(X, y, w, seed)
+            if valid_idx is not None:
+                valid = dataset.subset(valid_idx)
+                dataset = dataset.subset(train_idx)
+        net.train_split = None if valid is None else _PredefinedSplit(valid)
+        try:
+            net.partial_fit(dataset, None, epochs=epochs)
+        finally:
+            net.train_split = None
 
     def _make_dataset(self, X, y, w, device):
         X = np.require(X, requirements=["C", "W"])
@@ -619,7 +627,7 @@ class BaseNeuralNetwork(BaseEstimator):
         n = X.shape[0]
         with (
             torch.inference_mode(),
-            _torch_threads(self._n_torch_threads(module, min(n, _PREDICT_CHUNK))),
+            _torch_threads(self._n_torch_threads(net, min(n, _PREDICT_CHUNK))),
         ):
             outs = []
             for start in range(0, n, _PREDICT_CHUNK):
