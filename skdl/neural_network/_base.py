@@ -168,12 +168,55 @@ class _SkdlNet(NeuralNet):
             if isinstance(module, torch.nn.Module) and module.training != training:
                 module.train(training)
 
+    def _listeners(self, method_name):
+        """The callbacks that implement ``method_name`` (not Callback's no-op)."""
+        cache = self.__dict__.get("_skdl_listeners")
+        if cache is None or cache[0] is not self.callbacks_:
+            cache = (self.callbacks_, {})
+            self.__dict__["_skdl_listeners"] = cache
+        found = cache[1].get(method_name)
+        if found is None:
+            base = getattr(Callback, method_name, None)
+            found = [
+                cb
+                for _, cb in self.callbacks_
+                if base is None or getattr(type(cb), method_name, None) is not base
+            ]
+            cache[1][method_name] = found
+        return found
+
+    def notify(self, method_name, **cb_kwargs):
+        # as skorch's, but skip the callbacks whose hook is the base class's no-op
+        # (skorch notifies every callback three times per batch)
+        getattr(self, method_name)(self, **cb_kwargs)
+        for cb in self._listeners(method_name):
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def train_step(self, batch, **fit_params):
+        # skorch's train_step wraps the step in an optimizer closure so that LBFGS-like
+        # optimisers can re-evaluate the loss, and notifies ``on_grad_computed``; when
+        # no callback listens and the optimiser needs no closure, step directly
+        if self._listeners("on_grad_computed") or isinstance(self.optimizer_, torch.optim.LBFGS):
+            return super().train_step(batch, **fit_params)
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        self._step_optimizer(None)
+        return step
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if isinstance(y_true, tuple | list):
             y_true, w = y_true
         else:
             w = None
-        loss = self.criterion_(y_pred, y_true)
+        criterion = self.criterion_
+        if w is None and getattr(criterion, "reduction", None) == "none":
+            # unweighted: let the criterion average (one fused op instead of two)
+            criterion.reduction = "mean"
+            try:
+                return criterion(y_pred, y_true)
+            finally:
+                criterion.reduction = "none"
+        loss = criterion(y_pred, y_true)
         if loss.ndim > 1:
             loss = loss.flatten(1).mean(dim=1)
         if w is None:

@@ -415,3 +415,18 @@ def test_prediction_is_batch_invariant():
     full = clf.predict_proba(X)
     parts = np.vstack([clf.predict_proba(X[i : i + 7]) for i in range(0, 300, 7)])
     np.testing.assert_allclose(parts, full, rtol=1e-12)
+
+
+def test_grad_callbacks_still_run():
+    # a callback listening to on_grad_computed takes skorch's closure path
+    from skorch.callbacks import GradientNormClipping
+
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    params = dict(hidden_layer_sizes=(8,), learning_rate=0.1, max_epochs=3, random_state=0)
+    plain = MLPClassifier(**params).fit(X, y)
+    clipped = MLPClassifier(**params).set_params(
+        callbacks__divergence=GradientNormClipping(gradient_clip_value=1e-3)
+    )
+    clipped.fit(X, y)
+    assert clipped.net_._listeners("on_grad_computed")
+    assert not np.allclose(plain.predict_proba(X), clipped.predict_proba(X))
