@@ -241,6 +241,16 @@ class _DivergenceCheck(Callback):
             )
 
 
+class _LRScheduler(LRScheduler):
+    """skorch ``LRScheduler``; ReduceLROnPlateau watches the validation loss when there
+    is one and the training loss otherwise (never a KeyError)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.policy == "ReduceLROnPlateau":
+            self.monitor = "valid_loss" if "valid_loss" in net.history[-1] else "train_loss"
+        return super().on_epoch_end(net, **kwargs)
+
+
 class _EarlyStopping(EarlyStopping):
     """skorch ``EarlyStopping`` on the validation loss, or on the training loss when
     there is no validation set (tiny data), so it never fails with a KeyError."""
@@ -512,15 +522,15 @@ class BaseNeuralNetwork(BaseEstimator):
             )
         if self.schedule is not None:
             if self.schedule == "step":
-                sched = LRScheduler("StepLR", step_size=max(1, self.max_epochs // 3), gamma=0.1)
+                sched = _LRScheduler("StepLR", step_size=max(1, self.max_epochs // 3), gamma=0.1)
             elif self.schedule == "exponential":
-                sched = LRScheduler("ExponentialLR", gamma=0.01 ** (1.0 / self.max_epochs))
+                sched = _LRScheduler("ExponentialLR", gamma=0.01 ** (1.0 / self.max_epochs))
             elif self.schedule == "cosine":
-                sched = LRScheduler("CosineAnnealingLR", T_max=self.max_epochs)
+                sched = _LRScheduler("CosineAnnealingLR", T_max=self.max_epochs)
             else:  # plateau
-                sched = LRScheduler(
+                sched = _LRScheduler(
                     "ReduceLROnPlateau",
-                    monitor="valid_loss" if self.early_stopping else "train_loss",
+                    monitor="train_loss",
                     factor=0.1,
                     patience=max(1, self.patience // 2),
                 )

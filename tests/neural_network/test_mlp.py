@@ -430,3 +430,31 @@ def test_grad_callbacks_still_run():
     clipped.fit(X, y)
     assert clipped.net_._listeners("on_grad_computed")
     assert not np.allclose(plain.predict_proba(X), clipped.predict_proba(X))
+
+
+def test_plateau_schedule_with_tiny_early_stopping_data():
+    X, y = _xor(1)  # 4 samples: too few for a validation split, monitors the train loss
+    clf = MLPClassifier(
+        hidden_layer_sizes=(4,),
+        schedule="plateau",
+        early_stopping=True,
+        validation_fraction=0.1,
+        max_epochs=3,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_iter_ >= 1
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_docstring_lists_the_signature_parameters(cls):
+    import inspect
+    import re
+
+    section = cls.__doc__.split("Parameters\n    ----------")[1].split("Attributes\n")[0]
+    documented = re.findall(r"^    (\*{0,2}\w+) :|^    (\*\*\w+)$", section, flags=re.M)
+    documented = [a or b for a, b in documented]
+    signature = [
+        ("**" + n if p.kind is p.VAR_KEYWORD else n)
+        for n, p in inspect.signature(cls).parameters.items()
+    ]
+    assert documented == signature
