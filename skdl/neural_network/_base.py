@@ -133,9 +133,15 @@ class _BatchIterator:
             X, y = X[perm], y[perm]
             w = None if w is None else w[perm]
         bounds = self._bounds()
-        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-            yb = y[start:stop] if w is None else (y[start:stop], w[start:stop])
-            yield X[start:stop], yb
+        sizes = [stop - start for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
+        # one C call per tensor to cut all the batch views
+        Xs, ys = torch.split(X, sizes), torch.split(y, sizes)
+        if w is None:
+            yield from zip(Xs, ys, strict=True)
+        else:
+            ws = torch.split(w, sizes)
+            for xb, yb, wb in zip(Xs, ys, ws, strict=True):
+                yield xb, (yb, wb)
 
 
 class _PredefinedSplit:
