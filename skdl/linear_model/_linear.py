@@ -494,5 +494,7 @@ class Ridge(_BaseLinearModel):
                 f"got an array of shape {alpha.shape}."
             )
         if not np.all(np.isfinite(alpha)) or np.any(alpha < 0):
-            raise ValueError(f"alpha must be non-negative and finite; got {alpha.tolist()}.")
+            raise ValueError(
+                f"alpha must be non-negative and finite; got {alpha.tolist()}."
+            )
         return np.broadcast_to(alpha, (n_targets,)).copy()
