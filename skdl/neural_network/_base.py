@@ -348,12 +348,27 @@ def _n_params(module):
 class BaseNeuralNetwork(BaseEstimator):
     """Shared base of the skorch-backed network estimators (not for direct use).
 
-    Subclasses set ``_is_classifier`` behaviour through ``_prepare_y``,
-    ``_criterion`` and their predict methods, and may override ``_build_module``
-    and ``_prepare_X``.  Extra keyword arguments with a skorch prefix
-    (``module__*``, ``optimizer__*``, ``criterion__*``, ``callbacks__*``,
-    ``iterator_train__*``, ``iterator_valid__*``) are routed to skorch; the
-    ``module__*`` ones go to ``_build_module``.
+    Extra keyword arguments with a skorch prefix (``module__*``, ``optimizer__*``,
+    ``criterion__*``, ``callbacks__*``, ``iterator_train__*``, ``iterator_valid__*``)
+    are routed to skorch (the ``module__*`` ones to ``_build_module``); they appear in
+    ``get_params`` and survive ``clone``.  Anything else is refused at fit.
+
+    Hooks for subclasses (CNN, recurrent, autoencoders):
+
+    - ``_build_module(n_features, n_outputs, **module_kwargs)`` -> ``nn.Module``
+      returning raw outputs (logits for classifiers);
+    - ``_init_module(module)``: weight initialisation (the ``init`` scheme);
+    - ``_prepare_X(X, reset)`` -> validated float32 array (``validate_data``; set the
+      class attribute ``_skdl_accepts_nd = True`` when it takes 3-D/4-D input) and
+      ``_n_features(X)`` -> the input size given to ``_build_module``;
+    - ``_prepare_y(y, reset, classes)`` -> ``(targets array, n_outputs)`` and
+      ``_criterion()`` -> a torch loss class (built with ``reduction='none'``);
+      ``_check_y_present(y)`` for estimators without targets;
+    - ``_forward(X)`` -> the module's outputs for validated ``X``, float64 numpy;
+    - ``_n_torch_threads(net, rows)``: torch threads for a pass on ``rows`` rows.
+
+    A subclass with more hyper-parameters writes its own ``__init__`` (explicit
+    keywords, then ``**kwargs`` passed on) and extends ``_parameter_constraints``.
     """
 
     _parameter_constraints = {
