@@ -606,15 +606,20 @@ class BaseNeuralNetwork(BaseEstimator):
         if n < 2 or n_valid < 1 or n_valid >= n:
             return idx, None
         stratify = None
-        if y.ndim == 1 and y.dtype.kind in "iu":
-            counts = np.bincount(y)
+        labels = self._class_codes(y)
+        if labels is not None:
+            counts = np.bincount(labels)
             counts = counts[counts > 0]
             if counts.min() >= 2 and n_valid >= len(counts) and n - n_valid >= len(counts):
-                stratify = y
+                stratify = labels
         train, valid = train_test_split(
             idx, test_size=n_valid, random_state=seed, stratify=stratify
         )
         return np.sort(train), np.sort(valid)
+
+    def _class_codes(self, y):
+        """Class index of each prepared target (to stratify the split), or None."""
+        return None
 
     def _check_y_present(self, y):
         if y is None:
