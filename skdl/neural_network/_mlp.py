@@ -118,7 +118,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
 
     On ``load_digits`` (70/30 split, ``StandardScaler`` first),
     ``MLPClassifier(hidden_layer_sizes=(100,), max_epochs=50, random_state=0)``
-    reaches about 0.98 test accuracy (tested).
+    reaches 0.980 test accuracy (tested: >= 0.97; 0.970-0.981 over random_state 0-2).
 
     Examples
     --------
