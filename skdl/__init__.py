@@ -16,6 +16,8 @@ _PUBLIC = {
     "Ridge": "skdl.linear_model",
     "RBFFeatures": "skdl.linear_model",
     "RidgeRBF": "skdl.linear_model",
+    "MLPClassifier": "skdl.neural_network",
+    "MLPRegressor": "skdl.neural_network",
 }
 
 __all__ = sorted(_PUBLIC)
