@@ -574,7 +574,7 @@ class BaseNeuralNetwork(BaseEstimator):
             **opt_kwargs,
             **routed,
         }
-        return _SkdlNet(
+        params = dict(
             module=module,
             criterion=self._criterion(),
             optimizer=opt_cls,
@@ -590,6 +590,17 @@ class BaseNeuralNetwork(BaseEstimator):
             device=device,
             **kwargs,
         )
+        params.update(self._net_kwargs())
+        return self._net_class(**params)
+
+    # the skorch net class and extra constructor arguments: a subclass may swap in,
+    # e.g., ``type("AccNet", (skorch.hf.AccelerateMixin, _SkdlNet), {})`` and
+    # ``{"accelerator": Accelerator(), "device": None}`` for multi-GPU training
+    _net_class = _SkdlNet
+
+    def _net_kwargs(self):
+        """Extra keyword arguments of the skorch net (override in subclasses)."""
+        return {}
 
     # ------------------------------------------------------------- fitting -- #
     def _seed(self, incremental):
