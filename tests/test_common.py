@@ -13,6 +13,8 @@ from skdl.utils import all_estimators
 CHECK_PARAMS = {
     "LinearRegression": [{"solver": "auto"}, {"solver": "lstsq"}],
     "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}],
+    "LogisticIRLS": [{}, {"alpha": 1.0}],
+    "SoftmaxClassifier": [{}, {"solver": "newton"}, {"alpha": 0.0, "solver": "newton"}],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.
