@@ -3,14 +3,20 @@
 The solver is a pure private function, :func:`_solve_irls`; the estimator validates,
 encodes the labels and dispatches to it.
 
-Each Newton iteration reads ``X`` twice, in row blocks that stay in cache:
+Each Newton iteration costs one symmetric BLAS product and three passes over ``X``:
 
-* pass A, at the current ``θ``: the block is copied into a float64 buffer with a
-  leading column of ones, its gradient contribution ``X_bᵀ w (π - y)`` is taken while
-  it is in cache, then the rows are scaled by ``√(w π (1 - π))`` and a symmetric rank-k
-  update (BLAS ``syrk``) accumulates the Hessian ``XᵀSX``;
-* pass B: the linear predictor of the Newton direction, ``X δ`` (one GEMV), so that
-  every trial of the step-halving line search, ``η - t X δ``, costs no pass over ``X``.
+* the rows of ``[1, X]`` scaled by ``√(w π (1 - π))`` are written into a work buffer
+  (allocated once per fit) and ``XᵀSX`` is that buffer's Gram matrix, one rank-k
+  update (BLAS ``syrk``, which numpy uses for ``Bᵀ @ B``);
+* the gradient ``Xᵀ w (π - y)`` is one GEMV;
+* the linear predictor of the Newton direction, ``X δ``, is one GEMV, so that every
+  trial of the step-halving line search, ``η - t X δ``, costs no pass over ``X``.
+
+For large problems (``n p² >= 5e7``) the Hessians of the iterations are formed in
+float32 (mixed precision: twice as fast; the gradient, objective and line search stay
+float64, so the iterates converge to the float64 optimum, the approximate Hessian
+only steering the direction) whenever their Cholesky factor is well conditioned;
+the Hessian at the final iterate, for the covariance, is always float64.
 
 The Hessian (plus ``αI`` on the coefficients) is factorised by Cholesky; the
 covariance of the estimate is the inverse of the Hessian at the optimum (the inverse
@@ -24,7 +30,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg
-from scipy.linalg import blas, lapack
+from scipy.linalg import lapack
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -34,10 +40,15 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-# rows per block of the Hessian pass: a (rows x (d+1)) float64 buffer that stays in cache
-_BLOCK_ROWS = 8192
 # step-halving gives up after this many halvings (step 2**-40 of the Newton step)
 _MAX_HALVINGS = 40
+# Hessians of at least this many multiply-adds (n p²) are formed in float32 during the
+# iterations (never for the covariance); below it float64 costs little
+_MIXED_MIN = 50_000_000
+# the float32 Hessian is used only if its reciprocal condition number is at least this
+_RCOND_MIXED = 1e-4
+# rows per block of the float64 Hessian when it is not the main work buffer
+_BLOCK_ROWS = 16384
 # products of fewer multiply-adds than this run on one BLAS thread
 _SMALL_PRODUCT = 10_000_000
 # below this reciprocal condition number the Hessian counts as singular
@@ -73,33 +84,41 @@ def _separates(eta, y, w):
     return bool(margin.size) and bool(np.all(margin > 0))
 
 
-def _hessian_gradient(X, y, w, pi, fit_intercept, block_rows=_BLOCK_ROWS):
-    """One blocked pass: ``XₐᵀSXₐ`` (upper triangle filled) and ``Xₐᵀ w (π - y)``.
-
-    ``Xₐ`` is ``X`` with a leading column of ones when ``fit_intercept``; ``S`` is
-    ``diag(w π (1 - π))``.  Nothing of size ``n`` besides two vectors is allocated.
-    """
-    n, d = X.shape
-    off = 1 if fit_intercept else 0
-    p = d + off
+def _gradient(X, y, w, pi, fit_intercept):
+    """``Xₐᵀ w (π - y)`` (note 001 eq. 7.4, weighted), ``Xₐ = [1, X]`` with intercept."""
     r = w * (pi - y)
-    sqrt_s = np.sqrt(w * pi * (1.0 - pi))
-    b = max(1, min(n, block_rows))
-    buf = np.empty((b, p), dtype=np.float64)
-    hess = np.zeros((p, p), dtype=np.float64, order="F")
-    grad = np.zeros(p)
-    for start in range(0, n, b):
-        stop = min(start + b, n)
+    off = 1 if fit_intercept else 0
+    grad = np.empty(X.shape[1] + off)
+    grad[off:] = r @ X
+    if fit_intercept:
+        grad[0] = r.sum()
+    return grad
+
+
+def _hessian(X, w, pi, fit_intercept, buf):
+    """``XₐᵀSXₐ`` with ``S = diag(w π (1 - π))`` (note 001 eq. 7.5), in float64.
+
+    The rows of ``Xₐ`` scaled by ``√s`` are written into the work buffer ``buf``
+    (``(rows, p)``, float64 or float32) and ``bufᵀ buf`` is one symmetric rank-k
+    update (numpy dispatches ``Bᵀ @ B`` to BLAS ``syrk``: half the flops of a general
+    product).  A buffer of ``n`` rows gives one BLAS product for the whole Hessian;
+    a smaller one is used in row blocks.
+    """
+    n = X.shape[0]
+    off = 1 if fit_intercept else 0
+    rows = buf.shape[0]
+    hess = None
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
         blk = buf[: stop - start]
+        sl = slice(start, stop)
+        sqrt_s = np.sqrt(w[sl] * pi[sl] * (1.0 - pi[sl]))
         if fit_intercept:
-            blk[:, 0] = 1.0
-        blk[:, off:] = X[start:stop]
-        grad += r[start:stop] @ blk
-        blk *= sqrt_s[start:stop, None]
-        # blk.T is Fortran-contiguous (p, m): syrk(trans=0) gives blkᵀ blk without a copy
-        hess = blas.dsyrk(1.0, blk.T, beta=1.0, c=hess, trans=0, lower=0, overwrite_c=1)
-    hess = np.triu(hess) + np.triu(hess, 1).T
-    return hess, grad
+            blk[:, 0] = sqrt_s
+        np.multiply(X[sl], sqrt_s[:, None], out=blk[:, off:], casting="same_kind")
+        part = blk.T @ blk
+        hess = part.astype(np.float64) if hess is None else hess + part
+    return hess
 
 
 def _linear_predictor(X, theta, fit_intercept):
@@ -108,17 +127,18 @@ def _linear_predictor(X, theta, fit_intercept):
     return X @ theta
 
 
-def _factor(hess):
+def _factor(hess, rcond_min=None):
     """Cholesky factor of the symmetric (penalised) Hessian, or ``None`` when it is
-    singular or so ill-conditioned (reciprocal condition number below 1e-12) that
-    a Cholesky solve would return noise."""
+    singular or so ill-conditioned (reciprocal condition number below ``rcond_min``,
+    default 1e-12) that a Cholesky solve would return noise."""
+    rcond_min = _RCOND_MIN if rcond_min is None else rcond_min
     anorm = np.abs(hess).sum(axis=0).max()
     try:
         c, lower = linalg.cho_factor(hess, lower=False, check_finite=False)
     except linalg.LinAlgError:
         return None
     rcond, info = lapack.dpocon(c, anorm)
-    if info != 0 or not rcond >= _RCOND_MIN:
+    if info != 0 or not rcond >= rcond_min:
         return None
     return c, lower
 
@@ -177,21 +197,39 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
 
     converged = separated = False
     n_iter = 0
-    hess = factor = None
+    # work buffer of the scaled rows: the whole of X in float32 (mixed precision, see
+    # below) or float64 for large problems, one BLAS product per Hessian
+    mixed = n * p * p >= _MIXED_MIN
+    buf = np.empty((n, p), dtype=np.float32 if mixed else np.float64)
+    buf64 = None if mixed else buf
     while True:
         pi = expit(eta)
-        hess, grad = _hessian_gradient(X, y, w, pi, fit_intercept)
+        grad = _gradient(X, y, w, pi, fit_intercept)
         grad += pen * theta
-        hess.flat[:: p + 1] += pen
-        factor = _factor(hess)
         if np.max(np.abs(grad), initial=0.0) <= tol * sw:
             converged = True
             break
         if n_iter >= max_iter:
             break
+        # Mixed precision: the Newton direction only needs an approximate Hessian -
+        # the gradient, the objective and the final covariance stay in float64, so
+        # the iterates converge to the float64 optimum.  A float32 product is twice
+        # as fast; it is used only when its Cholesky factor is well conditioned
+        # (reciprocal condition number >= 1e-4), else the float64 one is formed.
+        factor = None
+        if mixed:
+            hess = _hessian(X, w, pi, fit_intercept, buf)
+            hess.flat[:: p + 1] += pen
+            factor = _factor(hess, rcond_min=_RCOND_MIXED)
+        if factor is None:
+            if buf64 is None:
+                buf64 = np.empty((min(n, _BLOCK_ROWS), p))
+            hess = _hessian(X, w, pi, fit_intercept, buf64)
+            hess.flat[:: p + 1] += pen
+            factor = _factor(hess)
+        n_iter += 1
         delta = _solve(factor, hess, grad)
         x_delta = _linear_predictor(X, delta, fit_intercept)
-        n_iter += 1
         t = 1.0
         for _ in range(_MAX_HALVINGS):
             theta_new = theta - t * delta
@@ -209,11 +247,15 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
         loss_curve.append(obj / sw)
         if alpha == 0 and _separates(eta, y, w):
             separated = True
-            pi = expit(eta)
-            hess, _ = _hessian_gradient(X, y, w, pi, fit_intercept)
-            factor = _factor(hess)
             break
 
+    # the covariance: inverse of the float64 penalised Hessian at the final iterate
+    if buf64 is None:
+        del buf
+        buf64 = np.empty((min(n, _BLOCK_ROWS), p))
+    hess = _hessian(X, w, expit(eta), fit_intercept, buf64)
+    hess.flat[:: p + 1] += pen
+    factor = _factor(hess)
     cov = _solve(factor, hess, np.eye(p))
     return {
         "theta": theta,
@@ -309,9 +351,12 @@ class LogisticIRLS(ClassifierMixin, BaseEstimator):
     coefficients and emits a :class:`~sklearn.exceptions.ConvergenceWarning` naming
     separation; use ``alpha > 0`` for a well-defined fit.
 
-    ``XᵀSX`` is accumulated per iteration by a symmetric rank-k update (BLAS
-    ``syrk``) on row blocks scaled by ``√s``: about ``n d²/2`` flops and no copy of
-    ``X``.
+    ``XᵀSX`` is formed per iteration by one symmetric rank-k update (BLAS
+    ``syrk``) of the rows of ``X`` scaled by ``√s``: about ``n d²/2`` flops.  The
+    scaled rows live in a work buffer of the size of ``X``, allocated once per fit.
+    For large problems (``n p² >= 5e7``) the iterations use a float32 Hessian (half
+    the cost; the float64 gradient and line search still converge to the float64
+    optimum) and the covariance a float64 one.
 
     Examples
     --------

@@ -19,7 +19,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import optimize
-from scipy.linalg import blas
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
@@ -29,7 +28,6 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from skdl.linear_model._logistic import _blas_threads, _factor, _solve
 
-_BLOCK_ROWS = 2048
 _MAX_HALVINGS = 40
 
 
@@ -72,24 +70,35 @@ class _Problem:
         t = theta.reshape(self.m, self.p)
         return t[:, self.off :], (t[:, 0] if self.fit_intercept else None)
 
+    def _logits_t(self, coef, intercept):
+        """Logits in the ``(m, n)`` layout: reductions over classes then run over m
+        contiguous rows of length n (vectorised), not over n short rows of length m."""
+        zt = coef @ self.X.T
+        if intercept is not None:
+            zt += intercept[:, None]
+        return zt
+
     def loss_grad(self, theta):
-        """Objective ``(Σ wᵢ (-log π_{i yᵢ}) + α/2 ‖coef‖²) / Σw`` and its gradient."""
+        """Objective ``(Σ wᵢ (-log π_{i yᵢ}) + α/2 ‖coef‖²) / Σw`` and its gradient.
+
+        Two GEMMs (the logits and the gradient ``(Π - Y)ᵀ W X``) and a few passes
+        over the ``(m, n)`` logits; log-sum-exp throughout.
+        """
         coef, intercept = self.split(theta)
-        z = _logits(self.X, coef, intercept)
-        zmax = z.max(axis=1)
-        z -= zmax[:, None]
-        z_true = z[self.rows, self.y].copy()
-        np.exp(z, out=z)
-        s = z.sum(axis=1)
+        zt = self._logits_t(coef, intercept)
+        zt -= zt.max(axis=0)
+        z_true = zt[self.y, self.rows]
+        np.exp(zt, out=zt)
+        s = zt.sum(axis=0)
         # -log π_{i,yᵢ} = log Σ_c exp(z_ic) - z_{i,yᵢ}  (shifted logits: no overflow)
         loss = float((np.log(s) - z_true) @ self.w)
-        # z ← wᵢ (πᵢ - Yᵢ)
-        z *= (self.w / s)[:, None]
-        z[self.rows, self.y] -= self.w
+        # zt ← wᵢ (πᵢ - Yᵢ)ᵀ
+        zt *= self.w / s
+        zt[self.y, self.rows] -= self.w
         grad = np.empty((self.m, self.p))
-        grad[:, self.off :] = z.T @ self.X
+        grad[:, self.off :] = zt @ self.X
         if self.fit_intercept:
-            grad[:, 0] = z.sum(axis=0)
+            grad[:, 0] = zt.sum(axis=1)
         if self.alpha > 0:
             loss += 0.5 * self.alpha * float(np.sum(coef * coef))
             grad[:, self.off :] += self.alpha * coef
@@ -101,21 +110,19 @@ class _Problem:
         Then scaling ``Θ`` up drives the unpenalised NLL to 0 without reaching it:
         no maximum-likelihood estimate exists (complete separation).
         """
-        coef, intercept = self.split(theta)
-        z = _logits(self.X, coef, intercept)
-        z_true = z[self.rows, self.y].copy()
-        z[self.rows, self.y] = -np.inf
+        zt = self._logits_t(*self.split(theta))
+        z_true = zt[self.y, self.rows]
+        zt[self.y, self.rows] = -np.inf
         active = self.w > 0
-        return bool(np.all(z_true[active] > z.max(axis=1)[active]))
+        return bool(np.all(z_true[active] > zt.max(axis=0)[active]))
 
     def loss(self, theta):
         coef, intercept = self.split(theta)
-        z = _logits(self.X, coef, intercept)
-        zmax = z.max(axis=1)
-        z -= zmax[:, None]
-        z_true = z[self.rows, self.y].copy()
-        np.exp(z, out=z)
-        loss = float((np.log(z.sum(axis=1)) - z_true) @ self.w)
+        zt = self._logits_t(coef, intercept)
+        zt -= zt.max(axis=0)
+        z_true = zt[self.y, self.rows]
+        np.exp(zt, out=zt)
+        loss = float((np.log(zt.sum(axis=0)) - z_true) @ self.w)
         if self.alpha > 0:
             loss += 0.5 * self.alpha * float(np.sum(coef * coef))
         return loss / self.sw
@@ -125,17 +132,19 @@ class _Problem:
 
         ``H_kl = Xₐᵀ diag(wᵢ πᵢₖ (δ_kl - πᵢₗ)) Xₐ``: the block diagonal
         ``Xₐᵀ diag(w πₖ) Xₐ`` minus ``Qᵀ diag(w) Q`` with ``Q = [Xₐ π₁, ..., Xₐ πₘ]``,
-        both by symmetric rank-k updates (BLAS ``syrk``) over row blocks.
+        both by symmetric rank-k updates (BLAS ``syrk``, numpy's ``Bᵀ @ B``) over row
+        blocks.
         """
         coef, intercept = self.split(theta)
         m, p, off = self.m, self.p, self.off
         X, w = self.X, self.w
         n = X.shape[0]
-        b = max(1, min(n, _BLOCK_ROWS))
+        # row blocks of at most ~4M entries of Q (32 MB)
+        b = max(1, min(n, (1 << 22) // (m * p)))
         xa = np.empty((b, p))
         q = np.empty((b, m * p))
-        big = np.zeros((m * p, m * p), order="F")
-        diag = [np.zeros((p, p), order="F") for _ in range(m)]
+        big = np.zeros((m * p, m * p))
+        diag = np.zeros((m, p, p))
         for start in range(0, n, b):
             stop = min(start + b, n)
             k = stop - start
@@ -145,25 +154,18 @@ class _Problem:
             blk[:, off:] = X[start:stop]
             z = _logits(X[start:stop], coef, intercept)
             pi = np.exp(_log_softmax(z))
-            sw = np.sqrt(w[start:stop])
-            qb = q[:k].reshape(k, m, p)
-            np.multiply(blk[:, None, :], (pi * sw[:, None])[:, :, None], out=qb)
-            big = blas.dsyrk(1.0, q[:k].T, beta=1.0, c=big, trans=0, lower=0, overwrite_c=1)
+            wb = w[start:stop]
+            qb = q[:k]
+            np.multiply(
+                blk[:, None, :], (pi * np.sqrt(wb)[:, None])[:, :, None], out=qb.reshape(k, m, p)
+            )
+            big += qb.T @ qb  # numpy: syrk for Bᵀ @ B
             for c in range(m):
-                sc = np.sqrt(w[start:stop] * pi[:, c])
-                diag[c] = blas.dsyrk(
-                    1.0,
-                    (blk * sc[:, None]).T,
-                    beta=1.0,
-                    c=diag[c],
-                    trans=0,
-                    lower=0,
-                    overwrite_c=1,
-                )
-        big = -(np.triu(big) + np.triu(big, 1).T)
+                sc = blk * np.sqrt(wb * pi[:, c])[:, None]
+                diag[c] += sc.T @ sc
+        big = -big
         for c in range(m):
-            dc = diag[c]
-            big[c * p : (c + 1) * p, c * p : (c + 1) * p] += np.triu(dc) + np.triu(dc, 1).T
+            big[c * p : (c + 1) * p, c * p : (c + 1) * p] += diag[c]
         if self.alpha > 0:
             pen = np.tile(np.r_[np.zeros(off), np.full(self.d, self.alpha)], m)
             big.flat[:: m * p + 1] += pen

@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skdl import LogisticIRLS
 from skdl.linear_model import _logistic
-from skdl.linear_model._logistic import _hessian_gradient
+from skdl.linear_model._logistic import _gradient, _hessian
 
 
 def _synthetic(n=400, seed=0):
@@ -74,7 +74,11 @@ def test_alpha_is_inverse_C_of_sklearn(C, fit_intercept):
     assert_allclose(clf.predict_proba(X), ref.predict_proba(X), atol=1e-8)
 
 
-def test_blocked_hessian_and_gradient_match_the_formulas():
+@pytest.mark.parametrize(
+    "rows, dtype, rtol",
+    [(1000, np.float64, 1e-12), (128, np.float64, 1e-12), (1000, np.float32, 1e-5)],
+)
+def test_hessian_and_gradient_match_the_formulas(rows, dtype, rtol):
     # note 001 eqs. 7.4-7.5 with weights: g = Xᵀ w (π - y), H = Xᵀ diag(w π (1-π)) X
     rng = np.random.default_rng(0)
     X = rng.normal(size=(1000, 3))
@@ -82,9 +86,24 @@ def test_blocked_hessian_and_gradient_match_the_formulas():
     w = rng.uniform(0, 2, size=1000)
     pi = expit(X @ [0.5, -1.0, 0.2] + 0.1)
     Xa = np.c_[np.ones(1000), X]
-    hess, grad = _hessian_gradient(X, y, w, pi, fit_intercept=True, block_rows=128)
-    assert_allclose(hess, Xa.T @ (Xa * (w * pi * (1 - pi))[:, None]), rtol=1e-12)
+    hess = _hessian(X, w, pi, True, np.empty((rows, 4), dtype=dtype))
+    assert hess.dtype == np.float64
+    assert_allclose(hess, Xa.T @ (Xa * (w * pi * (1 - pi))[:, None]), rtol=rtol)
+    grad = _gradient(X, y, w, pi, fit_intercept=True)
     assert_allclose(grad, Xa.T @ (w * (pi - y)), rtol=1e-12, atol=1e-12)
+    assert_allclose(_gradient(X, y, w, pi, fit_intercept=False), X.T @ (w * (pi - y)))
+
+
+@pytest.mark.parametrize("dataset", sorted(DATASETS))
+def test_mixed_precision_iterations_reach_the_float64_optimum(dataset, monkeypatch):
+    # float32 Hessians in the iterations (used for large n p²): same optimum, same
+    # (float64) covariance
+    X, y = DATASETS[dataset]()
+    monkeypatch.setattr(_logistic, "_MIXED_MIN", 0)
+    clf = LogisticIRLS(tol=1e-12).fit(X, y)
+    ref = sm.GLM(y, sm.add_constant(X), family=sm.families.Binomial()).fit(tol=1e-12)
+    assert_allclose(np.r_[clf.intercept_, clf.coef_[0]], ref.params, rtol=0, atol=1e-6)
+    assert_allclose(clf.std_errors_, ref.bse, rtol=0, atol=1e-6)
 
 
 def test_covariance_is_inverse_penalised_hessian():
