@@ -104,6 +104,22 @@ class _Problem:
             grad[:, self.off :] += self.alpha * coef
         return loss / self.sw, grad.ravel() / self.sw
 
+    def loss_grad_batch(self, theta, idx):
+        """Mini-batch estimate of :meth:`loss_grad` from the rows ``idx`` (for SGD).
+
+        The data term is averaged over the batch's weights, the penalty is the full
+        one (``α coef / Σw``), so the estimate is unbiased for uniformly drawn
+        batches and equals :meth:`loss_grad` when ``idx`` holds every row.
+        """
+        sub = _Problem(self.X[idx], self.y[idx], self.w[idx], self.m, 0.0, self.fit_intercept)
+        loss, grad = sub.loss_grad(theta)
+        if self.alpha > 0:
+            coef, _ = self.split(theta)
+            loss += 0.5 * self.alpha * float(np.sum(coef * coef)) / self.sw
+            g = grad.reshape(self.m, self.p)
+            g[:, self.off :] += self.alpha * coef / self.sw
+        return loss, grad
+
     def separates(self, theta):
         """True when every positively weighted sample scores its own class highest.
 
@@ -271,8 +287,8 @@ def _solve_newton(prob, theta0, max_iter, tol):
 
 
 # solver name -> pure function (prob, theta0, max_iter, tol) -> (theta, n_iter,
-# converged, separated, loss_curve).  'gd' / 'sgd' plug in here once skdl.optim provides the
-# update rules (they need only prob.loss_grad, or a mini-batch version of it).
+# converged, separated, loss_curve).  'gd' / 'sgd' plug in here once skdl.optim provides
+# the update rules: they need only prob.loss_grad (full batch) or prob.loss_grad_batch.
 _SOLVERS = {"lbfgs": _solve_lbfgs, "newton": _solve_newton}
 
 

@@ -72,6 +72,21 @@ def test_gradient_and_hessian_are_the_derivatives(fit_intercept):
     assert_allclose(H, H.T)
 
 
+def test_minibatch_gradient_is_unbiased():
+    prob, rng = _problem(alpha=0.7)
+    theta = rng.normal(size=prob.m * prob.p)
+    full = prob.loss_grad(theta)
+    batch = prob.loss_grad_batch(theta, np.arange(60))
+    assert_allclose(batch[0], full[0])
+    assert_allclose(batch[1], full[1])
+    # the weighted average of the halves' data terms is the whole: with equal-weight
+    # halves, the mean of the two batch gradients is the full gradient
+    prob.w[:] = 1.0
+    prob.sw = 60.0
+    halves = [prob.loss_grad_batch(theta, idx) for idx in (np.arange(30), np.arange(30, 60))]
+    assert_allclose((halves[0][1] + halves[1][1]) / 2, prob.loss_grad(theta)[1])
+
+
 def test_newton_and_lbfgs_agree_without_penalty():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, size=300)
