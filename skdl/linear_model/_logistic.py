@@ -47,6 +47,8 @@ _MAX_HALVINGS = 40
 _MIXED_MIN = 50_000_000
 # the float32 Hessian is used only if its reciprocal condition number is at least this
 _RCOND_MIXED = 1e-4
+# fitted probabilities closer than this to 0 or 1 count as numerically 0 or 1 (R's glm)
+_PROBA_EPS = 10 * np.finfo(np.float64).eps
 # rows per block of the float64 Hessian when it is not the main work buffer
 _BLOCK_ROWS = 16384
 # products of fewer multiply-adds than this run on one BLAS thread
@@ -172,7 +174,8 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     -------
     result : dict
         ``theta`` (intercept first when ``fit_intercept``), ``n_iter``,
-        ``converged``, ``separated``, ``covariance`` (inverse of the penalised
+        ``converged``, ``separated``, ``n_extreme`` (samples fitted with probability
+        numerically 0 or 1), ``covariance`` (inverse of the penalised
         Hessian at ``theta``), ``loss_curve`` (objective / Σw per iterate).
     """
     n, d = X.shape
@@ -253,15 +256,20 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     if buf64 is None:
         del buf
         buf64 = np.empty((min(n, _BLOCK_ROWS), p))
-    hess = _hessian(X, w, expit(eta), fit_intercept, buf64)
+    pi = expit(eta)
+    hess = _hessian(X, w, pi, fit_intercept, buf64)
     hess.flat[:: p + 1] += pen
     factor = _factor(hess)
+    # samples fitted with probability numerically 0 or 1 (R's glm warns alike): the
+    # sign of quasi-complete separation when alpha = 0
+    n_extreme = int(np.count_nonzero((w > 0) & (np.minimum(pi, 1.0 - pi) < _PROBA_EPS)))
     cov = _solve(factor, hess, np.eye(p))
     return {
         "theta": theta,
         "n_iter": n_iter,
         "converged": converged,
         "separated": separated,
+        "n_extreme": n_extreme,
         "covariance": 0.5 * (cov + cov.T),
         "loss_curve": np.asarray(loss_curve),
     }
@@ -349,7 +357,10 @@ class LogisticIRLS(ClassifierMixin, BaseEstimator):
     coefficients grow without bound.  If an iterate separates the (positively
     weighted) samples and ``alpha == 0``, the fit stops there, keeps those finite
     coefficients and emits a :class:`~sklearn.exceptions.ConvergenceWarning` naming
-    separation; use ``alpha > 0`` for a well-defined fit.
+    separation; use ``alpha > 0`` for a well-defined fit.  Quasi-complete separation
+    (a hyperplane separates the classes except for samples lying on it) is flagged,
+    as R's ``glm`` does, by a warning when some fitted probabilities are numerically
+    0 or 1 (within ``10 ε``).
 
     ``XᵀSX`` is formed per iteration by one symmetric rank-k update (BLAS
     ``syrk``) of the rows of ``X`` scaled by ``√s``: about ``n d²/2`` flops.  The
@@ -453,6 +464,16 @@ class LogisticIRLS(ClassifierMixin, BaseEstimator):
                 f"without bound). Stopped after {res['n_iter']} iteration(s) with finite "
                 "coefficients; their standard errors are meaningless. Use alpha > 0 "
                 "(an L2 penalty) for a well-defined fit.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        elif self.alpha == 0 and res["n_extreme"] > 0:
+            warnings.warn(
+                f"Fitted probabilities numerically 0 or 1 for {res['n_extreme']} sample(s): "
+                "quasi-complete separation is likely (some samples are perfectly predicted "
+                "along a direction in which the likelihood keeps rising), so the "
+                "maximum-likelihood estimate may not exist and the standard errors are "
+                "unreliable. Use alpha > 0 (an L2 penalty) for a well-defined fit.",
                 ConvergenceWarning,
                 stacklevel=2,
             )

@@ -168,6 +168,24 @@ def test_separation_is_detected_and_coefficients_stay_finite():
         LogisticIRLS().fit(X, y2, sample_weight=w)
 
 
+def test_quasi_complete_separation_is_flagged():
+    # x1 > 0 predicts class 1 perfectly except for tied rows on the line x1 = 0
+    # carrying both labels: no hyperplane separates strictly, yet the MLE diverges
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(size=200), rng.normal(size=200)]
+    y = (X[:, 0] > 0).astype(int)
+    X = np.r_[X, [[0, 0.5], [0, 0.5], [0, -0.3], [0, -0.3]]]
+    y = np.r_[y, 0, 1, 0, 1]
+    with pytest.warns(ConvergenceWarning, match="numerically 0 or 1.*quasi-complete"):
+        clf = LogisticIRLS().fit(X, y)
+    assert not clf.separated_
+    assert np.all(np.isfinite(clf.coef_))
+    assert abs(clf.coef_[0, 0]) > 100 * abs(clf.coef_[0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LogisticIRLS(alpha=1.0).fit(X, y)
+
+
 def test_convergence_warning_when_max_iter_ends_first():
     X, y = _synthetic()
     with pytest.warns(ConvergenceWarning, match="did not converge"):
