@@ -13,11 +13,13 @@ __version__ = "0.1.0.dev0"
 # public name -> module that defines it; resolved on first attribute access
 _PUBLIC = {
     "LinearRegression": "skdl.linear_model",
+    "LogisticIRLS": "skdl.linear_model",
     "Ridge": "skdl.linear_model",
     "RBFFeatures": "skdl.linear_model",
     "RidgeRBF": "skdl.linear_model",
     "MLPClassifier": "skdl.neural_network",
     "MLPRegressor": "skdl.neural_network",
+    "SoftmaxClassifier": "skdl.linear_model",
 }
 
 __all__ = sorted(_PUBLIC)

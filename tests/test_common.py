@@ -28,6 +28,8 @@ CHECK_PARAMS = {
     "RidgeRBF": [{}, {"n_centers": 30, "centers": "random", "solver": "lstsq"}],
     "MLPClassifier": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
+    "LogisticIRLS": [{}, {"alpha": 1.0}],
+    "SoftmaxClassifier": [{}, {"solver": "newton"}, {"alpha": 0.0, "solver": "newton"}],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.

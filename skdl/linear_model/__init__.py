@@ -1,6 +1,17 @@
-"""Linear models: least squares, ridge (note 001 ch. 3-5)."""
+"""Linear models: least squares and ridge (note 001 ch. 3-5), radial-basis-function
+regression (note 001 ch. 5), logistic and softmax classification (note 001 ch. 7)."""
 
 from skdl.linear_model._basis import RBFFeatures, RidgeRBF
 from skdl.linear_model._linear import IllConditionedWarning, LinearRegression, Ridge
+from skdl.linear_model._logistic import LogisticIRLS
+from skdl.linear_model._softmax import SoftmaxClassifier
 
-__all__ = ["IllConditionedWarning", "LinearRegression", "RBFFeatures", "Ridge", "RidgeRBF"]
+__all__ = [
+    "IllConditionedWarning",
+    "LinearRegression",
+    "LogisticIRLS",
+    "RBFFeatures",
+    "Ridge",
+    "RidgeRBF",
+    "SoftmaxClassifier",
+]

@@ -1,0 +1,559 @@
+"""Binary logistic regression by Newton's method / IRLS (note 001 ch. 7, note 002).
+
+The solver is a pure private function, :func:`_solve_irls`; the estimator validates,
+encodes the labels and dispatches to it.
+
+Each Newton iteration costs one symmetric BLAS product and three passes over ``X``:
+
+* the rows of ``[1, X]`` scaled by ``√(w π (1 - π))`` are written into a work buffer
+  (allocated once per fit) and ``XᵀSX`` is that buffer's Gram matrix, one rank-k
+  update (BLAS ``syrk``, which numpy uses for ``Bᵀ @ B``);
+* the gradient ``Xᵀ w (π - y)`` is one GEMV;
+* the linear predictor of the Newton direction, ``X δ``, is one GEMV, so that every
+  trial of the step-halving line search, ``η - t X δ``, costs no pass over ``X``.
+
+For large problems (``n p² >= 5e7``) the Hessians of the iterations are formed in
+float32 (mixed precision: twice as fast; the gradient, objective and line search stay
+float64, so the iterates converge to the float64 optimum, the approximate Hessian
+only steering the direction) whenever their Cholesky factor is well conditioned;
+the Hessian at the final iterate, for the covariance, is always float64.
+
+The Hessian (plus ``αI`` on the coefficients) is factorised by Cholesky; the
+covariance of the estimate is the inverse of the Hessian at the optimum (the inverse
+Fisher information; for the canonical logit link observed and expected information
+coincide), as statsmodels' ``GLM(..., family=Binomial()).fit().cov_params()``.
+"""
+
+import contextlib
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg
+from scipy.linalg import lapack
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
+
+# step-halving gives up after this many halvings (step 2**-40 of the Newton step)
+_MAX_HALVINGS = 40
+# Hessians of at least this many multiply-adds (n p²) are formed in float32 during the
+# iterations (never for the covariance); below it float64 costs little
+_MIXED_MIN = 50_000_000
+# the float32 Hessian is used only if its reciprocal condition number is at least this
+_RCOND_MIXED = 1e-4
+# fitted probabilities closer than this to 0 or 1 count as numerically 0 or 1 (R's glm)
+_PROBA_EPS = 10 * np.finfo(np.float64).eps
+# rows per block of the float64 Hessian when it is not the main work buffer
+_BLOCK_ROWS = 16384
+# products of fewer multiply-adds than this run on one BLAS thread
+_SMALL_PRODUCT = 10_000_000
+# below this reciprocal condition number the Hessian counts as singular
+_RCOND_MIN = 1e-12
+
+
+def _blas_threads(size):
+    """Context: one BLAS thread for small products (``size`` multiply-adds per pass).
+
+    Waking the BLAS threads costs more than it saves on products of a few million
+    flops, and on a loaded machine a multi-threaded small GEMM can be 10-50x slower.
+    """
+    if size < _SMALL_PRODUCT:
+        return threadpool_limits(limits=1, user_api="blas")
+    return contextlib.nullcontext()
+
+
+def _nll(eta, y, w):
+    """Weighted negative log-likelihood ``Σ wᵢ (log(1 + e^ηᵢ) - yᵢ ηᵢ)`` (note 001 eq. 7.3)."""
+    loss = np.logaddexp(0.0, eta)
+    loss -= y * eta
+    return float(loss @ w)
+
+
+def _separates(eta, y, w):
+    """True when the linear predictor strictly separates the positively weighted samples.
+
+    Then ``c θ`` lowers the unpenalised NLL for every ``c > 1``: the maximum-likelihood
+    estimate does not exist (complete separation).
+    """
+    active = w > 0
+    margin = np.where(y[active] > 0, eta[active], -eta[active])
+    return bool(margin.size) and bool(np.all(margin > 0))
+
+
+def _gradient(X, y, w, pi, fit_intercept):
+    """``Xₐᵀ w (π - y)`` (note 001 eq. 7.4, weighted), ``Xₐ = [1, X]`` with intercept."""
+    r = w * (pi - y)
+    off = 1 if fit_intercept else 0
+    grad = np.empty(X.shape[1] + off)
+    grad[off:] = r @ X
+    if fit_intercept:
+        grad[0] = r.sum()
+    return grad
+
+
+def _hessian(X, w, pi, fit_intercept, buf):
+    """``XₐᵀSXₐ`` with ``S = diag(w π (1 - π))`` (note 001 eq. 7.5), in float64.
+
+    The rows of ``Xₐ`` scaled by ``√s`` are written into the work buffer ``buf``
+    (``(rows, p)``, float64 or float32) and ``bufᵀ buf`` is one symmetric rank-k
+    update (numpy dispatches ``Bᵀ @ B`` to BLAS ``syrk``: half the flops of a general
+    product).  A buffer of ``n`` rows gives one BLAS product for the whole Hessian;
+    a smaller one is used in row blocks.
+    """
+    n = X.shape[0]
+    off = 1 if fit_intercept else 0
+    rows = buf.shape[0]
+    hess = None
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        blk = buf[: stop - start]
+        sl = slice(start, stop)
+        sqrt_s = np.sqrt(w[sl] * pi[sl] * (1.0 - pi[sl]))
+        if fit_intercept:
+            blk[:, 0] = sqrt_s
+        np.multiply(X[sl], sqrt_s[:, None], out=blk[:, off:], casting="same_kind")
+        part = blk.T @ blk
+        hess = part.astype(np.float64) if hess is None else hess + part
+    return hess
+
+
+def _linear_predictor(X, theta, fit_intercept):
+    if fit_intercept:
+        return X @ theta[1:] + theta[0]
+    return X @ theta
+
+
+def _factor(hess, rcond_min=None):
+    """Cholesky factor of the symmetric (penalised) Hessian, or ``None`` when it is
+    singular or so ill-conditioned (reciprocal condition number below ``rcond_min``,
+    default 1e-12) that a Cholesky solve would return noise."""
+    rcond_min = _RCOND_MIN if rcond_min is None else rcond_min
+    anorm = np.abs(hess).sum(axis=0).max()
+    try:
+        c, lower = linalg.cho_factor(hess, lower=False, check_finite=False)
+    except linalg.LinAlgError:
+        return None
+    rcond, info = lapack.dpocon(c, anorm)
+    if info != 0 or not rcond >= rcond_min:
+        return None
+    return c, lower
+
+
+def _solve(factor, hess, rhs):
+    """``hess⁻¹ rhs`` by the Cholesky factor, or the minimum-norm solution (pseudo-
+    inverse by ``eigh``, eigenvalues below ``1e-12 λ_max`` dropped) without one."""
+    if factor is not None:
+        return linalg.cho_solve(factor, rhs, check_finite=False)
+    # singular Hessian (collinear columns or n < d, alpha = 0): the step in the
+    # range of the Hessian, which is the same for weighted and repeated samples
+    evals, evecs = linalg.eigh(hess, check_finite=False)
+    keep = evals > _RCOND_MIN * max(evals[-1], np.finfo(float).tiny)
+    v = evecs[:, keep]
+    return v @ ((v.T @ rhs) / (evals[keep] if rhs.ndim == 1 else evals[keep, None]))
+
+
+def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, theta0=None):
+    """Newton's method / IRLS for L2-penalised binary logistic regression.
+
+    Minimises ``Σ wᵢ [log(1 + exp(ηᵢ)) - yᵢ ηᵢ] + α/2 ‖coef‖²`` with
+    ``ηᵢ = b + xᵢᵀ coef`` (the intercept ``b`` is not penalised), ``y`` in {0, 1}.
+
+    Each iteration solves ``(XₐᵀSXₐ + αI) δ = g`` by Cholesky and takes
+    ``θ ← θ - t δ``, halving ``t`` until the objective does not rise.  Stops when
+    ``max|g| <= tol Σw`` (the sup-norm of the gradient of the mean loss), when
+    ``max_iter`` Newton steps are spent, or, for ``alpha == 0``, when the iterate
+    separates the classes (no maximum-likelihood estimate exists).
+
+    Returns
+    -------
+    result : dict
+        ``theta`` (intercept first when ``fit_intercept``), ``n_iter``,
+        ``converged``, ``separated``, ``n_extreme`` (samples fitted with probability
+        numerically 0 or 1), ``covariance`` (inverse of the penalised
+        Hessian at ``theta``), ``loss_curve`` (objective / Σw per iterate).
+    """
+    n, d = X.shape
+    off = 1 if fit_intercept else 0
+    p = d + off
+    sw = float(w.sum())
+    pen = np.full(p, float(alpha))
+    if fit_intercept:
+        pen[0] = 0.0
+
+    theta = np.zeros(p)
+    if theta0 is not None:
+        theta[:] = theta0
+    elif fit_intercept:
+        # start at the (weighted) log-odds of the classes: the optimum for coef = 0
+        ybar = float(w @ y) / sw
+        ybar = min(max(ybar, 1e-10), 1 - 1e-10)
+        theta[0] = np.log(ybar / (1.0 - ybar))
+    eta = _linear_predictor(X, theta, fit_intercept)
+    obj = _nll(eta, y, w) + 0.5 * float(pen @ theta**2)
+    loss_curve = [obj / sw]
+
+    converged = separated = False
+    n_iter = 0
+    # work buffer of the scaled rows: the whole of X in float32 (mixed precision, see
+    # below) or float64 for large problems, one BLAS product per Hessian
+    mixed = n * p * p >= _MIXED_MIN
+    buf = np.empty((n, p), dtype=np.float32 if mixed else np.float64)
+    buf64 = None if mixed else buf
+    while True:
+        pi = expit(eta)
+        grad = _gradient(X, y, w, pi, fit_intercept)
+        grad += pen * theta
+        if np.max(np.abs(grad), initial=0.0) <= tol * sw:
+            converged = True
+            break
+        if n_iter >= max_iter:
+            break
+        # Mixed precision: the Newton direction only needs an approximate Hessian -
+        # the gradient, the objective and the final covariance stay in float64, so
+        # the iterates converge to the float64 optimum.  A float32 product is twice
+        # as fast; it is used only when its Cholesky factor is well conditioned
+        # (reciprocal condition number >= 1e-4), else the float64 one is formed.
+        factor = None
+        if mixed:
+            hess = _hessian(X, w, pi, fit_intercept, buf)
+            hess.flat[:: p + 1] += pen
+            factor = _factor(hess, rcond_min=_RCOND_MIXED)
+        if factor is None:
+            if buf64 is None:
+                buf64 = np.empty((min(n, _BLOCK_ROWS), p))
+            hess = _hessian(X, w, pi, fit_intercept, buf64)
+            hess.flat[:: p + 1] += pen
+            factor = _factor(hess)
+        n_iter += 1
+        delta = _solve(factor, hess, grad)
+        x_delta = _linear_predictor(X, delta, fit_intercept)
+        t = 1.0
+        for _ in range(_MAX_HALVINGS):
+            theta_new = theta - t * delta
+            eta_new = eta - t * x_delta
+            obj_new = _nll(eta_new, y, w) + 0.5 * float(pen @ theta_new**2)
+            if obj_new <= obj + 1e-12 * abs(obj):
+                break
+            t *= 0.5
+        else:
+            # no decrease along the Newton direction: the objective is flat to
+            # machine precision, keep the current iterate
+            converged = True
+            break
+        theta, eta, obj = theta_new, eta_new, obj_new
+        loss_curve.append(obj / sw)
+        if alpha == 0 and _separates(eta, y, w):
+            separated = True
+            break
+
+    # the covariance: inverse of the float64 penalised Hessian at the final iterate
+    if buf64 is None:
+        del buf
+        buf64 = np.empty((min(n, _BLOCK_ROWS), p))
+    pi = expit(eta)
+    hess = _hessian(X, w, pi, fit_intercept, buf64)
+    hess.flat[:: p + 1] += pen
+    factor = _factor(hess)
+    # samples fitted with probability numerically 0 or 1 (R's glm warns alike): the
+    # sign of quasi-complete separation when alpha = 0
+    n_extreme = int(np.count_nonzero((w > 0) & (np.minimum(pi, 1.0 - pi) < _PROBA_EPS)))
+    cov = _solve(factor, hess, np.eye(p))
+    return {
+        "theta": theta,
+        "n_iter": n_iter,
+        "converged": converged,
+        "separated": separated,
+        "n_extreme": n_extreme,
+        "covariance": 0.5 * (cov + cov.T),
+        "loss_curve": np.asarray(loss_curve),
+    }
+
+
+class LogisticIRLS(ClassifierMixin, BaseEstimator):
+    """Binary logistic regression by Newton's method (IRLS), with standard errors.
+
+    Fits ``P(y = classes_[1] | x) = σ(xᵀcoef + intercept)`` by minimising the
+    weighted negative log-likelihood plus an optional L2 penalty on the coefficients
+    (never the intercept)::
+
+        Σᵢ wᵢ [log(1 + exp(ηᵢ)) - yᵢ ηᵢ] + α/2 ‖coef‖²,   ηᵢ = xᵢᵀcoef + intercept.
+
+    Newton's method with a Cholesky solve of ``XᵀSX + αI`` per iteration and
+    step-halving when the objective would rise.  Unlike
+    :class:`sklearn.linear_model.LogisticRegression` it reports the covariance and
+    standard errors of the estimate, as statsmodels' ``GLM(Binomial)`` does.
+
+    Parameters
+    ----------
+    alpha : float, default=0.0
+        Non-negative L2 penalty on the coefficients.  ``alpha = 1 / C`` gives the
+        solution of sklearn's ``LogisticRegression(C=C)`` (same objective: sklearn
+        minimises ``½‖coef‖² + C Σ wᵢ lossᵢ``, i.e. ``Σ wᵢ lossᵢ + ‖coef‖² / (2C)``).
+        ``alpha = 0`` is the maximum-likelihood fit (sklearn's ``C=np.inf``).
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalised) intercept.
+    max_iter : int, default=100
+        Maximum number of Newton steps.
+    tol : float, default=1e-8
+        Stop when the largest absolute entry of the gradient of the mean objective
+        (the objective divided by the sum of the sample weights) is at most ``tol``.
+        Newton's method converges quadratically, so a small ``tol`` costs at most an
+        iteration or two.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two class labels; ``classes_[1]`` is the positive class.
+    coef_ : ndarray of shape (1, n_features)
+        Coefficients (the shape of sklearn's ``LogisticRegression.coef_``).
+    intercept_ : ndarray of shape (1,)
+        Intercept; 0.0 when ``fit_intercept=False``.
+    covariance_ : ndarray of shape (n_params, n_params)
+        Inverse of the (penalised) Hessian of the objective at the optimum, i.e. the
+        inverse Fisher information, for the parameters ``[intercept, coef...]``
+        (the intercept first, only when ``fit_intercept``: statsmodels' order with
+        ``add_constant``).  The asymptotic covariance of the estimate for
+        ``alpha = 0``; with ``alpha > 0`` it is a Bayesian (Laplace) posterior
+        covariance, not a sampling covariance.
+    std_errors_ : ndarray of shape (n_params,)
+        ``sqrt(diag(covariance_))``: the standard errors, as statsmodels' ``bse``
+        (meaningful as such for ``alpha = 0``).
+    n_iter_ : int
+        Number of Newton steps taken.
+    loss_curve_ : ndarray of shape (n_iter_ + 1,)
+        Objective divided by the sum of the sample weights, at the start and after
+        each Newton step.
+    separated_ : bool
+        Whether complete separation was detected (``alpha = 0`` only).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    SoftmaxClassifier : Multinomial (softmax) logistic regression for m classes.
+    sklearn.linear_model.LogisticRegression : ``solver="newton-cholesky"`` solves the
+        same problem, without standard errors.
+
+    Notes
+    -----
+    The gradient and Hessian of the negative log-likelihood (note 001 eq. 7.3) are
+    ``g = Xᵀ(π - y)`` and ``H = XᵀSX`` with ``S = diag(πᵢ(1 - πᵢ))`` (note 001
+    eqs. 7.4-7.5; the printed 7.4 carries a stray ``yᵢ`` inside the sum and calls
+    ``S`` d×d: it is n×n), here weighted by the sample weights.  Newton's update
+    ``θ ← θ - H⁻¹g`` (note 001 eq. 7.6) is iteratively reweighted least squares.
+    The inverse Hessian at the optimum is the inverse of the observed Fisher
+    information, the large-sample covariance of the maximum-likelihood estimate
+    (note 002, Fisher information and the Cramér-Rao bound).
+
+    When the classes are linearly separable the likelihood has no maximum: the
+    coefficients grow without bound.  If an iterate separates the (positively
+    weighted) samples and ``alpha == 0``, the fit stops there, keeps those finite
+    coefficients and emits a :class:`~sklearn.exceptions.ConvergenceWarning` naming
+    separation; use ``alpha > 0`` for a well-defined fit.  Quasi-complete separation
+    (a hyperplane separates the classes except for samples lying on it) is flagged,
+    as R's ``glm`` does, by a warning when some fitted probabilities are numerically
+    0 or 1 (within ``10 ε``).
+
+    ``XᵀSX`` is formed per iteration by one symmetric rank-k update (BLAS
+    ``syrk``) of the rows of ``X`` scaled by ``√s``: about ``n d²/2`` flops.  The
+    scaled rows live in a work buffer of the size of ``X``, allocated once per fit.
+    For large problems (``n p² >= 5e7``) the iterations use a float32 Hessian (half
+    the cost; the float64 gradient and line search still converge to the float64
+    optimum) and the covariance a float64 one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl import LogisticIRLS
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 2))
+    >>> y = (X @ [1.5, -1.0] + rng.logistic(size=200) > 0).astype(int)
+    >>> clf = LogisticIRLS().fit(X, y)
+    >>> clf.coef_.shape, clf.std_errors_.shape
+    ((1, 2), (3,))
+    >>> bool(clf.score(X, y) > 0.7)
+    True
+    """
+
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, alpha=0.0, *, fit_intercept=True, max_iter=100, tol=1e-8):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by Newton's method.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Binary target labels (any two values: numbers, strings, ...).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples; ``None`` weighs all equally.  An
+            integer weight is equivalent to repeating the sample.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y")
+        if y_type not in ("binary", "unknown") and np.unique(y).size > 2:
+            raise ValueError(
+                "Only binary classification is supported. The type of the target is "
+                f"{y_type}. Use SoftmaxClassifier for more than two classes."
+            )
+        enc = LabelEncoder()
+        y_enc = enc.fit_transform(y)
+        classes = enc.classes_
+        if classes.size < 2:
+            raise ValueError(
+                "LogisticIRLS needs samples of 2 classes; y contains only one class: "
+                f"{classes.tolist()}."
+            )
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if not sample_weight.sum() > 0:
+            raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+
+        with _blas_threads(X.shape[0] * X.shape[1] ** 2 // 2):
+            res = _solve_irls(
+                X,
+                y_enc.astype(np.float64),
+                sample_weight,
+                alpha=float(self.alpha),
+                fit_intercept=self.fit_intercept,
+                max_iter=self.max_iter,
+                tol=self.tol,
+            )
+        theta = res["theta"]
+        off = 1 if self.fit_intercept else 0
+        self.classes_ = classes
+        self.coef_ = theta[off:].reshape(1, -1).copy()
+        self.intercept_ = np.array([theta[0] if self.fit_intercept else 0.0])
+        self.covariance_ = res["covariance"]
+        self.std_errors_ = np.sqrt(np.clip(np.diag(self.covariance_), 0.0, None))
+        self.n_iter_ = res["n_iter"]
+        self.loss_curve_ = res["loss_curve"]
+        self.separated_ = res["separated"]
+        if res["separated"]:
+            warnings.warn(
+                "Perfect separation detected: a hyperplane separates the two classes, so "
+                "the maximum-likelihood estimate does not exist (the coefficients grow "
+                f"without bound). Stopped after {res['n_iter']} iteration(s) with finite "
+                "coefficients; their standard errors are meaningless. Use alpha > 0 "
+                "(an L2 penalty) for a well-defined fit.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        elif self.alpha == 0 and res["n_extreme"] > 0:
+            warnings.warn(
+                f"Fitted probabilities numerically 0 or 1 for {res['n_extreme']} sample(s): "
+                "quasi-complete separation is likely (some samples are perfectly predicted "
+                "along a direction in which the likelihood keeps rising), so the "
+                "maximum-likelihood estimate may not exist and the standard errors are "
+                "unreliable. Use alpha > 0 (an L2 penalty) for a well-defined fit.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        elif not res["converged"]:
+            warnings.warn(
+                f"LogisticIRLS did not converge in max_iter={self.max_iter} Newton "
+                f"iterations (tol={self.tol}); increase max_iter, or use alpha > 0 if the "
+                "classes are (nearly) separable.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def decision_function(self, X):
+        """Linear predictor ``xᵀcoef + intercept``, the log-odds of ``classes_[1]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Positive values predict ``classes_[1]``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return X @ self.coef_[0] + self.intercept_[0]
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            ``classes_[1]`` where the decision function is positive, else ``classes_[0]``.
+        """
+        scores = self.decision_function(X)
+        return self.classes_[(scores > 0).astype(int)]
+
+    def predict_log_proba(self, X):
+        """Log-probabilities of the two classes, by the stable log-sigmoid.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, 2)
+            ``log σ(-η)`` and ``log σ(η)``, computed as ``-log(1 + e^{∓η})`` without
+            overflow for large ``|η|``.
+        """
+        eta = self.decision_function(X)
+        return np.column_stack([-np.logaddexp(0.0, eta), -np.logaddexp(0.0, -eta)])
+
+    def predict_proba(self, X):
+        """Probabilities of the two classes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            ``[1 - σ(η), σ(η)]`` in the order of ``classes_``.
+        """
+        eta = self.decision_function(X)
+        return np.column_stack([expit(-eta), expit(eta)])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
