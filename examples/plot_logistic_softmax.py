@@ -1,4 +1,6 @@
-"""Logistic regression's separating line and softmax regions (note 001 ch. 7).
+"""
+Logistic regression's separating line and softmax regions (note 001 ch. 7)
+==========================================================================
 
 1. Two classes in the plane, {0 blue, 1 red}: LogisticIRLS learns θ by Newton's
    method (IRLS) and σ(Xᵢθ) = 1/2 exactly on the line Xᵢθ = 0, the separating line of

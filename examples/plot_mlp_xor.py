@@ -1,4 +1,6 @@
-"""XOR: a decision boundary that needs a hidden layer (note 002, "Decision boundary").
+"""
+XOR: a decision boundary that needs a hidden layer (note 002, "Decision boundary")
+==================================================================================
 
 Four noisy clusters labelled by XOR.  Without a hidden layer the network is a linear
 classifier (a softmax of an affine map) and cannot separate them; one hidden layer of

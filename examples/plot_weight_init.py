@@ -1,4 +1,6 @@
-"""Weight initialisation and the variance of activations through depth (note 002).
+"""
+Weight initialisation and the variance of activations through depth (note 002)
+==============================================================================
 
 A pre-activation of a layer with ``u`` inputs has variance ``u · V(W) · V(h)``
 (centred, independent weights and inputs, zero biases), so across ``k`` layers the

@@ -79,6 +79,19 @@ def init_weights(module, scheme):
     ``1/fan_in`` (all units identical: the symmetric evolution of note 002); biases
     are set to zero.  ``'default'`` leaves torch's initialisation untouched.
     Other layers (batch norm, ...) keep their own initialisation.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The module whose ``Linear``/``Conv`` layers are initialised.
+    scheme : str
+        ``'kaiming'``, ``'xavier'``, ``'lecun'``, ``'normal'``, ``'constant'``,
+        ``'default'``, or a ``*_uniform`` variant (see :func:`init_variance`).
+
+    Returns
+    -------
+    module : torch.nn.Module
+        The same module, initialised.
     """
     if scheme == "default":
         return module
