@@ -13,6 +13,7 @@ __version__ = "0.1.0.dev0"
 # public name -> module that defines it; resolved on first attribute access
 _PUBLIC = {
     "LinearRegression": "skdl.linear_model",
+    "PCA": "skdl.decomposition",
     "Ridge": "skdl.linear_model",
 }
 

@@ -13,6 +13,7 @@ from skdl.utils import all_estimators
 CHECK_PARAMS = {
     "LinearRegression": [{"solver": "auto"}, {"solver": "lstsq"}],
     "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}],
+    "PCA": [{"solver": s} for s in ("auto", "covariance", "svd", "randomized")],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.
