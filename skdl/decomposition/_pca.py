@@ -309,9 +309,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     n_oversamples : int, default=10
         Extra random vectors of the randomized solver's range finder.
     copy : bool, default=True
-        If False, the ``"svd"`` solver may centre ``X`` in place (overwriting it) when
-        ``X`` already has the memory layout it needs (Fortran order when
-        ``n_samples >= n_features``, C order otherwise).  The other solvers never
+        If False, the ``"svd"`` solver centres ``X`` in place and uses it as the
+        workspace of its QR factorisation, overwriting it, when ``X`` already has the
+        memory layout it needs (Fortran order when ``n_samples >= n_features``, C order
+        otherwise); otherwise it works on a centred copy.  The other solvers never
         modify or copy ``X``.
     random_state : int, RandomState instance or None, default=None
         Seeds the randomized solver's Gaussian test matrix (the same draws as
