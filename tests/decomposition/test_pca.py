@@ -169,7 +169,7 @@ def test_partial_fit_digits_uneven_chunks_and_single_rows():
     stream = PCA(n_components=10)
     # chunks of 1 row (the running update of note 000 §8) and of uneven sizes
     bounds = [0, 1, 2, 3, 50, 51, 199, 400]
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         stream.partial_fit(X[a:b])
     _assert_same_fit(stream, full, X, rtol=1e-8)
 
