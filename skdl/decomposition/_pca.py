@@ -36,6 +36,8 @@ from ..linear_model._linear import _gram_statistics
 
 # rows per block of the one-pass statistics
 _BLOCK_ROWS = 4096
+# largest n x̄ⱼ² / Σ (xⱼ - x̄ⱼ)² for which XᵀX - n x̄x̄ᵀ is formed directly (see _chunk_moments)
+_MAX_CANCELLATION = 1e4
 
 
 # --------------------------------------------------------------------------- #
@@ -44,14 +46,27 @@ _BLOCK_ROWS = 4096
 def _chunk_moments(X):
     """``(n, mean, scatter)`` of the rows of one chunk ``X``, in float64.
 
-    One blocked pass: each row block is shifted by a pilot mean and a single BLAS
-    ``syrk`` accumulates the column sums and ``XᵀX`` together (see
-    :func:`skdl.linear_model._linear._gram_statistics`); no centred copy of ``X``.
+    Float64 data whose means are not large against their spreads take one BLAS
+    ``syrk`` over ``X`` itself (numpy's ``X.T @ X``) and the rank-one correction
+    ``XᵀX - n x̄x̄ᵀ``: no copy of ``X`` at all.  When some column has
+    ``x̄ⱼ² > 10⁴ var(xⱼ)`` that correction would cancel more than four significant
+    digits, so (as for float32 data, accumulated in float64) the chunk goes through
+    the blocked, pilot-shifted ``syrk`` of
+    :func:`skdl.linear_model._linear._gram_statistics` instead: each cache-sized row
+    block is shifted by a pilot mean first, still without a centred copy of ``X``.
     """
+    n = X.shape[0]
+    if X.dtype == np.float64 and n > 1:
+        mean = X.mean(axis=0)
+        gram = X.T @ X  # numpy dispatches Aᵀ A to syrk
+        mean_sq = n * mean * mean
+        if np.all(mean_sq <= _MAX_CANCELLATION * (np.diag(gram) - mean_sq)):
+            gram -= n * np.outer(mean, mean)
+            return n, mean, gram
     # a zero-cost all-zero target column: _gram_statistics needs at least one
-    no_target = np.broadcast_to(np.zeros((1, 1)), (X.shape[0], 1))
+    no_target = np.broadcast_to(np.zeros((1, 1)), (n, 1))
     stats = _gram_statistics(X, no_target, fit_intercept=True)
-    return X.shape[0], stats["x_mean"], stats["xx"]
+    return n, stats["x_mean"], stats["xx"]
 
 
 def _merge_moments(a, b):

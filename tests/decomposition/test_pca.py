@@ -282,3 +282,22 @@ def test_errors_name_the_parameters():
         PCA(n_components=9).partial_fit(X)
     with pytest.raises(ValueError, match="features"):
         PCA(n_components=3).fit(X).inverse_transform(np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize("offset", [0.0, 3.0, 1e6])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_chunk_moments_accurate_for_large_means(offset, dtype):
+    # offset 1e6 against unit spreads: XᵀX - n x̄x̄ᵀ would cancel ~12 digits, so the
+    # shifted blocked path must be taken; the others use the direct syrk
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(5000, 6)) * [1, 2, 3, 4, 5, 0] + offset).astype(dtype)
+    n, mean, scatter = _chunk_moments(X)
+    X64 = X.astype(np.float64)
+    Xc = X64 - X64.mean(axis=0)
+    assert n == 5000
+    assert_allclose(mean, X64.mean(axis=0), rtol=1e-13)
+    assert_allclose(scatter, Xc.T @ Xc, rtol=1e-9, atol=1e-9 * np.abs(Xc.T @ Xc).max())
+    pca = PCA(n_components=5, solver="covariance").fit(X)
+    exact = np.linalg.eigvalsh(Xc.T @ Xc / (n - 1))[::-1][:5]
+    assert_allclose(pca.explained_variance_, exact,
+                    rtol=1e-4 if dtype == np.float32 else 1e-9)
