@@ -301,3 +301,21 @@ def test_chunk_moments_accurate_for_large_means(offset, dtype):
     exact = np.linalg.eigvalsh(Xc.T @ Xc / (n - 1))[::-1][:5]
     assert_allclose(pca.explained_variance_, exact,
                     rtol=1e-4 if dtype == np.float32 else 1e-9)
+
+
+def test_docstring_lists_exactly_the_parameters():
+    import inspect
+    import re
+
+    doc = PCA.__doc__
+    section = doc.split("Parameters\n    ----------\n")[1].split("\n    Attributes")[0]
+    documented = re.findall(r"^    (\w+) :", section, flags=re.M)
+    assert documented == list(inspect.signature(PCA).parameters)
+
+
+def test_n_components_zero_and_transform_shapes():
+    X = _data("tall")[:100, :6]
+    pca = PCA(n_components=0, solver="svd").fit(X)
+    assert pca.components_.shape == (0, 6) and pca.transform(X).shape == (100, 0)
+    assert_allclose(pca.noise_variance_, np.var(X, axis=0, ddof=1).sum() / 6)
+    assert np.isfinite(pca.score(X))
