@@ -28,7 +28,7 @@ import numpy as np
 from scipy import linalg
 from scipy.linalg import get_lapack_funcs
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
@@ -67,6 +67,24 @@ def _chunk_moments(X):
     no_target = np.broadcast_to(np.zeros((1, 1)), (n, 1))
     stats = _gram_statistics(X, no_target, fit_intercept=True)
     return n, stats["x_mean"], stats["xx"]
+
+
+def _finite_chunk_moments(X):
+    """:func:`_chunk_moments` of a chunk that was validated without its finiteness check.
+
+    A NaN or infinity anywhere in ``X`` makes its column's mean or diagonal scatter
+    entry non-finite, so checking those ``2d`` numbers replaces a full pass over
+    ``X``; only then is ``X`` scanned, to raise sklearn's usual error.
+    """
+    with np.errstate(all="ignore"):  # non-finite input is reported below
+        moments = _chunk_moments(X)
+    if not (np.all(np.isfinite(moments[1])) and np.all(np.isfinite(np.diag(moments[2])))):
+        assert_all_finite(X, input_name="X")  # raises for NaN / infinity
+        raise ValueError(
+            "The scatter matrix of X overflows float64: X has entries too large in "
+            "magnitude; rescale X."
+        )
+    return moments
 
 
 def _merge_moments(a, b):
@@ -458,18 +476,28 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        # the finiteness check is deferred: the covariance route reads it off the
+        # statistics it computes anyway (saving a pass over X), the others check X
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2,
+            ensure_all_finite=False,
+        )
         n, d = X.shape
         k = self.n_components
         solver = self.solver
         if solver == "auto":
             solver = _choose_solver(n, d, min(n, d) if k is None else k)
         self._check_n_components(n, d, solver)
+        if solver != "covariance":
+            assert_all_finite(X, input_name="X")
         self._moments = None
         self.n_iter_ = None
 
         if solver == "covariance":
-            self._moments = _chunk_moments(X)
+            self._moments = _finite_chunk_moments(X)
             self._fit_from_moments(self._moments, X.dtype)
         elif solver == "svd":
             mean = X.mean(axis=0, dtype=np.float64)
@@ -531,8 +559,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=2,
             )
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
-        moments = _chunk_moments(X)
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], reset=first, ensure_all_finite=False
+        )
+        moments = _finite_chunk_moments(X)
         if not first:
             moments = _merge_moments(self._moments, moments)
         d = X.shape[1]

@@ -319,3 +319,14 @@ def test_n_components_zero_and_transform_shapes():
     assert pca.components_.shape == (0, 6) and pca.transform(X).shape == (100, 0)
     assert_allclose(pca.noise_variance_, np.var(X, axis=0, ddof=1).sum() / 6)
     assert np.isfinite(pca.score(X))
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("bad, match", [(np.nan, "NaN"), (np.inf, "infinity"),
+                                        (-np.inf, "infinity"), (1e200, "overflows")])
+def test_covariance_route_rejects_non_finite(method, bad, match):
+    for offset in (0.0, 1e6):  # direct and shifted-block accumulation
+        X = _data("tall")[:200, :5] + offset
+        X[17, 3] = bad
+        with pytest.raises(ValueError, match=match):
+            getattr(PCA(solver="covariance"), method)(X)
