@@ -8,9 +8,10 @@ The solvers are pure private functions; :class:`PCA` dispatches to them by its
   :func:`skdl.linear_model._linear._gram_statistics`), without a centred copy of ``X``,
   then ``eigh`` gives the principal axes.  ``O(n d²)``: the choice for ``n ≫ d``.
 * ``'svd'``: a thin SVD of the centred data, computed as a Householder QR of the tall
-  side followed by the SVD of the small triangular factor; the orthogonal factor is
-  never formed (only the ``k`` kept components are mapped back through it, LAPACK
-  ``ormqr``), which is what makes it cheaper than a plain ``gesdd`` with vectors.
+  side (block by block, TSQR, when ``n ≥ d``: no copy of ``X``) followed by the SVD
+  of the small triangular factor; the orthogonal factor is never formed (only the
+  ``k`` kept components are mapped back through it, LAPACK ``ormqr``), which is what
+  makes it cheaper than a plain ``gesdd`` with vectors.
 * ``'randomized'``: Halko-Martinsson-Tropp range finder with LU-normalised power
   iterations on the *implicitly* centred matrix (``X V - 1 (x̄ᵀV)``): no centred copy.
 * streaming (``partial_fit``): each chunk is reduced to its ``(n, mean, scatter)``
@@ -38,6 +39,8 @@ from ..linear_model._linear import _gram_statistics
 _BLOCK_ROWS = 4096
 # largest n x̄ⱼ² / Σ (xⱼ - x̄ⱼ)² for which XᵀX - n x̄x̄ᵀ is formed directly (see _chunk_moments)
 _MAX_CANCELLATION = 1e4
+# rows per block of the 'svd' solver's blocked (TSQR) factorisation of tall data
+_QR_BLOCK_ROWS = 2048
 
 
 # --------------------------------------------------------------------------- #
@@ -179,41 +182,55 @@ def _apply_q(qr, tau, C):
     return out
 
 
+def _tall_r_factor(X, mean, block_rows=None):
+    """``R`` (d, d) of the Householder QR of the tall ``X - mean``, without a copy of X.
+
+    Sequential TSQR: a Fortran buffer holds the running ``R`` on top of the next
+    centred row block, and one LAPACK ``geqrf`` of the buffer gives the next ``R``
+    (``[R; B] = Q' R'``, so ``Xc = Q R`` with ``Q`` never formed).  Memory is one
+    cache-friendly block; no full centred (or Fortran-ordered) copy of ``X``.
+    """
+    n, d = X.shape
+    b = max(_QR_BLOCK_ROWS if block_rows is None else block_rows, d)
+    mean = mean.astype(X.dtype, copy=False)
+    buf = np.zeros((d + b, d), dtype=X.dtype, order="F")
+    for start in range(0, n, b):
+        m = min(b, n - start)
+        np.subtract(X[start : start + m], mean, out=buf[d : d + m])
+        qr, _ = _lapack_qr(buf if m == b else np.asfortranarray(buf[: d + m]))
+        buf[:d] = np.triu(qr[:d])
+    return buf[:d].copy()
+
+
 def _solve_svd(X, mean, choose_k, copy=True):
     """Exact thin SVD of ``X - mean``: singular values and the leading right vectors.
 
-    The tall side is reduced by a Householder QR (``Xc = QR`` when ``n ≥ d``,
-    ``Xcᵀ = QR`` otherwise), then the small ``R`` goes through ``gesdd``.  Only the
-    ``k = choose_k(s)`` kept right singular vectors are formed.
+    The tall side is reduced by a Householder QR, then the small triangular ``R``
+    goes through ``gesdd``.  When ``n ≥ d``, ``Xc = QR`` by the blocked TSQR of
+    :func:`_tall_r_factor` (``Q`` is not needed: ``Xc`` and ``R`` share their right
+    singular vectors).  When ``n < d``, ``Xcᵀ = QR`` on a centred copy (in place in
+    ``X`` when ``copy=False`` and ``X`` is C-ordered and writeable), and only the
+    ``k = choose_k(s)`` kept right singular vectors ``Q Ur[:, :k]`` are formed (LAPACK
+    ``ormqr``).
 
     Returns ``s`` (all ``min(n, d)`` singular values, descending) and ``Vt_k`` (k, d).
     """
     n, d = X.shape
-    tall = n >= d
-    # the tall operand must be Fortran-ordered for LAPACK: Xc itself (F) when tall,
-    # or Xcᵀ - the transpose of a C-ordered Xc - when wide
-    order = "F" if tall else "C"
-    in_place = (
-        not copy
-        and X.flags.writeable
-        and (X.flags.f_contiguous if tall else X.flags.c_contiguous)
-    )
-    if in_place:
+    if n >= d:  # Xc = Q R = Q Ur S Wt  =>  Vt = Wt
+        R = _tall_r_factor(X, mean)
+        _, s, Wt = linalg.svd(R, check_finite=False, lapack_driver="gesdd")
+        return s, np.array(Wt[: choose_k(s)])
+    # wide: Xcᵀ (the transpose of a C-ordered Xc) is Fortran-ordered for LAPACK
+    if not copy and X.flags.writeable and X.flags.c_contiguous:
         Xc = X
         Xc -= mean.astype(X.dtype, copy=False)
     else:
-        Xc = np.empty(X.shape, dtype=X.dtype, order=order)
+        Xc = np.empty(X.shape, dtype=X.dtype, order="C")
         np.subtract(X, mean.astype(X.dtype, copy=False), out=Xc)
-    A = Xc if tall else Xc.T
-    r = min(n, d)
-    qr, tau = _lapack_qr(A)
-    R = np.triu(qr[:r])
-    Ur, s, Wt = linalg.svd(R, check_finite=False, lapack_driver="gesdd")
-    k = choose_k(s)
-    if tall:  # Xc = Q Ur S Wt  =>  Vt = Wt
-        Vt = np.array(Wt[:k])
-    else:  # Xcᵀ = Q Ur S Wt  =>  Xc = Wtᵀ S (Q Ur)ᵀ  =>  Vt = (Q Ur)ᵀ
-        Vt = np.ascontiguousarray(_apply_q(qr, tau, Ur[:, :k]).T)
+    qr, tau = _lapack_qr(Xc.T)
+    Ur, s, _ = linalg.svd(np.triu(qr[:n]), check_finite=False, lapack_driver="gesdd")
+    # Xcᵀ = Q Ur S Wt  =>  Xc = Wtᵀ S (Q Ur)ᵀ  =>  Vt = (Q Ur)ᵀ
+    Vt = np.ascontiguousarray(_apply_q(qr, tau, Ur[:, : choose_k(s)]).T)
     return s, Vt
 
 
@@ -327,8 +344,9 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         blocked BLAS ``syrk`` pass over X without a centred copy; ``O(n d²)``, best
         for ``n_samples ≫ n_features`` (it squares the condition number: the
         smallest variances are less accurate than with ``"svd"``).
-        ``"svd"``: exact thin SVD of the centred data (QR of the tall side, then the
-        SVD of the small triangular factor).
+        ``"svd"``: exact thin SVD of the centred data (QR of the tall side - blocked,
+        without a copy of X, when ``n_samples >= n_features`` - then the SVD of the
+        small triangular factor).
         ``"randomized"``: randomized range finder with power iterations, for
         ``n_components ≪ min(n_samples, n_features)``.
         ``"auto"``: sklearn's rule: ``"covariance"`` when ``n_features <= 1000``
@@ -342,11 +360,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     n_oversamples : int, default=10
         Extra random vectors of the randomized solver's range finder.
     copy : bool, default=True
-        If False, the ``"svd"`` solver centres ``X`` in place and uses it as the
-        workspace of its QR factorisation, overwriting it, when ``X`` already has the
-        memory layout it needs (Fortran order when ``n_samples >= n_features``, C order
-        otherwise); otherwise it works on a centred copy.  The other solvers never
-        modify or copy ``X``.
+        If False, the ``"svd"`` solver on wide data (``n_samples < n_features``)
+        centres a C-ordered, writeable ``X`` in place and uses it as the workspace of
+        its QR factorisation, overwriting it; otherwise it works on a centred copy.
+        On tall data it factorises ``X`` block by block and never copies or modifies
+        it, nor do the other solvers.
     random_state : int, RandomState instance or None, default=None
         Seeds the randomized solver's Gaussian test matrix (the same draws as
         sklearn's PCA with the same seed).

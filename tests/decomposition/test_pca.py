@@ -255,15 +255,30 @@ def test_float32_preserved_and_close(solver):
 
 
 def test_copy_false_svd_overwrites_x_and_agrees():
-    X = np.asfortranarray(_data("tall"))
+    X = _data("wide")
     ref = PCA(n_components=5, solver="svd").fit(X)
-    X2 = X.copy(order="F")
+    X2 = X.copy()
     est = PCA(n_components=5, solver="svd", copy=False).fit(X2)
     assert_allclose(est.components_, ref.components_, rtol=1e-12, atol=1e-14)
     assert not np.allclose(X2, X)  # documented: X served as the LAPACK workspace
-    X3 = X.copy(order="F")
-    PCA(n_components=5, solver="svd").fit(X3)
-    assert_allclose(X3, X)  # copy=True leaves X alone
+    for Xin in (X.copy(), _data("tall")):  # copy=True, or tall data: X is left alone
+        before = Xin.copy()
+        PCA(n_components=5, solver="svd", copy=False if Xin.shape[0] > 100 else True).fit(Xin)
+        assert_allclose(Xin, before, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("n", [7, 64, 65, 1000])
+def test_tall_blocked_qr_matches_lapack_svd(n, monkeypatch):
+    # blocks of 64 rows: fewer rows than one block, exactly one, one more, many
+    import skdl.decomposition._pca as mod
+
+    monkeypatch.setattr(mod, "_QR_BLOCK_ROWS", 64)
+    rng = np.random.default_rng(n)
+    X = rng.normal(size=(n, 5)) * [5, 4, 3, 2, 1] + 7.0
+    s, Vt = mod._solve_svd(X, X.mean(axis=0), lambda s: 5)
+    _, s_ref, Vt_ref = np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
+    assert_allclose(s, s_ref, rtol=1e-12)
+    assert_allclose(np.abs(Vt), np.abs(Vt_ref), atol=1e-10)
 
 
 def test_errors_name_the_parameters():
