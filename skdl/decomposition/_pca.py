@@ -418,7 +418,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     ``S_n = S_{n-1} + (x_n - μ_n)(x_n - μ_{n-1})``.  Memory is ``O(d²)``.
 
     ``score_samples`` is the log-likelihood under probabilistic PCA (Tipping &
-    Bishop 1999): ``x ~ N(x̄, W Wᵀ + σ² I)`` with ``σ² = noise_variance_``.
+    Bishop 1999): ``x ~ N(x̄, W Wᵀ + σ² I)`` with ``σ² = noise_variance_``.  It is a
+    model of the data, so it does not depend on ``whiten`` (sklearn's PCA rescales
+    the components by ``sqrt(explained_variance_)`` in ``get_covariance`` when
+    whitening, scikit-learn issue #13898; without whitening the two agree).
 
     ``partial_fit`` continues from earlier ``partial_fit`` calls, or from a ``fit``
     that used the covariance solver; after a ``fit`` with ``"svd"`` or

@@ -345,3 +345,14 @@ def test_covariance_route_rejects_non_finite(method, bad, match):
         X[17, 3] = bad
         with pytest.raises(ValueError, match=match):
             getattr(PCA(solver="covariance"), method)(X)
+
+
+def test_score_does_not_depend_on_whiten():
+    # the probabilistic PCA likelihood models X; whitening only rescales the projections
+    # (sklearn's differs here, scikit-learn issue #13898; it agrees without whitening)
+    X = load_digits().data
+    plain = PCA(n_components=10).fit(X)
+    white = PCA(n_components=10, whiten=True).fit(X)
+    assert_allclose(white.score_samples(X), plain.score_samples(X), rtol=1e-12)
+    assert_allclose(white.get_precision(), plain.get_precision(), rtol=1e-10, atol=1e-12)
+    assert_allclose(plain.score(X), SkPCA(n_components=10).fit(X).score(X), rtol=1e-8)
