@@ -3,10 +3,12 @@
 The solvers are pure private functions; :class:`PCA` dispatches to them by its
 ``solver`` string, as ``sklearn/decomposition/_pca.py`` does.
 
-* ``'covariance'``: the scatter matrix ``Σ (xᵢ - x̄)(xᵢ - x̄)ᵀ`` is accumulated in one
-  blocked pass over ``X`` with a symmetric rank-k update (BLAS ``syrk``; the shared
-  :func:`skdl.linear_model._linear._gram_statistics`), without a centred copy of ``X``,
-  then ``eigh`` gives the principal axes.  ``O(n d²)``: the choice for ``n ≫ d``.
+* ``'covariance'``: the scatter matrix ``Σ (xᵢ - x̄)(xᵢ - x̄)ᵀ`` is formed by one
+  symmetric rank-k update (BLAS ``syrk``) over ``X`` without a centred copy - directly
+  as ``XᵀX - n x̄x̄ᵀ`` when that cancels few digits, else in pilot-shifted row blocks
+  (the shared :func:`skdl.linear_model._linear._gram_statistics`) - then ``eigh``
+  (only the leading eigenpairs when few are kept) gives the principal axes.
+  ``O(n d²)``: the choice for ``n ≫ d``.
 * ``'svd'``: a thin SVD of the centred data, computed as a Householder QR of the tall
   side (block by block, TSQR, when ``n ≥ d``: no copy of ``X``) followed by the SVD
   of the small triangular factor; the orthogonal factor is never formed (only the
