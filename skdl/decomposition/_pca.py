@@ -41,8 +41,10 @@ from ..linear_model._linear import _gram_statistics
 _BLOCK_ROWS = 4096
 # largest n x̄ⱼ² / Σ (xⱼ - x̄ⱼ)² for which XᵀX - n x̄x̄ᵀ is formed directly (see _chunk_moments)
 _MAX_CANCELLATION = 1e4
-# rows per block of the 'svd' solver's blocked (TSQR) factorisation of tall data
-_QR_BLOCK_ROWS = 2048
+# rows per block of the 'svd' solver's blocked (TSQR) factorisation of tall data: large
+# enough that each LAPACK call has work for several BLAS threads (2048 was 3x slower
+# than 8192 with 2 OpenBLAS threads on a loaded 2-core machine)
+_QR_BLOCK_ROWS = 8192
 
 
 # --------------------------------------------------------------------------- #
