@@ -9,6 +9,7 @@ against the fastest of ours.
 
     python benchmarks/bench_pca.py                       # the two shapes
     python benchmarks/bench_pca.py --sizes 20000x200,1000x2500 --repeats 2
+    python benchmarks/bench_pca.py --quick                # 20000x200 and 500x2500, once
 
 The covariance pair is skipped for ``n_features > 1000`` (a d x d eigenproblem, the
 wrong tool for that shape) unless ``--wide-covariance`` is given.
@@ -100,7 +101,12 @@ def main(argv=None):
     parser.add_argument("--components", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--wide-covariance", action="store_true")
+    parser.add_argument(
+        "--quick", action="store_true", help="small shapes, one repeat (run_all.py --quick)"
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeats = "20000x200,500x2500", 1
     print(machine_line())
     threads = {v: os.environ.get(v) for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     print("thread settings:", {k: v for k, v in threads.items() if v} or "defaults")
