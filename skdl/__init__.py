@@ -14,6 +14,7 @@ __version__ = "0.1.0.dev0"
 _PUBLIC = {
     "LinearRegression": "skdl.linear_model",
     "LogisticIRLS": "skdl.linear_model",
+    "PCA": "skdl.decomposition",
     "Ridge": "skdl.linear_model",
     "RBFFeatures": "skdl.linear_model",
     "RidgeRBF": "skdl.linear_model",

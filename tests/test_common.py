@@ -30,6 +30,7 @@ CHECK_PARAMS = {
     "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     "LogisticIRLS": [{}, {"alpha": 1.0}],
     "SoftmaxClassifier": [{}, {"solver": "newton"}, {"alpha": 0.0, "solver": "newton"}],
+    "PCA": [{"solver": s} for s in ("auto", "covariance", "svd", "randomized")],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.

@@ -1,3 +1,5 @@
 """skdl.decomposition"""
 
-__all__ = []
+from ._pca import PCA
+
+__all__ = ["PCA"]
