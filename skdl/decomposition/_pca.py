@@ -35,7 +35,8 @@ from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ..linear_model._linear import _gram_statistics
+from ..utils._dask import dask_map_rows, dask_moments, is_dask_array
+from ..utils._moments import Moments, block_moments, merge_moments
 
 # rows per block of the one-pass statistics
 _BLOCK_ROWS = 4096
@@ -59,7 +60,7 @@ def _chunk_moments(X):
     ``x̄ⱼ² > 10⁴ var(xⱼ)`` that correction would cancel more than four significant
     digits, so (as for float32 data, accumulated in float64) the chunk goes through
     the blocked, pilot-shifted ``syrk`` of
-    :func:`skdl.linear_model._linear._gram_statistics` instead: each cache-sized row
+    :func:`skdl.utils._moments.block_moments` instead: each cache-sized row
     block is shifted by a pilot mean first, still without a centred copy of ``X``.
     """
     n = X.shape[0]
@@ -70,10 +71,7 @@ def _chunk_moments(X):
         if np.all(mean_sq <= _MAX_CANCELLATION * (np.diag(gram) - mean_sq)):
             gram -= n * np.outer(mean, mean)
             return n, mean, gram
-    # a zero-cost all-zero target column: _gram_statistics needs at least one
-    no_target = np.broadcast_to(np.zeros((1, 1)), (n, 1))
-    stats = _gram_statistics(X, no_target, fit_intercept=True)
-    return n, stats["x_mean"], stats["xx"]
+    return block_moments((X,))
 
 
 def _finite_chunk_moments(X):
@@ -97,27 +95,10 @@ def _finite_chunk_moments(X):
 def _merge_moments(a, b):
     """Merge two ``(n, mean, scatter)`` triples into the triple of their union.
 
-    With ``δ = mean_b - mean_a`` and ``n = n_a + n_b``::
-
-        mean = mean_a + δ n_b / n
-        S    = S_a + S_b + (n_a n_b / n) δ δᵀ
-
-    (Chan, Golub & LeVeque's pairwise update; with ``n_b = 1`` it is note 000 §8's
-    ``S_n = S_{n-1} + (x_n - μ_n)(x_n - μ_{n-1})ᵀ``.)  Pure: the inputs are not
-    modified, so it can serve as the reduction of a tree over blocks.
+    The pairwise update of note 000 §8, shared with the linear models:
+    :func:`skdl.utils._moments.merge_moments`.
     """
-    n_a, mean_a, s_a = a
-    n_b, mean_b, s_b = b
-    if n_a == 0:
-        return n_b, np.array(mean_b, dtype=np.float64), np.array(s_b, dtype=np.float64)
-    if n_b == 0:
-        return n_a, np.array(mean_a, dtype=np.float64), np.array(s_a, dtype=np.float64)
-    n = n_a + n_b
-    delta = np.asarray(mean_b, dtype=np.float64) - mean_a
-    mean = mean_a + delta * (n_b / n)
-    scatter = np.add(s_a, s_b, dtype=np.float64)
-    scatter += (n_a * n_b / n) * np.outer(delta, delta)
-    return n, mean, scatter
+    return merge_moments(Moments(*a), Moments(*b))
 
 
 # --------------------------------------------------------------------------- #
@@ -501,6 +482,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
+        if is_dask_array(X):
+            return self._fit_dask(X)
         # the finiteness check is deferred: the covariance route reads it off the
         # statistics it computes anyway (saving a pass over X), the others check X
         X = validate_data(
@@ -584,10 +567,22 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=2,
             )
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], reset=first, ensure_all_finite=False
-        )
-        moments = _finite_chunk_moments(X)
+        if is_dask_array(X):
+            if not first and X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but PCA is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+            moments = self._dask_moments(X)
+            if first:
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+                self.n_features_in_ = X.shape[1]
+        else:
+            X = validate_data(
+                self, X, dtype=[np.float64, np.float32], reset=first, ensure_all_finite=False
+            )
+            moments = _finite_chunk_moments(X)
         if not first:
             moments = _merge_moments(self._moments, moments)
         d = X.shape[1]
@@ -600,6 +595,40 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self._fit_from_moments(moments, X.dtype)
         self.solver_ = "covariance"
         self.n_iter_ = None
+        return self
+
+    @staticmethod
+    def _dask_moments(X):
+        if X.ndim != 2:
+            raise ValueError(f"Expected a 2-D dask array, got {X.ndim} dimension(s).")
+        if not np.issubdtype(X.dtype, np.number):
+            raise TypeError(f"X must hold numbers; got dtype {X.dtype}.")
+        moments = dask_moments((X,))
+        if not (np.all(np.isfinite(moments.mean)) and np.all(np.isfinite(moments.scatter))):
+            raise ValueError("Input X contains NaN or infinity.")
+        return moments
+
+    def _fit_dask(self, X):
+        """Fit a dask array block by block (covariance route; never materialised)."""
+        solver = "covariance" if self.solver == "auto" else self.solver
+        if solver != "covariance":
+            raise ValueError(
+                "A dask array is fitted block by block from its scatter matrix: use "
+                f"solver='covariance' or 'auto'; got solver={self.solver!r}."
+            )
+        n, d = X.shape
+        if n < 2 or d < 1:
+            raise ValueError(f"Found array with shape {X.shape}; PCA needs at least 2 "
+                             "samples and 1 feature.")
+        moments = self._dask_moments(X)
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.n_features_in_ = d
+        self._check_n_components(n, d, solver)
+        self._moments = moments
+        self._fit_from_moments(moments, X.dtype if X.dtype == np.float32 else np.float64)
+        self.n_iter_ = None
+        self.solver_ = solver
         return self
 
     def _check_n_components(self, n, d, solver):
@@ -680,6 +709,13 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             deviations when ``whiten``).
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[-1]} features, but PCA is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+            return dask_map_rows(X, self.transform, self.n_components_)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         Xt = X @ self.components_.T
         Xt -= self.mean_ @ self.components_.T

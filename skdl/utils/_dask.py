@@ -57,8 +57,10 @@ def dask_moments(arrays, sample_weight=None):
         w_blocks = [None] * len(blocks[0])
 
     def one(w, *parts):
-        # inside dask's own parallelism: one thread per block
-        return block_moments(parts, w, n_threads=1)
+        # inside dask's own parallelism: one thread per block; non-finite input is
+        # reported by the caller from the merged statistics
+        with np.errstate(invalid="ignore", over="ignore"):
+            return block_moments(parts, w, n_threads=1)
 
     partial = [
         dask.delayed(one)(w, *parts) for w, *parts in zip(w_blocks, *blocks, strict=True)

@@ -60,18 +60,21 @@ def test_dask_errors():
 
 
 @pytest.mark.slow
-def test_dask_fit_of_4gb_array_stays_under_1gb_peak_rss():
+def test_dask_fits_of_4gb_array_stay_under_1gb_peak_rss():
+    # LinearRegression and PCA, in a fresh process so that the peak RSS is theirs
     code = textwrap.dedent(
         """
         import resource, time
         import dask.array as da
-        from skdl import LinearRegression
+        from skdl import PCA, LinearRegression
         n, d = 5_000_000, 100                       # 4.0 GB of float64, 40 chunks
         X = da.random.default_rng(0).random(size=(n, d), chunks=(125_000, d))
         y = X[:, 0] * 2.0 - X[:, 1] + 1.0 + X[:, 2] ** 2
         t0 = time.perf_counter()
         reg = LinearRegression().fit(X, y)
         dt = time.perf_counter() - t0
+        pca = PCA(n_components=5).fit(X)  # the covariance route, block by block
+        assert pca.solver_ == "covariance" and pca.n_samples_ == n
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # GiB (Linux: KiB)
         print(f"{X.nbytes / 2**30:.2f} {peak:.3f} {dt:.1f} {reg.coef_[0]:.6f}")
         """
