@@ -16,6 +16,9 @@ _PUBLIC = {
     "Ridge": "skdl.linear_model",
     "MLPClassifier": "skdl.neural_network",
     "MLPRegressor": "skdl.neural_network",
+    "Autoencoder": "skdl.neural_network",
+    "VAE": "skdl.neural_network",
+    "SemiSupervisedVAE": "skdl.neural_network",
 }
 
 __all__ = sorted(_PUBLIC)
