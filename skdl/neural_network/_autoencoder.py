@@ -89,7 +89,9 @@ class AutoencoderModule(nn.Module):
             n_features, n_code, hidden_layer_sizes=tuple(hidden_layer_sizes), **common
         )
         self.decoder = MLPModule(
-            n_components, n_features, hidden_layer_sizes=tuple(reversed(hidden_layer_sizes)),
+            n_components,
+            n_features,
+            hidden_layer_sizes=tuple(reversed(hidden_layer_sizes)),
             **common,
         )
 
@@ -154,8 +156,14 @@ class _AutoencoderLoss(nn.Module):
     """
 
     def __init__(
-        self, kind="ae", likelihood="gaussian", beta=1.0, sparsity=0.0, n_classes=0,
-        n_components=2, reduction="mean",
+        self,
+        kind="ae",
+        likelihood="gaussian",
+        beta=1.0,
+        sparsity=0.0,
+        n_classes=0,
+        n_components=2,
+        reduction="mean",
     ):
         super().__init__()
         self.kind = kind
@@ -239,9 +247,11 @@ class _CentroidUpdate(Callback):
         was_training = module.training
         module.eval()
         try:
-            mu = torch.cat(
-                [module.encode(xb)[0] for xb in self.X_.split(_PREDICT_CHUNK)]
-            ) if len(self.X_) else self.X_.new_zeros((0, crit.centroids.shape[1]))
+            mu = (
+                torch.cat([module.encode(xb)[0] for xb in self.X_.split(_PREDICT_CHUNK)])
+                if len(self.X_)
+                else self.X_.new_zeros((0, crit.centroids.shape[1]))
+            )
         finally:
             module.train(was_training)
         sums = torch.zeros_like(crit.centroids).index_add_(0, self.code_, mu)
@@ -324,7 +334,8 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         return X
 
     def _fit_autoencoder(self, X, y, sample_weight):
-        self._fit(X, X if y is None else y, sample_weight)
+        # unsupervised models pass X as ``y`` (only its row count is used)
+        self._fit(X, y, sample_weight)
         self._n_features_out = self.n_components
         return self
 
@@ -359,9 +370,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
 
     def _decode_mean(self, Z):
         bern = getattr(self, "likelihood", "gaussian") == "bernoulli"
-        out = self._infer(
-            lambda m, zb: torch.sigmoid(m.decode(zb)) if bern else m.decode(zb), Z
-        )
+        out = self._infer(lambda m, zb: torch.sigmoid(m.decode(zb)) if bern else m.decode(zb), Z)
         return np.zeros((0, self.n_features_in_)) if out is None else out
 
     def transform(self, X):
@@ -523,12 +532,24 @@ class Autoencoder(_BaseAutoencoder):
         self.n_components = n_components
         self.sparsity = sparsity
         super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, dropout=dropout,
-            batch_norm=batch_norm, init=init, optimizer=optimizer,
-            learning_rate=learning_rate, weight_decay=weight_decay, momentum=momentum,
-            schedule=schedule, batch_size=batch_size, max_epochs=max_epochs,
-            early_stopping=early_stopping, validation_fraction=validation_fraction,
-            patience=patience, device=device, random_state=random_state, verbose=verbose,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            init=init,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            schedule=schedule,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
             **kwargs,
         )
 
@@ -552,7 +573,7 @@ class Autoencoder(_BaseAutoencoder):
         self : object
             The fitted estimator.
         """
-        return self._fit_autoencoder(X, None, sample_weight)
+        return self._fit_autoencoder(X, X, sample_weight)
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error (higher is better).
@@ -666,12 +687,24 @@ class VAE(_BaseAutoencoder):
         self.likelihood = likelihood
         self.beta = beta
         super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, dropout=dropout,
-            batch_norm=batch_norm, init=init, optimizer=optimizer,
-            learning_rate=learning_rate, weight_decay=weight_decay, momentum=momentum,
-            schedule=schedule, batch_size=batch_size, max_epochs=max_epochs,
-            early_stopping=early_stopping, validation_fraction=validation_fraction,
-            patience=patience, device=device, random_state=random_state, verbose=verbose,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            init=init,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            schedule=schedule,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
             **kwargs,
         )
 
@@ -695,7 +728,7 @@ class VAE(_BaseAutoencoder):
         self : object
             The fitted estimator.
         """
-        return self._fit_autoencoder(X, None, sample_weight)
+        return self._fit_autoencoder(X, X, sample_weight)
 
     def score(self, X, y=None):
         """Mean evidence lower bound per sample (higher is better).
@@ -863,12 +896,24 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         self.drift = drift
         self.unlabeled_value = unlabeled_value
         super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation, dropout=dropout,
-            batch_norm=batch_norm, init=init, optimizer=optimizer,
-            learning_rate=learning_rate, weight_decay=weight_decay, momentum=momentum,
-            schedule=schedule, batch_size=batch_size, max_epochs=max_epochs,
-            early_stopping=early_stopping, validation_fraction=validation_fraction,
-            patience=patience, device=device, random_state=random_state, verbose=verbose,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            init=init,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            schedule=schedule,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
             **kwargs,
         )
 
