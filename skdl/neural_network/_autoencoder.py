@@ -23,7 +23,13 @@ from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, Trans
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_y, _num_samples, check_array, check_is_fitted
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _check_y,
+    _num_samples,
+    check_array,
+    check_is_fitted,
+)
 from skorch.callbacks import Callback
 from torch import nn
 
@@ -224,12 +230,14 @@ class _TermsHistory(Callback):
 class _CentroidUpdate(Callback):
     """Note 001 §11.4: after each epoch, recompute the class centroids of the labelled
     training samples' latent means, centre them about the origin and let them drift
-    apart: ``c_k += drift * Σ_{j≠k} (c_k − c_j) / ||c_k − c_j||²``.  The criterion's
-    ``centroids`` (zero before the first update: the first epoch is a plain VAE) are
-    the prior means of eq. 11.4 for the next epoch."""
+    apart: every pair closer than ``separation`` moves apart by a quarter of the
+    shortfall each, ``c_k += Σ_{j≠k} max(0, s − ||c_k − c_j||) / 4 · u_kj`` with ``u_kj``
+    the unit vector from ``c_j`` to ``c_k``.  The criterion's ``centroids`` (zero before
+    the first update: the first epoch is a plain VAE) are the prior means of eq. 11.4
+    for the next epoch."""
 
-    def __init__(self, drift):
-        self.drift = drift
+    def __init__(self, separation):
+        self.separation = separation
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         target = X.y
@@ -258,10 +266,12 @@ class _CentroidUpdate(Callback):
         counts = torch.bincount(self.code_, minlength=k).to(mu.dtype)[:, None]
         cent = torch.where(counts > 0, sums / counts.clamp(min=1), crit.centroids)
         cent = cent - cent.mean(dim=0, keepdim=True)
-        if k > 1 and self.drift > 0:
+        if k > 1 and self.separation > 0:
             diff = cent[:, None, :] - cent[None, :, :]
-            d2 = (diff**2).sum(dim=2, keepdim=True) + 1e-6
-            cent = cent + self.drift * (diff / d2).sum(dim=1)
+            dist = (diff**2).sum(dim=2, keepdim=True).sqrt()
+            unit = diff / dist.clamp(min=1e-6)
+            push = (self.separation - dist).clamp(min=0) / 4
+            cent = cent + (unit * push).sum(dim=1)
         crit.centroids.copy_(cent)
 
 
@@ -787,12 +797,20 @@ def _check_n_samples(n_samples):
 # --------------------------------------------------------------------------- #
 # SemiSupervisedVAE                                                            #
 # --------------------------------------------------------------------------- #
-_SSVAE_DOC = """    drift : float, default=0.5
-        Strength of the repulsion that moves the centroids apart after each epoch
-        (note 001 §11.4): ``c_k += drift Σ_{j≠k} (c_k − c_j) / ||c_k − c_j||²``.
+_SSVAE_DOC = """    separation : float, default=4.0
+        The drift term of note 001 §11.4: after each epoch, every pair of centroids
+        closer than ``separation`` (in prior standard deviations) is moved apart by
+        half the shortfall, so that the class priors ``N(c_k, I)`` barely overlap;
+        0 disables the drift.
     unlabeled_value : int, str or None, default=-1
         The label of the unlabelled rows (``-1`` is sklearn.semi_supervised's
-        convention); ``None`` when every row is labelled (then ``-1`` may be a class)."""
+        convention); ``None`` when every row is labelled (then ``-1`` may be a class).
+    labeled_weight : float or "balanced", default="balanced"
+        Weight of each labelled row in the loss, relative to an unlabelled one
+        (multiplying ``sample_weight``).  "balanced" gives the labelled rows together
+        as much weight as the unlabelled ones, ``max(1, n_unlabelled / n_labelled)``, so
+        that a few labels still shape the latent space (the weight of the supervised
+        term of Kingma et al., 2014, in another guise)."""
 
 
 class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
@@ -858,8 +876,9 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
     _kind = "ssvae"
     _parameter_constraints = {
         **VAE._parameter_constraints,
-        "drift": [Interval(Real, 0, None, closed="left")],
+        "separation": [Interval(Real, 0, None, closed="left")],
         "unlabeled_value": [Integral, str, None],
+        "labeled_weight": [Interval(Real, 0, None, closed="neither"), StrOptions({"balanced"})],
     }
 
     def __init__(
@@ -870,8 +889,9 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         *,
         likelihood="gaussian",
         beta=1.0,
-        drift=0.5,
+        separation=4.0,
         unlabeled_value=-1,
+        labeled_weight="balanced",
         dropout=0.0,
         batch_norm=False,
         init="kaiming",
@@ -893,8 +913,9 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         self.n_components = n_components
         self.likelihood = likelihood
         self.beta = beta
-        self.drift = drift
+        self.separation = separation
         self.unlabeled_value = unlabeled_value
+        self.labeled_weight = labeled_weight
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -948,6 +969,25 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         codes[~unlabeled] = np.searchsorted(self.classes_, labelled)
         return codes, len(self.classes_)
 
+    def _weigh_labels(self, y, sample_weight):
+        """``sample_weight`` times the weight of the labelled rows (None if all one)."""
+        unlabeled = self._unlabeled_mask(y)
+        n_unl = int(unlabeled.sum())
+        n_lab = len(y) - n_unl
+        if self.labeled_weight == "balanced":
+            factor = max(1.0, n_unl / n_lab) if n_lab else 1.0
+        else:
+            factor = float(self.labeled_weight)
+        if factor == 1.0 or n_unl == 0:
+            return sample_weight
+        w = np.where(unlabeled, 1.0, factor)
+        if sample_weight is not None:
+            w = w * _check_sample_weight(sample_weight, y, ensure_non_negative=True)
+        return w
+
+    def _class_codes(self, y):
+        return y  # stratify the validation split by class (unlabelled: one more group)
+
     def _target(self, Xt, y):
         return torch.cat([Xt, y.to(Xt.dtype)[:, None]], dim=1)
 
@@ -960,7 +1000,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         }
 
     def _make_callbacks(self):
-        return [("centroids", _CentroidUpdate(self.drift))] + super()._make_callbacks()
+        return [("centroids", _CentroidUpdate(self.separation))] + super()._make_callbacks()
 
     def _prior_centers(self):
         return self.centroids_
@@ -983,6 +1023,9 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         self : object
             The fitted estimator.
         """
+        self._validate_params()
+        if y is not None:
+            sample_weight = self._weigh_labels(_check_y(y, estimator=self), sample_weight)
         self._fit_autoencoder(X, y, sample_weight)
         Xv = self._prepare_X(X, reset=False)
         y = _check_y(y, estimator=self)

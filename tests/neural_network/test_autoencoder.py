@@ -258,3 +258,26 @@ def test_docstring_lists_the_signature_parameters(cls):
         for n, p in inspect.signature(cls).parameters.items()
     ]
     assert documented == signature
+
+
+def test_ssvae_labeled_weight_and_separation():
+    X, y = _blobs(n=200)
+    y_partial = np.where(np.arange(len(y)) % 10 == 0, y, -1)
+    common = dict(hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=20, random_state=0)
+    ss = SemiSupervisedVAE(**common)
+    w = ss._weigh_labels(y_partial, None)
+    np.testing.assert_allclose(w[y_partial != -1], 9.0)  # 180 unlabelled / 20 labelled
+    np.testing.assert_allclose(w[y_partial == -1], 1.0)
+    sw = np.linspace(0.5, 1.5, len(y))
+    np.testing.assert_allclose(ss._weigh_labels(y_partial, sw), w * sw)
+    assert ss._weigh_labels(y, None) is None  # fully labelled: the unweighted loss
+    assert SemiSupervisedVAE(labeled_weight=1.0)._weigh_labels(y_partial, None) is None
+    with pytest.raises(ValueError, match="labeled_weight"):
+        SemiSupervisedVAE(**common, labeled_weight=0.0).fit(X, y_partial)
+    # the drift keeps the training centroids at least ~separation apart
+    far = SemiSupervisedVAE(**common, separation=6.0).fit(X, y_partial)
+    c = far.net_.criterion_.centroids.numpy()
+    d = np.linalg.norm(c[:, None] - c[None], axis=2)[np.triu_indices(3, 1)]
+    assert d.min() > 4.0
+    near = SemiSupervisedVAE(**common, separation=0.0).fit(X, y_partial)
+    np.testing.assert_allclose(near.net_.criterion_.centroids.numpy().mean(axis=0), 0, atol=1e-5)
