@@ -852,11 +852,13 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
     ``centroids_`` of the training data; ``predict`` is its argmax, the nearest
     centroid.
 
-    On ``load_digits`` scaled to ``[0, 1]`` (``X / 16``) with 10 % of the training
-    labels kept (75/25 stratified split), ``SemiSupervisedVAE(n_components=2,
-    hidden_layer_sizes=(256, 128), likelihood="bernoulli", learning_rate=0.002,
-    max_epochs=100, random_state=0)`` reaches about 0.9 test accuracy, and about
-    0.95 with ``n_components=8`` (examples/plot_latent_spaces.py).
+    On ``load_digits`` scaled to ``[0, 1]`` (``X / 16``), 75/25 stratified split, with
+    10 % of each class's training labels kept (136 of 1347), ``SemiSupervisedVAE(
+    n_components=2, hidden_layer_sizes=(256, 128), likelihood="bernoulli", beta=10.0,
+    learning_rate=0.002, max_epochs=100)`` reaches 0.90 test accuracy (0.904, 0.904,
+    0.882 over seeds 0, 1, 2 of the split, the kept labels and ``random_state``), and
+    ``n_components=8`` 0.94 (0.924, 0.951, 0.940); a fully labelled 2-D fit reaches
+    about 0.96.  Tested; drawn in examples/plot_latent_spaces.py.
 
     Examples
     --------

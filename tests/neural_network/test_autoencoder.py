@@ -281,3 +281,37 @@ def test_ssvae_labeled_weight_and_separation():
     assert d.min() > 4.0
     near = SemiSupervisedVAE(**common, separation=0.0).fit(X, y_partial)
     np.testing.assert_allclose(near.net_.criterion_.centroids.numpy().mean(axis=0), 0, atol=1e-5)
+
+
+def _digits_with_few_labels(share=0.1, seed=0):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X / 16.0, y, test_size=0.25, stratify=y, random_state=seed
+    )
+    rng = np.random.default_rng(seed)
+    keep = np.zeros(len(y_train), dtype=bool)
+    for c in range(10):
+        idx = np.flatnonzero(y_train == c)
+        keep[rng.choice(idx, size=int(round(share * len(idx))), replace=False)] = True
+    return X_train, X_test, np.where(keep, y_train, -1), y_test
+
+
+@pytest.mark.slow  # two fits of 100 epochs on 1347 digits (~10 s each on a quiet core)
+def test_ssvae_digits_with_ten_percent_of_the_labels():
+    # the documented settings (SemiSupervisedVAE's Notes, examples/plot_latent_spaces.py)
+    X_train, X_test, y_partial, y_test = _digits_with_few_labels()
+    assert np.mean(y_partial != -1) == pytest.approx(0.1, abs=0.005)
+    settings = dict(
+        hidden_layer_sizes=(256, 128),
+        likelihood="bernoulli",
+        beta=10.0,
+        learning_rate=0.002,
+        max_epochs=100,
+        random_state=0,
+    )
+    for n_components, target in [(2, 0.85), (8, 0.90)]:
+        ss = SemiSupervisedVAE(n_components=n_components, **settings).fit(X_train, y_partial)
+        assert ss.score(X_test, y_test) >= target, n_components
