@@ -614,8 +614,8 @@ _VAE_DOC = """    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
         e.g. with ``StandardScaler``), or independent Bernoulli laws of means
         ``sigmoid(g(z))`` for ``X`` in ``[0, 1]`` (note 000 §3.4.2).
     beta : float, default=1.0
-        Weight of the KL term in the training loss (1 is the ELBO; ``score`` always
-        reports the ELBO)."""
+        Weight of the KL term in the training loss (``beta=1`` gives the negative
+        ELBO; a larger ``beta`` pulls the codes harder toward the prior)."""
 
 
 class VAE(_BaseAutoencoder):

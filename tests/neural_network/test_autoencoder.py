@@ -123,6 +123,28 @@ def test_vae_score_rises_over_training_and_beats_an_untrained_vae():
     assert scores[2] > untrained.score(X_test) + 1.0
 
 
+def test_vae_score_is_a_tight_lower_bound_of_a_linear_gaussian_likelihood():
+    # a linear decoder makes p(x) = N(b, W Wᵀ + I) exact; the ELBO (score) must stay
+    # below the mean log-likelihood, and close to it once trained (the posterior of a
+    # linear-Gaussian model is Gaussian, and a linear encoder can approach it)
+    from scipy.stats import multivariate_normal
+
+    X = StandardScaler().fit_transform(_low_rank(n=600, rank=2, noise=0.3))
+    X_train, X_test = X[:400], X[400:]
+    vae = VAE(
+        n_components=2,
+        hidden_layer_sizes=(),
+        activation="identity",
+        learning_rate=0.01,
+        max_epochs=150,
+        random_state=0,
+    ).fit(X_train)
+    dec = vae.net_.module_.decoder[-1]
+    W, b = dec.weight.detach().double().numpy(), dec.bias.detach().double().numpy()
+    loglik = multivariate_normal(b, W @ W.T + np.eye(X.shape[1])).logpdf(X_test).mean()
+    assert loglik - 0.2 < vae.score(X_test) < loglik
+
+
 def test_vae_history_terms_and_beta():
     X = StandardScaler().fit_transform(_low_rank(n=300))
     vae = VAE(
