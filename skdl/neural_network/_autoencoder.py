@@ -367,11 +367,6 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
                 outs.append(fn(module, xb))
         if not outs:
             return None
-        if isinstance(outs[0], tuple):
-            return tuple(
-                torch.cat([o[i] for o in outs]).to("cpu", torch.float64).numpy()
-                for i in range(len(outs[0]))
-            )
         return torch.cat(outs).to("cpu", torch.float64).numpy()
 
     def _latent_mean(self, X):
@@ -422,14 +417,12 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         return self._decode_mean(Z)
 
     def _elbo_per_sample(self, X):
-        """Monte-Carlo ELBO ``E_q[log p(x|z)] − KL(q(z|x) || p(z))`` of every row."""
+        """Monte-Carlo ELBO ``E_q[log p(x|z)] − KL(q(z|x) || N(0, I))`` of every row."""
         gen = torch.Generator().manual_seed(_SCORE_SEED)
         eps = torch.randn(
             (_SCORE_DRAWS, X.shape[0], self.n_components), generator=gen, dtype=torch.float64
         ).numpy()
-        centers = self._prior_centers()
         lik = self.likelihood
-
         offset = 0
 
         def elbo(module, xb):
@@ -442,16 +435,12 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
             rec = torch.stack(
                 [_reconstruction_nll(module.decode(mu + std * e_s), xb, lik) for e_s in e]
             ).mean(dim=0)
-            kls = _kl_to_unit_gaussians(mu, logvar, torch.as_tensor(centers).to(mu))
-            kl = math.log(len(centers)) - torch.logsumexp(-kls, dim=1)
+            kl = _kl_to_unit_gaussians(mu, logvar, torch.zeros_like(mu[:1]))[:, 0]
             return -(rec + kl)
 
         return self._infer(elbo, X)
 
-    def _prior_centers(self):
-        return np.zeros((1, self.n_components))
-
-    def _sample_from(self, centers, n_samples, random_state):
+    def _sample_from(self, centers, random_state):
         rng = check_random_state(random_state)
         Z = centers + rng.standard_normal((len(centers), self.n_components))
         return self._decode_mean(Z)
@@ -778,7 +767,7 @@ class VAE(_BaseAutoencoder):
         check_is_fitted(self, "net_")
         n_samples = _check_n_samples(n_samples)
         centers = np.zeros((n_samples, self.n_components))
-        return self._sample_from(centers, n_samples, random_state)
+        return self._sample_from(centers, random_state)
 
 
 def _same_label(value, marker):
@@ -1004,9 +993,6 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
     def _make_callbacks(self):
         return [("centroids", _CentroidUpdate(self.separation))] + super()._make_callbacks()
 
-    def _prior_centers(self):
-        return self.centroids_
-
     # ------------------------------------------------------------- fitting -- #
     def fit(self, X, y, sample_weight=None):
         """Fit the model on ``X`` with partial labels ``y``.
@@ -1043,7 +1029,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
     # ----------------------------------------------------------- inference -- #
     def _log_proba(self, X):
         check_is_fitted(self, "net_")
-        Z = self.transform(X)
+        Z = self._latent_mean(self._prepare_X(X, reset=False))  # not set_output-wrapped
         d2 = ((Z[:, None, :] - self.centroids_[None, :, :]) ** 2).sum(axis=2)
         logits = -0.5 * d2
         logits -= logits.max(axis=1, keepdims=True)
@@ -1134,7 +1120,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
                     f"{np.unique(labels[unknown]).tolist()}."
                 )
         centers = self.centroids_[np.searchsorted(self.classes_, labels)]
-        return self._sample_from(centers, n_samples, rng), np.array(labels)
+        return self._sample_from(centers, rng), np.array(labels)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

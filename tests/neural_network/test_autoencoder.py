@@ -223,6 +223,10 @@ def test_ssvae_learns_from_ten_percent_of_the_labels():
         Xk, yk = ss.sample(40, y=k, random_state=0)
         assert Xk.shape == (40, X.shape[1]) and np.all(yk == k)
         assert np.mean(ss.predict(Xk) == k) > 0.9
+    # pandas output for transform leaves predict alone
+    frame = clone(ss).set_output(transform="pandas").fit(X, y_partial)
+    assert list(frame.transform(X).columns) == ["semisupervisedvae0", "semisupervisedvae1"]
+    np.testing.assert_array_equal(frame.predict(X), ss.predict(X))
     Xs, ys = ss.sample(30, random_state=0)
     assert set(ys) <= {0, 1, 2}
     np.testing.assert_array_equal(ss.sample(30, random_state=0)[0], Xs)
