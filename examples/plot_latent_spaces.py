@@ -1,6 +1,6 @@
 """
 Latent spaces of an autoencoder, a VAE and a semi-supervised VAE on digits
-=========================================================================
+==========================================================================
 
 Note 001 ch. 11 (figs. 11.3, 11.5, 11.6 and 11.8), on scikit-learn's 8x8 digits
 instead of MNIST.  The three models squeeze the 64 pixels through a 2-D code:
