@@ -21,6 +21,9 @@ _PUBLIC = {
     "MLPClassifier": "skdl.neural_network",
     "MLPRegressor": "skdl.neural_network",
     "SoftmaxClassifier": "skdl.linear_model",
+    "Autoencoder": "skdl.neural_network",
+    "VAE": "skdl.neural_network",
+    "SemiSupervisedVAE": "skdl.neural_network",
 }
 
 __all__ = sorted(_PUBLIC)

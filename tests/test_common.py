@@ -31,6 +31,14 @@ CHECK_PARAMS = {
     "LogisticIRLS": [{}, {"alpha": 1.0}],
     "SoftmaxClassifier": [{}, {"solver": "newton"}, {"alpha": 0.0, "solver": "newton"}],
     "PCA": [{"solver": s} for s in ("auto", "covariance", "svd", "randomized")],
+    "Autoencoder": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
+    "VAE": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
+    # sklearn's checks give fully-labelled y, with -1 as a class in check_classifiers_classes
+    # (sklearn special-cases its own semi-supervised classifiers by name there): no marker
+    "SemiSupervisedVAE": [
+        {"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01,
+         "unlabeled_value": None}
+    ],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.
@@ -42,6 +50,9 @@ _SW_FLOAT32 = (
 EXPECTED_FAILED_CHECKS = {
     "MLPClassifier": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
     "MLPRegressor": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
+    "Autoencoder": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
+    "VAE": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
+    "SemiSupervisedVAE": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
 }
 
 

@@ -1,0 +1,343 @@
+"""Tests of Autoencoder, VAE and SemiSupervisedVAE (notes 000 §3, 001 ch. 11)."""
+
+import inspect
+import pickle
+import re
+
+import numpy as np
+import pytest
+import torch
+from scipy.linalg import subspace_angles
+from sklearn.base import clone
+from sklearn.datasets import make_blobs
+from sklearn.decomposition import PCA
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdl.metrics import gaussian_nll, multivariate_normal_kl_divergence
+from skdl.neural_network import VAE, Autoencoder, SemiSupervisedVAE
+from skdl.neural_network._autoencoder import _kl_to_unit_gaussians, _reconstruction_nll
+
+
+def _low_rank(n=400, d=8, rank=2, noise=0.02, seed=0):
+    rng = np.random.default_rng(seed)
+    basis = np.linalg.qr(rng.normal(size=(d, rank)))[0]
+    scores = rng.normal(size=(n, rank)) * np.arange(rank, 0, -1) * 2.0
+    return scores @ basis.T + noise * rng.normal(size=(n, d)) + rng.normal(size=d)
+
+
+def _blobs(n=300, seed=0):
+    X, y = make_blobs(n, n_features=6, centers=3, cluster_std=1.0, random_state=seed)
+    return StandardScaler().fit_transform(X), y
+
+
+# ------------------------------------------------------- the loss terms -- #
+def test_kl_term_matches_the_closed_form_of_skdl_metrics(rng):
+    mu = rng.normal(size=(20, 3))
+    logvar = rng.normal(size=(20, 3))
+    centers = rng.normal(size=(4, 3))
+    ours = _kl_to_unit_gaussians(
+        torch.from_numpy(mu), torch.from_numpy(logvar), torch.from_numpy(centers)
+    ).numpy()
+    for k, c in enumerate(centers):
+        ref = multivariate_normal_kl_divergence(
+            mu, np.exp(logvar), c, np.ones(3), covariance_type="diag"
+        )
+        np.testing.assert_allclose(ours[:, k], ref, rtol=1e-10)
+
+
+def test_gaussian_reconstruction_term_is_the_gaussian_nll(rng):
+    X, out = rng.normal(size=(30, 5)), rng.normal(size=(30, 5))
+    ours = _reconstruction_nll(torch.from_numpy(out), torch.from_numpy(X), "gaussian").numpy()
+    # the NLL of the whole vector is n_outputs times the uniform average of skdl.metrics
+    assert np.mean(ours) == pytest.approx(5 * gaussian_nll(X, out, 1.0), rel=1e-10)
+
+
+# ----------------------------------------------------------- Autoencoder -- #
+def test_linear_autoencoder_spans_the_pca_subspace():
+    X = _low_rank(rank=2)
+    ae = Autoencoder(
+        n_components=2,
+        hidden_layer_sizes=(),
+        activation="identity",
+        learning_rate=0.02,
+        batch_size=32,
+        max_epochs=60,
+        random_state=0,
+    ).fit(X)
+    decoder = ae.net_.module_.decoder.layers[-1].weight.detach().double().numpy()  # (d, k)
+    pca = PCA(n_components=2).fit(X)
+    angles = subspace_angles(decoder, pca.components_.T)
+    assert angles.max() < 0.05, angles
+    # and its reconstruction error is PCA's optimum, up to 1 % of the data variance
+    pca_mse = np.mean((X - pca.inverse_transform(pca.transform(X))) ** 2)
+    assert pca_mse <= -ae.score(X) < pca_mse + 0.01 * X.var()
+
+
+def test_autoencoder_score_history_and_sparsity():
+    X = _low_rank(rank=3)
+    common = dict(n_components=3, hidden_layer_sizes=(16,), max_epochs=40, random_state=0)
+    ae = Autoencoder(**common, learning_rate=0.01).fit(X)
+    hist = ae.history_
+    rec = np.array(hist[:, "train_reconstruction"])
+    assert rec[-1] < rec[0] / 5
+    np.testing.assert_allclose(hist[:, "train_loss"], rec, rtol=1e-5)  # no penalty
+    R = ae.inverse_transform(ae.transform(X))
+    assert ae.score(X) == pytest.approx(-np.mean((X - R) ** 2))
+    # the L1 penalty Ω(h) shrinks the code, and is logged apart
+    sparse = Autoencoder(**common, learning_rate=0.01, sparsity=0.3).fit(X)
+    pen = np.array(sparse.history_[:, "train_sparsity_penalty"])
+    loss = np.array(sparse.history_[:, "train_loss"])
+    np.testing.assert_allclose(
+        loss, np.array(sparse.history_[:, "train_reconstruction"]) + pen, rtol=1e-5
+    )
+    assert np.abs(sparse.transform(X)).mean() < 0.5 * np.abs(ae.transform(X)).mean()
+
+
+def test_autoencoder_outputs_names_pandas_and_pickle():
+    X = _low_rank()
+    ae = Autoencoder(n_components=2, hidden_layer_sizes=(8,), max_epochs=5, random_state=0)
+    Z = ae.fit_transform(X)
+    assert Z.shape == (len(X), 2) and Z.dtype == np.float64
+    assert list(ae.get_feature_names_out()) == ["autoencoder0", "autoencoder1"]
+    assert ae.inverse_transform(Z).shape == X.shape
+    with pytest.raises(ValueError, match="n_components=2"):
+        ae.inverse_transform(Z[:, :1])
+    frame = clone(ae).set_output(transform="pandas").fit(X).transform(X)
+    assert list(frame.columns) == ["autoencoder0", "autoencoder1"]
+    np.testing.assert_allclose(frame.to_numpy(), Z)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(ae)).transform(X), Z)
+    # in a pipeline
+    pipe = make_pipeline(StandardScaler(), clone(ae)).fit(X)
+    assert pipe.transform(X).shape == (len(X), 2)
+
+
+# ------------------------------------------------------------------- VAE -- #
+def test_vae_score_rises_over_training_and_beats_an_untrained_vae():
+    X = StandardScaler().fit_transform(_low_rank(n=600, rank=2, noise=0.3))
+    X_train, X_test = X[:400], X[400:]
+    common = dict(n_components=2, hidden_layer_sizes=(32,), learning_rate=0.005, random_state=0)
+    scores = [VAE(**common, max_epochs=e).fit(X_train).score(X_test) for e in (1, 5, 40)]
+    assert scores[0] < scores[1] < scores[2], scores
+    untrained = VAE(**{**common, "learning_rate": 1e-9}, max_epochs=1).fit(X_train)
+    assert scores[2] > untrained.score(X_test) + 1.0
+
+
+def test_vae_score_is_a_tight_lower_bound_of_a_linear_gaussian_likelihood():
+    # a linear decoder makes p(x) = N(b, W Wᵀ + I) exact; the ELBO (score) must stay
+    # below the mean log-likelihood, and close to it once trained (the posterior of a
+    # linear-Gaussian model is Gaussian, and a linear encoder can approach it)
+    from scipy.stats import multivariate_normal
+
+    X = StandardScaler().fit_transform(_low_rank(n=600, rank=2, noise=0.3))
+    X_train, X_test = X[:400], X[400:]
+    vae = VAE(
+        n_components=2,
+        hidden_layer_sizes=(),
+        activation="identity",
+        learning_rate=0.01,
+        max_epochs=150,
+        random_state=0,
+    ).fit(X_train)
+    dec = vae.net_.module_.decoder[-1]
+    W, b = dec.weight.detach().double().numpy(), dec.bias.detach().double().numpy()
+    loglik = multivariate_normal(b, W @ W.T + np.eye(X.shape[1])).logpdf(X_test).mean()
+    assert loglik - 0.2 < vae.score(X_test) < loglik
+
+
+def test_vae_history_terms_and_beta():
+    X = StandardScaler().fit_transform(_low_rank(n=300))
+    vae = VAE(
+        n_components=2,
+        hidden_layer_sizes=(16,),
+        max_epochs=10,
+        beta=0.5,
+        learning_rate=0.01,
+        random_state=0,
+    ).fit(X)
+    h = vae.history_
+    rec, kl = np.array(h[:, "train_reconstruction"]), np.array(h[:, "train_kl"])
+    np.testing.assert_allclose(h[:, "train_loss"], rec + 0.5 * kl, rtol=1e-5)
+    assert np.all(kl > 0)
+    # with early stopping the validation terms are logged too
+    vae_es = clone(vae).set_params(early_stopping=True, max_epochs=3).fit(X)
+    assert "valid_kl" in vae_es.history_[-1] and "valid_reconstruction" in vae_es.history_[-1]
+
+
+def test_vae_sample_shapes_and_determinism():
+    X = StandardScaler().fit_transform(_low_rank(n=200))
+    vae = VAE(n_components=3, hidden_layer_sizes=(16,), max_epochs=5, random_state=0).fit(X)
+    a = vae.sample(7, random_state=0)
+    assert a.shape == (7, X.shape[1]) and a.dtype == np.float64
+    np.testing.assert_array_equal(a, vae.sample(7, random_state=0))
+    assert not np.allclose(a, vae.sample(7, random_state=1))
+    # the samples are the decoded prior draws
+    Z = np.random.RandomState(0).standard_normal((7, 3))
+    np.testing.assert_allclose(a, vae.inverse_transform(Z))
+    with pytest.raises(ValueError, match="n_samples"):
+        vae.sample(0)
+    # the score is deterministic
+    assert vae.score(X) == vae.score(X)
+    # refitting with the same seed gives the same model
+    np.testing.assert_array_equal(clone(vae).fit(X).transform(X), vae.transform(X))
+
+
+def test_vae_bernoulli():
+    X = (_low_rank(n=300) > 0).astype(float)
+    vae = VAE(
+        n_components=2,
+        hidden_layer_sizes=(16,),
+        likelihood="bernoulli",
+        max_epochs=20,
+        learning_rate=0.01,
+        random_state=0,
+    ).fit(X)
+    S = vae.sample(10, random_state=0)
+    assert np.all((S >= 0) & (S <= 1))
+    assert vae.score(X) > VAE(**{**vae.get_params(), "max_epochs": 1}).fit(X).score(X)
+    with pytest.raises(ValueError, match=r"bernoulli.*\[0, 1\]"):
+        clone(vae).fit(X * 2)
+
+
+# ----------------------------------------------------- SemiSupervisedVAE -- #
+def test_ssvae_learns_from_ten_percent_of_the_labels():
+    X, y = _blobs(n=600)
+    y_partial = np.where(np.arange(len(y)) % 10 == 0, y, -1)
+    ss = SemiSupervisedVAE(
+        n_components=2, hidden_layer_sizes=(32,), learning_rate=0.01, max_epochs=40, random_state=0
+    ).fit(X, y_partial)
+    np.testing.assert_array_equal(ss.classes_, [0, 1, 2])
+    assert ss.score(X, y) > 0.95
+    proba = ss.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(ss.classes_[proba.argmax(axis=1)], ss.predict(X))
+    # the centroids are the latent class means of the labelled rows, and are separated
+    Z = ss.transform(X)
+    keep = y_partial != -1
+    for k in range(3):
+        np.testing.assert_allclose(ss.centroids_[k], Z[keep & (y == k)].mean(axis=0), atol=1e-6)
+    d = np.linalg.norm(ss.centroids_[:, None] - ss.centroids_[None], axis=2)
+    assert d[np.triu_indices(3, 1)].min() > 2.0
+    # samples drawn near a class centroid decode to that class
+    for k in range(3):
+        Xk, yk = ss.sample(40, y=k, random_state=0)
+        assert Xk.shape == (40, X.shape[1]) and np.all(yk == k)
+        assert np.mean(ss.predict(Xk) == k) > 0.9
+    # pandas output for transform leaves predict alone
+    frame = clone(ss).set_output(transform="pandas").fit(X, y_partial)
+    assert list(frame.transform(X).columns) == ["semisupervisedvae0", "semisupervisedvae1"]
+    np.testing.assert_array_equal(frame.predict(X), ss.predict(X))
+    Xs, ys = ss.sample(30, random_state=0)
+    assert set(ys) <= {0, 1, 2}
+    np.testing.assert_array_equal(ss.sample(30, random_state=0)[0], Xs)
+    with pytest.raises(ValueError, match="not among the classes"):
+        ss.sample(3, y=7)
+    with pytest.raises(ValueError, match="one label or 3 labels"):
+        ss.sample(3, y=[0, 1])
+
+
+def test_ssvae_history_and_kl_pull():
+    X, y = _blobs(n=300)
+    ss = SemiSupervisedVAE(
+        n_components=2, hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=15, random_state=0
+    ).fit(X, y)
+    h = ss.history_
+    np.testing.assert_allclose(
+        h[:, "train_loss"],
+        np.array(h[:, "train_reconstruction"]) + np.array(h[:, "train_kl"]),
+        rtol=1e-5,
+    )
+    assert ss.score(X, y) > 0.95
+
+
+def test_ssvae_labels_marker_and_errors():
+    X, y = _blobs(n=150)
+    names = np.array(["a", "b", "c"], dtype=object)[y]
+    partial = names.copy()
+    partial[np.arange(len(y)) % 3 != 0] = -1  # object labels with -1 for unlabelled
+    common = dict(hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=10, random_state=0)
+    ss = SemiSupervisedVAE(**common).fit(X, partial)
+    assert list(ss.classes_) == ["a", "b", "c"]
+    assert set(ss.predict(X)) <= {"a", "b", "c"}
+    # a custom marker, and no marker at all (then -1 is an ordinary class)
+    marked = np.where(np.arange(len(y)) % 3 == 0, y, 99)
+    ss99 = SemiSupervisedVAE(**common, unlabeled_value=99).fit(X, marked)
+    np.testing.assert_array_equal(ss99.classes_, [0, 1, 2])
+    signed = np.where(y == 0, -1, y)
+    ss_none = SemiSupervisedVAE(**common, unlabeled_value=None).fit(X, signed)
+    np.testing.assert_array_equal(ss_none.classes_, [-1, 1, 2])
+    with pytest.raises(ValueError, match="at least one labelled"):
+        SemiSupervisedVAE(**common).fit(X, np.full(len(y), -1))
+    with pytest.raises(ValueError, match="requires y"):
+        SemiSupervisedVAE(**common).fit(X, None)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        SemiSupervisedVAE(**common).fit(X, np.linspace(0, 1, len(y)))
+
+
+@pytest.mark.parametrize("cls", [Autoencoder, VAE, SemiSupervisedVAE])
+def test_docstring_lists_the_signature_parameters(cls):
+    section = cls.__doc__.split("Parameters\n    ----------")[1].split("Attributes\n")[0]
+    documented = re.findall(r"^    (\*{0,2}\w+) :|^    (\*\*\w+)$", section, flags=re.M)
+    documented = [a or b for a, b in documented]
+    signature = [
+        ("**" + n if p.kind is p.VAR_KEYWORD else n)
+        for n, p in inspect.signature(cls).parameters.items()
+    ]
+    assert documented == signature
+
+
+def test_ssvae_labeled_weight_and_separation():
+    X, y = _blobs(n=200)
+    y_partial = np.where(np.arange(len(y)) % 10 == 0, y, -1)
+    common = dict(hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=20, random_state=0)
+    ss = SemiSupervisedVAE(**common)
+    w = ss._weigh_labels(y_partial, None)
+    np.testing.assert_allclose(w[y_partial != -1], 9.0)  # 180 unlabelled / 20 labelled
+    np.testing.assert_allclose(w[y_partial == -1], 1.0)
+    sw = np.linspace(0.5, 1.5, len(y))
+    np.testing.assert_allclose(ss._weigh_labels(y_partial, sw), w * sw)
+    assert ss._weigh_labels(y, None) is None  # fully labelled: the unweighted loss
+    assert SemiSupervisedVAE(labeled_weight=1.0)._weigh_labels(y_partial, None) is None
+    with pytest.raises(ValueError, match="labeled_weight"):
+        SemiSupervisedVAE(**common, labeled_weight=0.0).fit(X, y_partial)
+    # the drift keeps the training centroids at least ~separation apart
+    far = SemiSupervisedVAE(**common, separation=6.0).fit(X, y_partial)
+    c = far.net_.criterion_.centroids.numpy()
+    d = np.linalg.norm(c[:, None] - c[None], axis=2)[np.triu_indices(3, 1)]
+    assert d.min() > 4.0
+    near = SemiSupervisedVAE(**common, separation=0.0).fit(X, y_partial)
+    np.testing.assert_allclose(near.net_.criterion_.centroids.numpy().mean(axis=0), 0, atol=1e-5)
+
+
+def _digits_with_few_labels(share=0.1, seed=0):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X / 16.0, y, test_size=0.25, stratify=y, random_state=seed
+    )
+    rng = np.random.default_rng(seed)
+    keep = np.zeros(len(y_train), dtype=bool)
+    for c in range(10):
+        idx = np.flatnonzero(y_train == c)
+        keep[rng.choice(idx, size=int(round(share * len(idx))), replace=False)] = True
+    return X_train, X_test, np.where(keep, y_train, -1), y_test
+
+
+@pytest.mark.slow  # two fits of 100 epochs on 1347 digits (~10 s each on a quiet core)
+def test_ssvae_digits_with_ten_percent_of_the_labels():
+    # the documented settings (SemiSupervisedVAE's Notes, examples/plot_latent_spaces.py)
+    X_train, X_test, y_partial, y_test = _digits_with_few_labels()
+    assert np.mean(y_partial != -1) == pytest.approx(0.1, abs=0.005)
+    settings = dict(
+        hidden_layer_sizes=(256, 128),
+        likelihood="bernoulli",
+        beta=10.0,
+        learning_rate=0.002,
+        max_epochs=100,
+        random_state=0,
+    )
+    for n_components, target in [(2, 0.85), (8, 0.90)]:
+        ss = SemiSupervisedVAE(n_components=n_components, **settings).fit(X_train, y_partial)
+        assert ss.score(X_test, y_test) >= target, n_components
