@@ -84,7 +84,10 @@ def test_no_broken_inline_markup_in_the_pages(built_site):
     for page in sorted(built_site.glob("**/*.html")):
         if "_static" in page.parts or "_modules" in page.parts or "_sources" in page.parts:
             continue
-        text = re.sub(r"<[^>]*>", "", page.read_text())
+        html = page.read_text()
+        # source listings (examples' code, doctests) legitimately show backticks
+        html = re.sub(r"<pre.*?</pre>", "", html, flags=re.S)
+        text = re.sub(r"<[^>]*>", "", html)
         if "``" in text:
             i = text.index("``")
             broken.append(f"{page.relative_to(built_site)}: ...{text[max(0, i - 60):i + 40]!r}")
