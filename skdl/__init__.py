@@ -14,6 +14,8 @@ __version__ = "0.1.0.dev0"
 _PUBLIC = {
     "LinearRegression": "skdl.linear_model",
     "Ridge": "skdl.linear_model",
+    "MLPClassifier": "skdl.neural_network",
+    "MLPRegressor": "skdl.neural_network",
 }
 
 __all__ = sorted(_PUBLIC)

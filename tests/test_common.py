@@ -24,10 +24,20 @@ GRADIENT_SOLVER_PARAMS = [
 CHECK_PARAMS = {
     "LinearRegression": [{"solver": "auto"}, {"solver": "lstsq"}, *GRADIENT_SOLVER_PARAMS],
     "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}, *GRADIENT_SOLVER_PARAMS],
+    "MLPClassifier": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
+    "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.
-EXPECTED_FAILED_CHECKS = {}
+_SW_FLOAT32 = (
+    "float32 minibatch training: weights and repetitions give the same loss, but float32 "
+    "sums in another order (and other minibatches when n > batch_size) differ at ~1e-7, "
+    "above the check's rtol; sklearn declares the same for SGD"
+)
+EXPECTED_FAILED_CHECKS = {
+    "MLPClassifier": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
+    "MLPRegressor": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
+}
 
 
 def _instances():

@@ -1,0 +1,460 @@
+"""Tests of the skorch-backed MLPClassifier / MLPRegressor and their shared base."""
+
+import math
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.datasets import load_digits, load_iris, make_classification
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdl.neural_network import DivergenceError, MLPClassifier, MLPRegressor
+from skdl.neural_network._modules import INITS, MLPModule, init_variance, init_weights
+
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_Y = np.array([0, 1, 1, 0])
+
+
+def _xor(reps=16):
+    return np.tile(XOR_X, (reps, 1)), np.tile(XOR_Y, reps)
+
+
+# --------------------------------------------------------------- note 002 -- #
+def test_xor_needs_a_hidden_layer():
+    X, y = _xor()
+    common = dict(activation="tanh", learning_rate=0.05, max_epochs=150, random_state=0)
+    deep = MLPClassifier(hidden_layer_sizes=(8,), **common).fit(X, y)
+    assert deep.score(XOR_X, XOR_Y) == 1.0
+    # a linear model cannot separate XOR: at most 3 of the 4 points right
+    for seed in range(3):
+        linear = MLPClassifier(hidden_layer_sizes=(), **{**common, "random_state": seed})
+        assert linear.fit(X, y).score(XOR_X, XOR_Y) <= 0.75
+
+
+@pytest.mark.parametrize("scheme", [s for s in INITS if s != "default"])
+def test_init_variance_matches_formula(scheme):
+    torch.manual_seed(0)
+    fan_in, fan_out = 400, 500
+    module = MLPModule(fan_in, 10, hidden_layer_sizes=(fan_out,))
+    init_weights(module, scheme)
+    first = module.layers[0]
+    w = first.weight.detach().double().numpy()
+    expected = {
+        "kaiming": 2 / fan_in,
+        "kaiming_uniform": 2 / fan_in,
+        "xavier": 2 / (fan_in + fan_out),
+        "xavier_uniform": 2 / (fan_in + fan_out),
+        "lecun": 1 / fan_in,
+        "normal": 0.01**2,
+        "constant": 0.0,
+    }[scheme]
+    assert init_variance(scheme, fan_in, fan_out) == pytest.approx(expected)
+    assert np.all(first.bias.detach().numpy() == 0)
+    if scheme == "constant":
+        assert np.unique(w).size == 1  # every unit identical: the symmetric evolution
+        np.testing.assert_allclose(w, 1 / fan_in, rtol=1e-7)
+        return
+    # 200,000 draws: the sample variance is within ~1 % of the law's (3 % allowed)
+    assert w.var() == pytest.approx(expected, rel=0.03)
+    assert abs(w.mean()) < 4 * math.sqrt(expected / w.size)
+    if scheme.endswith("_uniform"):
+        bound = math.sqrt(3 * expected)
+        assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
+    # the output layer (fan_in=500, fan_out=10) follows the same formula
+    out = module.layers[-1].weight.detach().double().numpy()
+    exp_out = init_variance(scheme, fan_out, 10)
+    assert out.var() == pytest.approx(exp_out, rel=0.15)
+
+
+def test_estimator_applies_init():
+    X, y = _xor()
+    for scheme in ("constant", "xavier"):
+        clf = MLPClassifier(
+            hidden_layer_sizes=(300,),
+            init=scheme,
+            optimizer="sgd",
+            learning_rate=1e-9,
+            max_epochs=1,
+            random_state=0,
+        ).fit(X, y)
+        w = clf.net_.module_.layers[2].weight.detach().double().numpy()  # 300 -> 2
+        if scheme == "constant":
+            np.testing.assert_allclose(w, 1 / 300, rtol=1e-4)
+        else:
+            assert w.var() == pytest.approx(2 / 302, rel=0.25)
+
+
+# -------------------------------------------------------------- seeding -- #
+def test_random_state_reproducible_and_global_rng_untouched():
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    params = dict(hidden_layer_sizes=(16,), dropout=0.2, max_epochs=5)
+    p1 = MLPClassifier(random_state=7, **params).fit(X, y).predict_proba(X)
+    p2 = MLPClassifier(random_state=7, **params).fit(X, y).predict_proba(X)
+    assert torch.equal(torch.get_rng_state(), state)
+    np.testing.assert_array_equal(p1, p2)
+    p3 = MLPClassifier(random_state=8, **params).fit(X, y).predict_proba(X)
+    assert not np.allclose(p1, p3)
+    # random_state=None also leaves the global RNG alone
+    MLPClassifier(**params).fit(X, y)
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_divergence_raises_clear_error():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = 1e3 * X[:, 0]
+    reg = MLPRegressor(
+        hidden_layer_sizes=(8,), optimizer="sgd", learning_rate=10.0, max_epochs=20, random_state=0
+    )
+    with pytest.raises(DivergenceError, match="learning_rate") as exc:
+        reg.fit(X, y)
+    assert isinstance(exc.value, ValueError)
+
+
+# -------------------------------------------------------- sklearn tools -- #
+def test_early_stopping_in_cross_val_score():
+    X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(16,),
+        learning_rate=0.01,
+        early_stopping=True,
+        patience=3,
+        max_epochs=300,
+        random_state=0,
+    )
+    scores = cross_val_score(clf, X, y, cv=3)
+    assert scores.mean() > 0.8
+    clf.fit(X, y)
+    assert clf.n_iter_ < 300  # stopped early
+    assert "valid_loss" in clf.history_[-1]
+    # too few samples for a validation split: monitors the training loss, no KeyError
+    small = clone(clf).set_params(max_epochs=5).fit(X[:1], y[:1])
+    assert small.n_iter_ >= 1
+
+
+@pytest.mark.slow  # starting two worker processes that import torch dominates
+def test_grid_search_pipeline_n_jobs_and_pickle():
+    X, y = load_iris(return_X_y=True)
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("mlp", MLPClassifier(max_epochs=15, random_state=0))]
+    )
+    grid = GridSearchCV(
+        pipe,
+        {
+            "mlp__hidden_layer_sizes": [(8,), (16, 8)],
+            "mlp__activation": ["relu", "tanh"],
+            "mlp__learning_rate": [0.01, 0.03],
+        },
+        cv=3,
+        n_jobs=2,
+    ).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 8
+    assert grid.best_score_ > 0.8
+    best = pickle.loads(pickle.dumps(grid.best_estimator_))
+    np.testing.assert_array_equal(best.predict_proba(X), grid.best_estimator_.predict_proba(X))
+
+
+def test_pandas_feature_names():
+    X, y = make_classification(
+        n_samples=60, n_features=3, n_informative=2, n_redundant=0, random_state=0
+    )
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(df, y)
+    np.testing.assert_array_equal(clf.feature_names_in_, ["a", "b", "c"])
+    reg = MLPRegressor(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(df, X[:, 0])
+    np.testing.assert_array_equal(reg.feature_names_in_, ["a", "b", "c"])
+    assert reg.predict(df).shape == (60,)
+
+
+def test_load_digits_accuracy():
+    # the documented settings (see MLPClassifier's Notes)
+    X, y = load_digits(return_X_y=True)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+    clf = make_pipeline(
+        StandardScaler(), MLPClassifier(hidden_layer_sizes=(100,), max_epochs=50, random_state=0)
+    )
+    assert clf.fit(Xtr, ytr).score(Xte, yte) >= 0.97
+
+
+# --------------------------------------------------------------- device -- #
+@pytest.mark.parametrize("device", ["cpu", "auto"])
+def test_device_cpu_and_auto(device):
+    X, y = _xor(5)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, device=device, random_state=0).fit(
+        X, y
+    )
+    expected = "cpu" if not torch.cuda.is_available() or device == "cpu" else "cuda"
+    assert torch.device(clf.net_.device).type == expected
+    assert clf.predict(X).shape == (20,)
+
+
+def test_bad_device():
+    X, y = _xor(5)
+    with pytest.raises(ValueError, match="device"):
+        MLPClassifier(device="tpu", max_epochs=1).fit(X, y)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            MLPClassifier(device="cuda", max_epochs=1).fit(X, y)
+
+
+def test_unpickle_gpu_state_on_cpu():
+    # a net whose state says 'cuda' unpickles on a CPU-only machine (skorch maps it)
+    if torch.cuda.is_available():
+        pytest.skip("needs a machine without CUDA")
+    X, y = _xor(5)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_epochs=3, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X)
+    clf.net_.device = "cuda"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = pickle.loads(pickle.dumps(clf))
+    assert any("CUDA" in str(w.message) or "cuda" in str(w.message) for w in caught)
+    assert str(loaded.net_.device) == "cpu"
+    np.testing.assert_allclose(loaded.predict_proba(X), expected)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("device", ["cuda", "cuda:0", "auto"])
+def test_cuda(device):
+    X, y = _xor()
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        activation="tanh",
+        learning_rate=0.05,
+        max_epochs=150,
+        device=device,
+        random_state=0,
+    ).fit(X, y)
+    assert next(clf.net_.module_.parameters()).is_cuda
+    assert clf.score(XOR_X, XOR_Y) == 1.0
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+# ------------------------------------------------------- the base's API -- #
+def test_partial_fit_continues_training():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    clf = MLPClassifier(hidden_layer_sizes=(16,), learning_rate=0.01, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1])
+    first = clf.loss_curve_[-1]
+    for _ in range(10):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 11
+    assert clf.loss_curve_[-1] < first
+    with pytest.raises(ValueError, match="not among the classes"):
+        clf.partial_fit(X, y + 5)
+
+
+def test_sample_weight_is_a_weighted_loss():
+    # full batch (batch_size >= n): zero weights == removed samples, 2 == repeated
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    sw = np.r_[np.zeros(10), np.ones(20), 2 * np.ones(10)]
+    params = dict(
+        hidden_layer_sizes=(8,), batch_size=100, max_epochs=20, learning_rate=0.01, random_state=0
+    )
+    weighted = MLPClassifier(**params).fit(X, y, sample_weight=sw)
+    Xr = np.r_[X[10:], X[30:]]
+    yr = np.r_[y[10:], y[30:]]
+    repeated = MLPClassifier(**params).fit(Xr, yr)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-4, atol=1e-6
+    )
+    unweighted = MLPClassifier(**params).fit(X, y)
+    assert not np.allclose(weighted.predict_proba(X), unweighted.predict_proba(X), atol=1e-4)
+
+
+def test_verbose(capsys):
+    X, y = _xor(5)
+    MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(X, y)
+    assert capsys.readouterr().out == ""
+    MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, verbose=1, random_state=0).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "epoch" in out
+
+
+def test_history_and_loss_curve():
+    X, y = _xor()
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        activation="tanh",
+        learning_rate=0.05,
+        max_epochs=30,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_iter_ == 30 == len(clf.loss_curve_) == len(clf.history_)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert clf.loss_curve_ == list(clf.history_[:, "train_loss"])
+
+
+def test_string_labels_and_proba():
+    X, y = make_classification(
+        n_samples=90, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    labels = np.array(["cat", "dog", "eel"])[y]
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,), max_epochs=20, learning_rate=0.01, random_state=0
+    ).fit(X, labels)
+    np.testing.assert_array_equal(clf.classes_, ["cat", "dog", "eel"])
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-10)
+    assert set(clf.predict(X)) <= set(labels)
+    assert clf.score(X, labels) > 0.7
+
+
+def test_regressor_shapes_and_multioutput():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    Y = np.c_[X[:, 0], X[:, 1] - X[:, 2]]
+    params = dict(hidden_layer_sizes=(16,), max_epochs=40, learning_rate=0.01, random_state=0)
+    reg = MLPRegressor(**params).fit(X, Y)
+    pred = reg.predict(X)
+    assert pred.shape == (80, 2) and pred.dtype == np.float64
+    assert reg.score(X, Y) > 0.8
+    assert MLPRegressor(**params).fit(X, Y[:, :1]).predict(X).shape == (80, 1)
+    assert MLPRegressor(**params).fit(X, Y[:, 0]).predict(X).shape == (80,)
+
+
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("sgd", torch.optim.SGD),
+        ("momentum", torch.optim.SGD),
+        ("nesterov", torch.optim.SGD),
+        ("adagrad", torch.optim.Adagrad),
+        ("rmsprop", torch.optim.RMSprop),
+        ("adadelta", torch.optim.Adadelta),
+        ("adam", torch.optim.Adam),
+        ("adamw", torch.optim.AdamW),
+    ],
+)
+def test_optimizers_by_name(name, cls):
+    X, y = _xor(5)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(4,), optimizer=name, weight_decay=1e-4, max_epochs=2, random_state=0
+    ).fit(X, y)
+    opt = clf.net_.optimizer_
+    assert type(opt) is cls
+    group = opt.param_groups[0]
+    assert group["lr"] == 0.001 and group["weight_decay"] == 1e-4
+    if name in ("momentum", "nesterov"):
+        assert group["momentum"] == 0.9 and group["nesterov"] == (name == "nesterov")
+
+
+@pytest.mark.parametrize("schedule", ["step", "exponential", "cosine", "plateau"])
+def test_schedules_reduce_the_learning_rate(schedule):
+    X, y = _xor(5)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(4,),
+        schedule=schedule,
+        learning_rate=0.1,
+        patience=2,
+        max_epochs=12,
+        random_state=0,
+    )
+    if schedule == "plateau":  # a tiny lr makes no progress: the plateau schedule acts
+        clf.set_params(learning_rate=1e-7)
+    clf.fit(X, y)
+    assert clf.net_.optimizer_.param_groups[0]["lr"] < clf.learning_rate
+
+
+def test_dropout_and_batch_norm():
+    X, y = make_classification(n_samples=129, n_features=5, random_state=0)  # 129 = 2*64 + 1
+    clf = MLPClassifier(
+        hidden_layer_sizes=(16, 16),
+        dropout=0.3,
+        batch_norm=True,
+        max_epochs=10,
+        learning_rate=0.01,
+        random_state=0,
+    ).fit(X, y)
+    kinds = {type(m).__name__ for m in clf.net_.module_.modules()}
+    assert {"BatchNorm1d", "Dropout"} <= kinds
+    assert clf.score(X, y) > 0.7
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        clone(clf).fit(X[:1], y[:1])
+
+
+def test_skorch_routing_params():
+    X, y = _xor(5)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(4,), max_epochs=1, random_state=0, optimizer__betas=(0.5, 0.6)
+    )
+    assert clf.get_params()["optimizer__betas"] == (0.5, 0.6)
+    cloned = clone(clf)
+    assert cloned.get_params() == clf.get_params()
+    cloned.set_params(module__activation="tanh", optimizer__betas=(0.7, 0.8))
+    cloned.fit(X, y)
+    assert cloned.net_.optimizer_.param_groups[0]["betas"] == (0.7, 0.8)
+    assert any(isinstance(m, torch.nn.Tanh) for m in cloned.net_.module_.modules())
+    with pytest.raises(ValueError, match="extra parameters must start with"):
+        MLPClassifier(max_epochs=1, bogus=3).fit(X, y)
+
+
+def test_bad_params():
+    X, y = _xor(5)
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        MLPClassifier(hidden_layer_sizes=(4, 0)).fit(X, y)
+    with pytest.raises(ValueError, match="learning_rate"):
+        MLPClassifier(learning_rate=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="nesterov.*momentum"):
+        MLPClassifier(optimizer="nesterov", momentum=0.0, max_epochs=1).fit(X, y)
+
+
+def test_prediction_is_batch_invariant():
+    X, y = make_classification(n_samples=300, n_features=20, random_state=0)
+    clf = MLPClassifier(hidden_layer_sizes=(64,), max_epochs=3, random_state=0).fit(X, y)
+    full = clf.predict_proba(X)
+    parts = np.vstack([clf.predict_proba(X[i : i + 7]) for i in range(0, 300, 7)])
+    np.testing.assert_allclose(parts, full, rtol=1e-12)
+
+
+def test_grad_callbacks_still_run():
+    # a callback listening to on_grad_computed takes skorch's closure path
+    from skorch.callbacks import GradientNormClipping
+
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    params = dict(hidden_layer_sizes=(8,), learning_rate=0.1, max_epochs=3, random_state=0)
+    plain = MLPClassifier(**params).fit(X, y)
+    clipped = MLPClassifier(**params).set_params(
+        callbacks__divergence=GradientNormClipping(gradient_clip_value=1e-3)
+    )
+    clipped.fit(X, y)
+    assert clipped.net_._listeners("on_grad_computed")
+    assert not np.allclose(plain.predict_proba(X), clipped.predict_proba(X))
+
+
+def test_plateau_schedule_with_tiny_early_stopping_data():
+    X, y = _xor(1)  # 4 samples: too few for a validation split, monitors the train loss
+    clf = MLPClassifier(
+        hidden_layer_sizes=(4,),
+        schedule="plateau",
+        early_stopping=True,
+        validation_fraction=0.1,
+        max_epochs=3,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_iter_ >= 1
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_docstring_lists_the_signature_parameters(cls):
+    import inspect
+    import re
+
+    section = cls.__doc__.split("Parameters\n    ----------")[1].split("Attributes\n")[0]
+    documented = re.findall(r"^    (\*{0,2}\w+) :|^    (\*\*\w+)$", section, flags=re.M)
+    documented = [a or b for a, b in documented]
+    signature = [
+        ("**" + n if p.kind is p.VAR_KEYWORD else n)
+        for n, p in inspect.signature(cls).parameters.items()
+    ]
+    assert documented == signature
