@@ -14,6 +14,10 @@ __version__ = "0.1.0.dev0"
 _PUBLIC = {
     "LinearRegression": "skdl.linear_model",
     "Ridge": "skdl.linear_model",
+    "CNNClassifier": "skdl.neural_network",
+    "CNNRegressor": "skdl.neural_network",
+    "LSTMClassifier": "skdl.neural_network",
+    "LSTMRegressor": "skdl.neural_network",
     "MLPClassifier": "skdl.neural_network",
     "MLPRegressor": "skdl.neural_network",
 }

@@ -26,6 +26,26 @@ CHECK_PARAMS = {
     "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}, *GRADIENT_SOLVER_PARAMS],
     "MLPClassifier": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
+    "CNNClassifier": [
+        {
+            "conv_channels": (4,),
+            "hidden_layer_sizes": (16,),
+            "max_epochs": 30,
+            "learning_rate": 0.01,
+        }
+    ],
+    "CNNRegressor": [
+        {
+            "conv_channels": (4,),
+            "hidden_layer_sizes": (16,),
+            "max_epochs": 30,
+            "learning_rate": 0.01,
+        }
+    ],
+    "LSTMClassifier": [{"hidden_size": 8, "max_epochs": 30, "learning_rate": 0.01}],
+    "LSTMRegressor": [
+        {"hidden_size": 16, "max_epochs": 30, "learning_rate": 0.03, "batch_size": 32}
+    ],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.
@@ -37,6 +57,7 @@ _SW_FLOAT32 = (
 EXPECTED_FAILED_CHECKS = {
     "MLPClassifier": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
     "MLPRegressor": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
+    "CNNClassifier": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
 }
 
 
