@@ -21,6 +21,12 @@ from ._base import _SMALL_WORK, BaseNeuralNetwork
 from ._layers import RNN_CELLS, RecurrentModule
 from ._mlp import _PARAMS_DOC, MLPClassifier, MLPRegressor
 
+# Multiply-adds per batch below which one torch thread is used.  Convolutions and
+# recurrences are many small kernels per batch: on 2 cores, 2 threads were slower than
+# one up to ~2e8 (digits CNN, 64 x 8 x 8 batches: 0.43-2.9 s/epoch on 1 thread, 3.7-9.2 s on
+# 2 threads of a loaded machine), so the MLP's threshold is raised tenfold.
+_ONE_THREAD_WORK = 10 * _SMALL_WORK
+
 _RNN_PARAMS_DOC = """
     hidden_size : int, default=64
         Size of the hidden state h of each recurrent layer (and direction).
@@ -142,7 +148,7 @@ class _RecurrentMixin:
         if torch.device(net.device).type != "cpu":
             return None
         n_params = sum(p.numel() for p in net.module_.parameters())
-        return 1 if rows * n_params * self.n_timesteps_ < _SMALL_WORK else None
+        return 1 if rows * n_params * self.n_timesteps_ < _ONE_THREAD_WORK else None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
