@@ -133,9 +133,15 @@ class _BatchIterator:
             X, y = X[perm], y[perm]
             w = None if w is None else w[perm]
         bounds = self._bounds()
-        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-            yb = y[start:stop] if w is None else (y[start:stop], w[start:stop])
-            yield X[start:stop], yb
+        sizes = [stop - start for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
+        # one C call per tensor to cut all the batch views
+        Xs, ys = torch.split(X, sizes), torch.split(y, sizes)
+        if w is None:
+            yield from zip(Xs, ys, strict=True)
+        else:
+            ws = torch.split(w, sizes)
+            for xb, yb, wb in zip(Xs, ys, ws, strict=True):
+                yield xb, (yb, wb)
 
 
 class _PredefinedSplit:
@@ -342,12 +348,27 @@ def _n_params(module):
 class BaseNeuralNetwork(BaseEstimator):
     """Shared base of the skorch-backed network estimators (not for direct use).
 
-    Subclasses set ``_is_classifier`` behaviour through ``_prepare_y``,
-    ``_criterion`` and their predict methods, and may override ``_build_module``
-    and ``_prepare_X``.  Extra keyword arguments with a skorch prefix
-    (``module__*``, ``optimizer__*``, ``criterion__*``, ``callbacks__*``,
-    ``iterator_train__*``, ``iterator_valid__*``) are routed to skorch; the
-    ``module__*`` ones go to ``_build_module``.
+    Extra keyword arguments with a skorch prefix (``module__*``, ``optimizer__*``,
+    ``criterion__*``, ``callbacks__*``, ``iterator_train__*``, ``iterator_valid__*``)
+    are routed to skorch (the ``module__*`` ones to ``_build_module``); they appear in
+    ``get_params`` and survive ``clone``.  Anything else is refused at fit.
+
+    Hooks for subclasses (CNN, recurrent, autoencoders):
+
+    - ``_build_module(n_features, n_outputs, **module_kwargs)`` -> ``nn.Module``
+      returning raw outputs (logits for classifiers);
+    - ``_init_module(module)``: weight initialisation (the ``init`` scheme);
+    - ``_prepare_X(X, reset)`` -> validated float32 array (``validate_data``; set the
+      class attribute ``_skdl_accepts_nd = True`` when it takes 3-D/4-D input) and
+      ``_n_features(X)`` -> the input size given to ``_build_module``;
+    - ``_prepare_y(y, reset, classes)`` -> ``(targets array, n_outputs)`` and
+      ``_criterion()`` -> a torch loss class (built with ``reduction='none'``);
+      ``_check_y_present(y)`` for estimators without targets;
+    - ``_forward(X)`` -> the module's outputs for validated ``X``, float64 numpy;
+    - ``_n_torch_threads(net, rows)``: torch threads for a pass on ``rows`` rows.
+
+    A subclass with more hyper-parameters writes its own ``__init__`` (explicit
+    keywords, then ``**kwargs`` passed on) and extends ``_parameter_constraints``.
     """
 
     _parameter_constraints = {
@@ -585,15 +606,20 @@ class BaseNeuralNetwork(BaseEstimator):
         if n < 2 or n_valid < 1 or n_valid >= n:
             return idx, None
         stratify = None
-        if y.ndim == 1 and y.dtype.kind in "iu":
-            counts = np.bincount(y)
+        labels = self._class_codes(y)
+        if labels is not None:
+            counts = np.bincount(labels)
             counts = counts[counts > 0]
             if counts.min() >= 2 and n_valid >= len(counts) and n - n_valid >= len(counts):
-                stratify = y
+                stratify = labels
         train, valid = train_test_split(
             idx, test_size=n_valid, random_state=seed, stratify=stratify
         )
         return np.sort(train), np.sort(valid)
+
+    def _class_codes(self, y):
+        """Class index of each prepared target (to stratify the split), or None."""
+        return None
 
     def _check_y_present(self, y):
         if y is None:

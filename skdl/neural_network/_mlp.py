@@ -81,7 +81,7 @@ _ATTRS_DOC = """
     n_iter_ : int
         Number of epochs run.
     n_outputs_ : int
-        Number of outputs of the network.
+        Number of outputs of the network (1 for a binary classifier).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -92,8 +92,9 @@ _ATTRS_DOC = """
 class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
     __doc__ = f"""Multilayer perceptron classifier, trained with torch through skorch.
 
-    Minimises the cross-entropy of the softmax of the output logits, averaged over
-    minibatches (weighted by ``sample_weight`` when given).
+    Minimises the cross-entropy of the softmax of the output logits (of the logistic
+    of a single logit for two classes, as sklearn), averaged over minibatches
+    (weighted by ``sample_weight`` when given).
 
     Parameters
     ----------{_PARAMS_DOC}
@@ -117,7 +118,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
 
     On ``load_digits`` (70/30 split, ``StandardScaler`` first),
     ``MLPClassifier(hidden_layer_sizes=(100,), max_epochs=50, random_state=0)``
-    reaches about 0.98 test accuracy (tested).
+    reaches 0.980 test accuracy (tested: >= 0.97; 0.970-0.981 over random_state 0-2).
 
     Examples
     --------
@@ -183,13 +184,26 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
                 f"y contains labels not among the classes {self.classes_.tolist()}: "
                 f"{np.unique(y[unseen]).tolist()}."
             )
-        return np.searchsorted(self.classes_, y).astype(np.int64), len(self.classes_)
+        codes = np.searchsorted(self.classes_, y)
+        if len(self.classes_) == 2:  # one logit, as sklearn: P(classes_[1]) = σ(z)
+            return codes.astype(np.float32).reshape(-1, 1), 1
+        return codes.astype(np.int64), len(self.classes_)
+
+    def _class_codes(self, y):
+        return y.ravel().astype(np.int64)
 
     def _criterion(self):
-        return nn.CrossEntropyLoss
+        return nn.BCEWithLogitsLoss if len(self.classes_) == 2 else nn.CrossEntropyLoss
+
+    def _log_proba(self, X):
+        z = self._forward(self._prepare_X(X, reset=False))
+        if len(self.classes_) == 2:  # one logit: log σ(-z), log σ(z)
+            return np.hstack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
+        z -= z.max(axis=1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
     def predict_proba(self, X):
-        """Class probabilities (softmax of the logits).
+        """Class probabilities (softmax of the logits; logistic for two classes).
 
         Parameters
         ----------
@@ -202,9 +216,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
             Rows sum to one; columns follow ``classes_``.
         """
         check_is_fitted(self)
-        logits = self._forward(self._prepare_X(X, reset=False))
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
+        proba = np.exp(self._log_proba(X))
         proba /= proba.sum(axis=1, keepdims=True)
         return proba
 
@@ -219,12 +231,10 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-softmax of the logits.
+            Log-softmax of the logits (log-sigmoid for two classes).
         """
         check_is_fitted(self)
-        logits = self._forward(self._prepare_X(X, reset=False))
-        logits -= logits.max(axis=1, keepdims=True)
-        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        return self._log_proba(X)
 
     def predict(self, X):
         """Most probable class of each sample.
@@ -240,8 +250,10 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
             Predicted labels.
         """
         check_is_fitted(self)
-        logits = self._forward(self._prepare_X(X, reset=False))
-        return self.classes_[np.argmax(logits, axis=1)]
+        z = self._forward(self._prepare_X(X, reset=False))
+        if len(self.classes_) == 2:
+            return self.classes_[(z[:, 0] > 0).astype(np.intp)]
+        return self.classes_[np.argmax(z, axis=1)]
 
 
 class MLPRegressor(RegressorMixin, BaseNeuralNetwork):

@@ -14,6 +14,7 @@ compromise between the forward and backward passes).  A uniform law
 """
 
 import math
+from collections import OrderedDict
 
 import torch
 from torch import nn
@@ -99,11 +100,12 @@ def init_weights(module, scheme):
     return module
 
 
-class MLPModule(nn.Module):
+class MLPModule(nn.Sequential):
     """Multilayer perceptron returning raw outputs (logits for classification).
 
     Each hidden layer is ``Linear -> [BatchNorm1d] -> activation -> [Dropout]``;
     the output layer is a plain ``Linear`` (note 002, "Create a statistical model").
+    The module is the ``nn.Sequential`` of these layers (``layers`` is itself).
 
     Parameters
     ----------
@@ -130,7 +132,6 @@ class MLPModule(nn.Module):
         dropout=0.0,
         batch_norm=False,
     ):
-        super().__init__()
         layers = []
         width = n_features
         for units in hidden_layer_sizes:
@@ -142,7 +143,14 @@ class MLPModule(nn.Module):
                 layers.append(nn.Dropout(dropout))
             width = units
         layers.append(nn.Linear(width, n_outputs))
-        self.layers = nn.Sequential(*layers)
+        super().__init__(*layers)
 
-    def forward(self, X):
-        return self.layers(X)
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):  # a plain Sequential (this class needs its sizes)
+            return nn.Sequential(OrderedDict(list(self._modules.items())[idx]))
+        return super().__getitem__(idx)
+
+    @property
+    def layers(self):
+        """The layers, in order (the module itself: an ``nn.Sequential``)."""
+        return self

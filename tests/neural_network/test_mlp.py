@@ -458,3 +458,28 @@ def test_docstring_lists_the_signature_parameters(cls):
         for n, p in inspect.signature(cls).parameters.items()
     ]
     assert documented == signature
+
+
+def test_binary_uses_one_logit_like_sklearn():
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    labels = np.array(["no", "yes"])[y]
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,), max_epochs=10, learning_rate=0.01, random_state=0
+    ).fit(X, labels)
+    assert clf.n_outputs_ == 1 and isinstance(clf.net_.criterion_, torch.nn.BCEWithLogitsLoss)
+    proba = clf.predict_proba(X)
+    z = clf._forward(clf._prepare_X(X, reset=False))[:, 0]
+    np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-z)), rtol=1e-12)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba, rtol=1e-10)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+
+
+def test_grid_search_over_routed_skorch_params():
+    X, y = _xor(4)
+    grid = GridSearchCV(
+        MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, random_state=0),
+        {"optimizer__betas": [(0.9, 0.999), (0.5, 0.9)], "module__activation": ["tanh"]},
+        cv=2,
+    ).fit(X, y)
+    assert grid.best_estimator_.get_params()["module__activation"] == "tanh"
+    assert isinstance(grid.best_estimator_.net_.module_[1], torch.nn.Tanh)
