@@ -257,9 +257,11 @@ class CNNClassifier(_CNNMixin, MLPClassifier):
 
     Notes
     -----{_CNN_NOTES}
-    On ``load_digits`` as 1 × 8 × 8 images (70/30 split, pixels divided by 16),
-    ``CNNClassifier(conv_channels=(32, 64), hidden_layer_sizes=(128,), max_epochs=30,
-    random_state=0)`` reaches about 0.99 test accuracy (tested), above the MLP.
+    On ``load_digits`` as 1 × 8 × 8 images (70/30 stratified split, pixels divided by
+    16), ``CNNClassifier(conv_channels=(16, 32), hidden_layer_sizes=(64,),
+    learning_rate=0.003, max_epochs=30, random_state=0)`` reaches 0.993 test accuracy
+    against 0.981 for ``MLPClassifier(hidden_layer_sizes=(100,), max_epochs=50)`` on
+    standardised pixels (tested: >= 0.98 and above the MLP).
 
     Examples
     --------
