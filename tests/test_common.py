@@ -39,6 +39,18 @@ CHECK_PARAMS = {
         {"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01,
          "unlabeled_value": None}
     ],
+    "CNNClassifier": [
+        {"conv_channels": (4,), "hidden_layer_sizes": (16,), "max_epochs": 30,
+         "learning_rate": 0.01}
+    ],
+    "CNNRegressor": [
+        {"conv_channels": (4,), "hidden_layer_sizes": (16,), "max_epochs": 30,
+         "learning_rate": 0.01}
+    ],
+    "LSTMClassifier": [{"hidden_size": 8, "max_epochs": 30, "learning_rate": 0.01}],
+    "LSTMRegressor": [
+        {"hidden_size": 16, "max_epochs": 30, "learning_rate": 0.03, "batch_size": 32}
+    ],
 }
 
 # Checks that cannot apply, with the reason written beside each.  Counted in README.
@@ -53,6 +65,7 @@ EXPECTED_FAILED_CHECKS = {
     "Autoencoder": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
     "VAE": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
     "SemiSupervisedVAE": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
+    "CNNClassifier": {"check_sample_weight_equivalence_on_dense_data": _SW_FLOAT32},
 }
 
 

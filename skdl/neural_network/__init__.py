@@ -2,16 +2,22 @@
 
 from ._autoencoder import VAE, Autoencoder, SemiSupervisedVAE
 from ._base import DivergenceError
+from ._cnn import CNNClassifier, CNNRegressor
 from ._mlp import MLPClassifier, MLPRegressor
 from ._modules import MLPModule, init_weights
+from ._recurrent import LSTMClassifier, LSTMRegressor
 
 __all__ = [
-    "VAE",
     "Autoencoder",
+    "CNNClassifier",
+    "CNNRegressor",
     "DivergenceError",
+    "LSTMClassifier",
+    "LSTMRegressor",
     "MLPClassifier",
     "MLPModule",
     "MLPRegressor",
     "SemiSupervisedVAE",
+    "VAE",
     "init_weights",
 ]

@@ -1,0 +1,320 @@
+"""Convolutional networks on skorch (note 000 §5, note 001 ch. 9).
+
+``CNNClassifier`` and ``CNNRegressor`` are the MLP estimators with a stack of
+conv + max-pool blocks in front of the dense head (``_layers.CNNModule``).  They take
+images as 4-D arrays ``(n, C, H, W)`` or, as pipelines pass them, flattened rows
+``(n, C·H·W)`` reshaped by ``image_shape``.
+"""
+
+import math
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from ._base import _SMALL_WORK, BaseNeuralNetwork
+from ._layers import CNNModule
+from ._mlp import _ATTRS_DOC, _PARAMS_DOC, MLPClassifier, MLPRegressor
+
+# Multiply-adds per batch below which one torch thread is used.  Convolutions and
+# recurrences are many small kernels per batch: on 2 cores, 2 threads were slower than
+# one up to ~2e8 (digits CNN, 64 x 8 x 8 batches: 0.43-2.9 s/epoch on 1 thread, 3.7-9.2 s on
+# 2 threads of a loaded machine), so the MLP's threshold is raised tenfold.
+_ONE_THREAD_WORK = 10 * _SMALL_WORK
+
+_CNN_PARAMS_DOC = """
+    conv_channels : tuple of int, default=(32, 64)
+        Number of filters F of each conv block (one entry per block); ``()`` gives
+        the dense network alone.
+    kernel_size : int, default=3
+        Side K of the square convolution kernels.
+    stride : int, default=1
+        Stride S of the convolutions.
+    padding : int or "same", default="same"
+        Zero padding P on each side; ``"same"`` pads ``(K - 1) // 2`` (the map size is
+        kept for odd kernels at stride 1).
+    pool_size : int, default=2
+        Side of the max-pooling window (and its stride) after each conv block; 1
+        disables pooling.
+    image_shape : tuple of (int, int, int) or None, default=None
+        ``(C, H, W)`` of the images when ``X`` is 2-D (flattened, C-order).  ``None``:
+        a row of length d is a square single-channel image (1, √d, √d) when d is a
+        perfect square, else a 1 × 1 × d image.  Ignored for 4-D ``X``.
+    hidden_layer_sizes : int or tuple of int, default=(128,)
+        Units of the hidden layers of the dense head after the conv blocks; ``()``
+        gives a linear read-out of the feature maps.
+    activation : {"relu", "leaky_relu", "tanh", "logistic", "sigmoid", "elu", \
+"gelu", "identity"}, default="relu"
+        Activation after every convolution and hidden layer.
+    dropout : float in [0, 1), default=0.0
+        Dropout probability on the flattened feature maps and the hidden units.
+    batch_norm : bool, default=False
+        Batch-normalise each convolution and hidden pre-activation.
+""" + _PARAMS_DOC[_PARAMS_DOC.index("    init :") :]
+
+_CNN_ATTRS_DOC = (
+    """
+    image_shape_ : tuple of int
+        ``(C, H, W)`` of the images seen during fit."""
+    + _ATTRS_DOC
+)
+
+_CNN_NOTES = """
+    Each conv block is ``Conv2d(F, K, S, P) -> [BatchNorm2d] -> activation ->
+    MaxPool2d``; a side of width W becomes ``(W − K + 2P) // S + 1`` after the
+    convolution (note 000 §5) and is divided by ``pool_size`` by the pooling.  The
+    flattened maps feed the dense head (note 000 §5: "rounds of conv plus maxPool,
+    followed by a dense layer").
+
+    An image side smaller than ``kernel_size`` (the height of a 1 × d row, a 2 × 2
+    image) is convolved and pooled with kernels and windows clipped to it, so any
+    row length works, e.g. in sklearn's checks.  Other sides use the sizes as given;
+    when the blocks shrink them below the kernel or pooling window, ``fit`` raises a
+    ``ValueError`` naming the block and the sizes.
+"""
+
+
+class _CNNMixin:
+    """Image handling and module building shared by the CNN estimators."""
+
+    def _n_features(self, X):
+        return X.shape[1:]
+
+    def _image_shape_param(self):
+        shape = self.image_shape
+        if shape is None:
+            return None
+        shape = tuple(shape)
+        if len(shape) != 3 or not all(
+            isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in shape
+        ):
+            raise ValueError(
+                f"image_shape must be None or a (C, H, W) tuple of positive ints; got "
+                f"{self.image_shape!r}."
+            )
+        return tuple(int(s) for s in shape)
+
+    def _prepare_X(self, X, reset):
+        X = validate_data(self, X, reset=reset, dtype=np.float32, order="C", allow_nd=True)
+        name = type(self).__name__
+        if X.ndim not in (2, 4):
+            raise ValueError(
+                f"{name} expects 2-D input (n_samples, n_features), rows being flattened "
+                f"images, or 4-D input (n_samples, C, H, W); got a {X.ndim}-D array "
+                f"(ndim={X.ndim}) of shape {X.shape}."
+            )
+        if X.ndim == 4:
+            shape = tuple(X.shape[1:])
+            if min(shape) < 1:
+                raise ValueError(f"{name}: images of shape {shape} (C, H, W) are empty.")
+        elif not reset:
+            shape = self.image_shape_
+        else:
+            d = X.shape[1]
+            shape = self._image_shape_param()
+            if shape is None:
+                side = math.isqrt(d)
+                shape = (1, side, side) if side * side == d else (1, 1, d)
+            elif math.prod(shape) != d:
+                raise ValueError(
+                    f"image_shape={shape} holds {math.prod(shape)} values per image, but "
+                    f"X has {d} features."
+                )
+        if reset:
+            self.image_shape_ = shape
+        elif shape != self.image_shape_:
+            raise ValueError(
+                f"X has images of shape {shape} (C, H, W), but {name} was fitted on "
+                f"images of shape {self.image_shape_}."
+            )
+        return X.reshape((X.shape[0], *shape))
+
+    def _conv_channels(self):
+        channels = self.conv_channels
+        if isinstance(channels, Integral):
+            channels = (channels,)
+        channels = tuple(channels)
+        if not all(
+            isinstance(c, Integral) and not isinstance(c, bool) and c >= 1 for c in channels
+        ):
+            raise ValueError(
+                "conv_channels must be a positive int or a sequence of positive ints; got "
+                f"{self.conv_channels!r}."
+            )
+        return tuple(int(c) for c in channels)
+
+    def _build_module(self, image_shape, n_outputs, **module_kwargs):
+        kwargs = {
+            "conv_channels": self._conv_channels(),
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+            "padding": self.padding,
+            "pool_size": self.pool_size,
+            "hidden_layer_sizes": self._hidden(),
+            "activation": self.activation,
+            "dropout": self.dropout,
+            "batch_norm": self.batch_norm,
+        }
+        kwargs.update(module_kwargs)
+        return CNNModule(tuple(image_shape), n_outputs, **kwargs)
+
+    def _n_torch_threads(self, net, rows):
+        # a convolution reuses each weight at every output position: count the
+        # multiply-adds of a forward pass, not the parameters
+        if torch.device(net.device).type != "cpu":
+            return None
+        return 1 if rows * net.module_.macs_per_sample < _ONE_THREAD_WORK else None
+
+
+_CNN_CONSTRAINTS = {
+    **BaseNeuralNetwork._parameter_constraints,
+    "conv_channels": ["array-like", Interval(Integral, 1, None, closed="left")],
+    "kernel_size": [Interval(Integral, 1, None, closed="left")],
+    "stride": [Interval(Integral, 1, None, closed="left")],
+    "padding": [Interval(Integral, 0, None, closed="left"), StrOptions({"same"})],
+    "pool_size": [Interval(Integral, 1, None, closed="left")],
+    "image_shape": ["array-like", None],
+}
+
+
+def _cnn_init(
+    self,
+    conv_channels=(32, 64),
+    kernel_size=3,
+    *,
+    stride=1,
+    padding="same",
+    pool_size=2,
+    image_shape=None,
+    hidden_layer_sizes=(128,),
+    activation="relu",
+    dropout=0.0,
+    batch_norm=False,
+    init="kaiming",
+    optimizer="adam",
+    learning_rate=0.001,
+    weight_decay=0.0,
+    momentum=0.9,
+    schedule=None,
+    batch_size=64,
+    max_epochs=200,
+    early_stopping=False,
+    validation_fraction=0.1,
+    patience=10,
+    device="cpu",
+    random_state=None,
+    verbose=0,
+    **kwargs,
+):
+    BaseNeuralNetwork.__init__(
+        self,
+        hidden_layer_sizes=hidden_layer_sizes,
+        activation=activation,
+        dropout=dropout,
+        batch_norm=batch_norm,
+        init=init,
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        weight_decay=weight_decay,
+        momentum=momentum,
+        schedule=schedule,
+        batch_size=batch_size,
+        max_epochs=max_epochs,
+        early_stopping=early_stopping,
+        validation_fraction=validation_fraction,
+        patience=patience,
+        device=device,
+        random_state=random_state,
+        verbose=verbose,
+        **kwargs,
+    )
+    self.conv_channels = conv_channels
+    self.kernel_size = kernel_size
+    self.stride = stride
+    self.padding = padding
+    self.pool_size = pool_size
+    self.image_shape = image_shape
+
+
+class CNNClassifier(_CNNMixin, MLPClassifier):
+    __doc__ = f"""Convolutional neural network classifier, trained with torch through skorch.
+
+    Conv + max-pool blocks, then a dense head with a softmax output; minimises the
+    cross-entropy (weighted by ``sample_weight`` when given).
+
+    Parameters
+    ----------{_CNN_PARAMS_DOC}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.{_CNN_ATTRS_DOC}
+    See Also
+    --------
+    CNNRegressor : The same network for regression.
+    MLPClassifier : The dense network alone.
+
+    Notes
+    -----{_CNN_NOTES}
+    On ``load_digits`` as 1 × 8 × 8 images (70/30 stratified split, pixels divided by
+    16), ``CNNClassifier(conv_channels=(16, 32), hidden_layer_sizes=(64,),
+    learning_rate=0.003, max_epochs=30, random_state=0)`` reaches 0.993 test accuracy
+    against 0.981 for ``MLPClassifier(hidden_layer_sizes=(100,), max_epochs=50)`` on
+    standardised pixels (tested: >= 0.98 and above the MLP).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdl.neural_network import CNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = CNNClassifier(conv_channels=(8,), hidden_layer_sizes=(32,),
+    ...                     learning_rate=0.01, max_epochs=10,
+    ...                     random_state=0).fit(X[:500] / 16, y[:500])
+    >>> clf.image_shape_
+    (1, 8, 8)
+    >>> bool(clf.score(X[500:1000] / 16, y[500:1000]) > 0.85)
+    True
+    """
+
+    _parameter_constraints = _CNN_CONSTRAINTS
+
+    __init__ = _cnn_init
+
+
+class CNNRegressor(_CNNMixin, MLPRegressor):
+    __doc__ = f"""Convolutional neural network regressor, trained with torch through skorch.
+
+    Conv + max-pool blocks, then a dense head with linear outputs; minimises the mean
+    squared error (weighted by ``sample_weight`` when given).
+
+    Parameters
+    ----------{_CNN_PARAMS_DOC}
+    Attributes
+    ----------{_CNN_ATTRS_DOC}
+    See Also
+    --------
+    CNNClassifier : The same network for classification.
+    MLPRegressor : The dense network alone.
+
+    Notes
+    -----{_CNN_NOTES}
+    Targets are float32 during training; predictions are float64 in the shape of the
+    training ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.neural_network import CNNRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 16))            # 4 x 4 single-channel images
+    >>> y = X.reshape(-1, 4, 4)[:, 1:3, 1:3].sum(axis=(1, 2))
+    >>> reg = CNNRegressor(conv_channels=(8,), hidden_layer_sizes=(16,),
+    ...                    learning_rate=0.01, max_epochs=60, random_state=0)
+    >>> bool(reg.fit(X, y).score(X, y) > 0.9)
+    True
+    """
+
+    _parameter_constraints = _CNN_CONSTRAINTS
+
+    __init__ = _cnn_init
