@@ -325,7 +325,10 @@ def _solve_gd(
     theta = theta0.copy()
     params = [theta]
     obj, grad = prob.loss_grad(theta)
-    curve = [obj]
+    obj0 = obj
+    # 'gd': the objective at the start and after each update; 'sgd': the mean of the
+    # minibatch objectives during each epoch (each taken before its update)
+    curve = [obj] if batches is None else []
     scale = max(obj, np.finfo(float).tiny)  # of tol
     # of divergence: at least log m, the objective of uniform probabilities (the
     # initial objective is ~0 when one class has all the weight)
@@ -360,7 +363,7 @@ def _solve_gd(
             raise _gd._divergence(obj if not np.isfinite(obj) else np.inf, epoch, solver,
                                   rule, lr_auto)
         if obj > _gd._BLOW_UP * big:
-            raise _gd._divergence(obj, epoch, solver, rule, lr_auto, start=curve[0])
+            raise _gd._divergence(obj, epoch, solver, rule, lr_auto, start=obj0)
         curve.append(obj)
         if prob.alpha == 0 and prob.separates(theta):
             separated = True
@@ -401,14 +404,14 @@ def _softmax_curvature(prob, rng, alpha):
     """
     X, w = prob.X, prob.w
     rows = _gd._subsample_rows(X.shape[0], rng)
-    Xs = X[rows]
-    _gd._check_feature_scales(np.sqrt(np.maximum(
-        np.average(Xs**2, axis=0, weights=w[rows])
-        - np.average(Xs, axis=0, weights=w[rows]) ** 2, 0.0)))
+    Xs, ws = X[rows], w[rows]
+    _gd._check_feature_scales(
+        np.sqrt(np.average((Xs - np.average(Xs, axis=0, weights=ws)) ** 2, axis=0, weights=ws))
+    )
     if prob.fit_intercept:
         Xs = np.hstack([np.ones((Xs.shape[0], 1)), Xs])
     # _curvature returns λ + 2α/Σw: halve it for the ½ of the softmax bound
-    L, L_max, _ = _gd._curvature(Xs, w[rows], 0.0, False, 2.0 * alpha, prob.sw, slice(None))
+    L, L_max, _ = _gd._curvature(Xs, ws, 0.0, False, 2.0 * alpha, prob.sw, slice(None))
     return 0.5 * L, 0.5 * L_max
 
 
@@ -515,8 +518,9 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Number of iterations run.
     loss_curve_ : ndarray
-        Mean objective at the start and after each iteration (for "sgd": the
-        weighted mean of the minibatch objectives during each epoch).
+        Mean objective at the start and after each iteration, ``n_iter_ + 1``
+        entries; for "sgd" the weighted mean of the minibatch objectives during
+        each epoch (each before its update), ``n_iter_`` entries.
     learning_rate_ : float
         "gd" and "sgd": the base learning rate used (resolves "auto").
     optimizer_ : skdl.optim.UpdateRule
