@@ -311,9 +311,9 @@ def _solve_gd(
     solvers), or a re-iterable of row indices or slices (one epoch each) for minibatch
     SGD on :meth:`_Problem.loss_grad_batch` (``'sgd'``: stopping when the epoch's mean
     objective has not decreased by ``tol`` times the initial objective for
-    ``n_iter_no_change`` epochs in a row).  With ``validation = (X, y_enc)`` both stop
-    when the validation accuracy has not improved by ``tol`` for ``n_iter_no_change``
-    epochs, and the best parameters are kept.
+    ``n_iter_no_change`` epochs in a row).  With ``validation = (X, y_enc, w)`` both
+    stop when the (weighted) validation accuracy has not improved by ``tol`` for
+    ``n_iter_no_change`` epochs, and the best parameters are kept.
 
     Raises :class:`skdl.optim.DivergenceError` (naming the learning rate) when the
     objective becomes non-finite, exceeds ``1e6`` times its initial value (or
@@ -370,7 +370,7 @@ def _solve_gd(
             break
         if validation is not None:
             z = _logits(validation[0], *prob.split(theta))
-            score = float(np.mean(np.argmax(z, axis=1) == validation[1]))
+            score = _weighted_accuracy(np.argmax(z, axis=1) == validation[1], validation[2])
             val_scores.append(score)
             no_improve = no_improve + 1 if score < best_score + tol else 0
             if score > best_score:
@@ -391,6 +391,10 @@ def _solve_gd(
     if best_theta is not None:
         theta[...] = best_theta
     return theta, n_iter, converged, separated, np.asarray(curve), val_scores
+
+
+def _weighted_accuracy(correct, w):
+    return float(np.average(correct, weights=w)) if w.sum() > 0 else float(np.mean(correct))
 
 
 def _softmax_curvature(prob, rng, alpha):
@@ -494,8 +498,9 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     shuffle : bool, default=True
         Reshuffle the samples every epoch ("sgd").
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data, stop when its accuracy stops
-        improving and keep the best parameters (note 000 §2.4.1).
+        Hold out ``validation_fraction`` of the data, stop when its accuracy
+        (weighted by ``sample_weight``) stops improving and keep the best parameters
+        (note 000 §2.4.1).
     validation_fraction : float, default=0.1
         Fraction of the samples held out for ``early_stopping``.
     n_iter_no_change : int, default=10
@@ -721,7 +726,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         validation = None
         if self.early_stopping:
             tr, va = _gd._split_validation(X.shape[0], self.validation_fraction, rng)
-            validation = (X[va], y_enc[va])
+            validation = (X[va], y_enc[va], sample_weight[va])
             X, y_enc, sample_weight = X[tr], y_enc[tr], sample_weight[tr]
             if not sample_weight.sum() > 0:
                 raise ValueError("The training part of the early-stopping split has zero weight.")
