@@ -421,7 +421,7 @@ def _softmax_curvature(prob, rng, alpha):
 
 # solver name -> pure function (prob, theta0, max_iter, tol, **options) -> (theta,
 # n_iter, converged, separated, loss_curve[, validation_scores]); 'gd' and 'sgd' take
-# their update rule and batches as options (built by SoftmaxClassifier._gd_options).
+# their update rule and batches as options (built by SoftmaxClassifier._gd_setup).
 _SOLVERS = {"lbfgs": _solve_lbfgs, "newton": _solve_newton, "gd": _solve_gd, "sgd": _solve_gd}
 
 
@@ -670,13 +670,15 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         if not sample_weight.sum() > 0:
             raise ValueError("The sample weights sum to zero: there is nothing to fit.")
 
-        options = {}
+        for attr in ("learning_rate_", "optimizer_", "validation_scores_",
+                     "best_validation_score_"):
+            self.__dict__.pop(attr, None)  # of a previous 'gd' / 'sgd' fit
         if self.solver in ("gd", "sgd"):
-            X, y_enc, sample_weight, options = self._gd_options(X, y_enc, sample_weight)
-        prob = _Problem(X, y_enc, sample_weight, classes.size, self.alpha, self.fit_intercept)
+            prob, options = self._gd_setup(X, y_enc, sample_weight, classes.size)
+        else:
+            prob = _Problem(X, y_enc, sample_weight, classes.size, self.alpha, self.fit_intercept)
+            options = {}
         theta0 = _initial_theta(prob)
-        if options:
-            options = self._gd_rule(prob, options)
         with _blas_threads(X.shape[0] * prob.p * prob.m):
             theta, n_iter, converged, separated, curve, *val = _SOLVERS[self.solver](
                 prob, theta0, self.max_iter, self.tol, **options
@@ -720,8 +722,10 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             )
         return self
 
-    def _gd_options(self, X, y_enc, sample_weight):
-        """'gd' / 'sgd': the early-stopping split and the batches (seeded)."""
+    def _gd_setup(self, X, y_enc, sample_weight, n_classes):
+        """'gd' / 'sgd': the early-stopping split, the problem on the training part,
+        the batches and the update rule (its 'auto' learning rate from the curvature
+        bound), all seeded by ``random_state``."""
         rng = check_random_state(self.random_state)
         validation = None
         if self.early_stopping:
@@ -730,24 +734,23 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             X, y_enc, sample_weight = X[tr], y_enc[tr], sample_weight[tr]
             if not sample_weight.sum() > 0:
                 raise ValueError("The training part of the early-stopping split has zero weight.")
+        prob = _Problem(X, y_enc, sample_weight, n_classes, self.alpha, self.fit_intercept)
         n = X.shape[0]
         if self.solver == "gd":
             batch_size, batches = n, None
         else:
             batch_size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
             batches = MinibatchIterator(n, batch_size, shuffle=self.shuffle, random_state=rng)
-        options = {"batches": batches, "validation": validation, "solver": self.solver,
-                   "n_iter_no_change": self.n_iter_no_change}
-        return X, y_enc, sample_weight, {**options, "_rng": rng, "_batch_size": batch_size}
-
-    def _gd_rule(self, prob, options):
-        """The update rule, with the 'auto' learning rate from the curvature bound."""
-        rng, batch_size = options.pop("_rng"), options.pop("_batch_size")
-        n = prob.X.shape[0]
         L, L_max = _softmax_curvature(prob, rng, self.alpha)
-        n_batches = -(-n // batch_size)
-        rule, lr_auto = _gd._make_rule(self, L, L_max, n, batch_size, n_batches)
-        return {**options, "rule": rule, "lr_auto": lr_auto}
+        rule, lr_auto = _gd._make_rule(self, L, L_max, n, batch_size, -(-n // batch_size))
+        return prob, {
+            "rule": rule,
+            "batches": batches,
+            "n_iter_no_change": self.n_iter_no_change,
+            "validation": validation,
+            "solver": self.solver,
+            "lr_auto": lr_auto,
+        }
 
     def _scores(self, X):
         check_is_fitted(self)
