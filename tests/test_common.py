@@ -29,7 +29,10 @@ CHECK_PARAMS = {
     "MLPClassifier": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     "LogisticIRLS": [{}, {"alpha": 1.0}],
-    "SoftmaxClassifier": [{}, {"solver": "newton"}, {"alpha": 0.0, "solver": "newton"}],
+    "SoftmaxClassifier": [
+        {}, {"solver": "newton"}, {"alpha": 0.0, "solver": "newton"},
+        {"solver": "gd"}, {"solver": "sgd"}, {"solver": "sgd", "optimizer": "adam"},
+    ],
     "PCA": [{"solver": s} for s in ("auto", "covariance", "svd", "randomized")],
     "Autoencoder": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     "VAE": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],

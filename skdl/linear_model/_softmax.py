@@ -4,9 +4,11 @@ The objective and its gradient are one pure function, :func:`_loss_grad`, of the
 flat parameter vector; the solvers are pure functions that minimise it
 (:func:`_solve_lbfgs` through ``scipy.optimize.minimize`` with the analytic gradient,
 :func:`_solve_newton` by Newton's method with the full Hessian).  A first-order
-solver needs nothing more than ``_loss_grad``: the gradient-descent solvers are
-added by passing it to the update rules of :mod:`skdl.optim` and registering them
-in ``_SOLVERS``.
+solver needs nothing more than ``_loss_grad``: the gradient-descent solvers
+(:func:`_solve_gd`, ``solver='gd'|'sgd'``) pass it (or its minibatch estimate) to an
+update rule of :mod:`skdl.optim`, built by the glue shared with LinearRegression and
+Ridge (:mod:`skdl.linear_model._gd`: optimizer names or instances, ``'auto'``
+learning rates, schedules, the early-stopping split, the divergence error).
 
 Parameters are ``Θ`` of shape ``(m, p)``, one row per class, with the intercept in
 column 0 when ``fit_intercept`` (the over-complete softmax parametrisation of the
@@ -22,11 +24,14 @@ from scipy import optimize
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from skdl.linear_model import _gd
 from skdl.linear_model._logistic import _blas_threads, _factor, _solve
+from skdl.optim import MinibatchIterator, Schedule
 
 _MAX_HALVINGS = 40
 
@@ -286,10 +291,138 @@ def _solve_newton(prob, theta0, max_iter, tol):
     return theta, n_iter, converged, separated, np.asarray(curve)
 
 
-# solver name -> pure function (prob, theta0, max_iter, tol) -> (theta, n_iter,
-# converged, separated, loss_curve).  'gd' / 'sgd' plug in here once skdl.optim provides
-# the update rules: they need only prob.loss_grad (full batch) or prob.loss_grad_batch.
-_SOLVERS = {"lbfgs": _solve_lbfgs, "newton": _solve_newton}
+def _solve_gd(
+    prob,
+    theta0,
+    max_iter,
+    tol,
+    *,
+    rule,
+    batches,
+    n_iter_no_change=10,
+    validation=None,
+    solver="gd",
+    lr_auto=False,
+):
+    """First-order descent with an update rule of :mod:`skdl.optim`.
+
+    ``batches`` is ``None`` for full-batch gradient descent on :meth:`_Problem.loss_grad`
+    (``'gd'``: one update per iteration, stopping when ``max |∇| <= tol`` as the other
+    solvers), or a re-iterable of row indices or slices (one epoch each) for minibatch
+    SGD on :meth:`_Problem.loss_grad_batch` (``'sgd'``: stopping when the epoch's mean
+    objective has not decreased by ``tol`` times the initial objective for
+    ``n_iter_no_change`` epochs in a row).  With ``validation = (X, y_enc, w)`` both
+    stop when the (weighted) validation accuracy has not improved by ``tol`` for
+    ``n_iter_no_change`` epochs, and the best parameters are kept.
+
+    Raises :class:`skdl.optim.DivergenceError` (naming the learning rate) when the
+    objective becomes non-finite, exceeds ``1e6`` times its initial value (or
+    ``log m``, if larger), or is still above both that and ten times its best after
+    ``n_iter_no_change`` epochs without improvement.
+
+    Returns ``(theta, n_iter, converged, separated, loss_curve, validation_scores)``.
+    """
+    theta = theta0.copy()
+    params = [theta]
+    obj, grad = prob.loss_grad(theta)
+    obj0 = obj
+    # 'gd': the objective at the start and after each update; 'sgd': the mean of the
+    # minibatch objectives during each epoch (each taken before its update)
+    curve = [obj] if batches is None else []
+    scale = max(obj, np.finfo(float).tiny)  # of tol
+    # of divergence: at least log m, the objective of uniform probabilities (the
+    # initial objective is ~0 when one class has all the weight)
+    big = max(obj, np.log(prob.m))
+    best_loss, best_score, best_theta = obj, -np.inf, None
+    val_scores = [] if validation is not None else None
+    no_improve = 0
+    converged = separated = False
+    n_iter = 0
+    w = prob.w
+    for epoch in range(max_iter):
+        if batches is None:
+            if validation is None and np.max(np.abs(grad)) <= tol:
+                converged = True
+                break
+            with np.errstate(over="ignore", invalid="ignore"):
+                rule.step(params, [grad])
+                obj, grad = prob.loss_grad(theta)
+        else:
+            total = 0.0
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for idx in batches:
+                    swb = float(w[idx].sum())
+                    if not swb > 0:
+                        continue  # only zero weights: no information in this batch
+                    loss_b, g = prob.loss_grad_batch(theta, idx)
+                    total += swb * loss_b
+                    rule.step(params, [g])
+            obj = total / prob.sw
+        n_iter = epoch + 1
+        if not np.isfinite(obj) or not np.all(np.isfinite(theta)):
+            raise _gd._divergence(obj if not np.isfinite(obj) else np.inf, epoch, solver,
+                                  rule, lr_auto)
+        if obj > _gd._BLOW_UP * big:
+            raise _gd._divergence(obj, epoch, solver, rule, lr_auto, start=obj0)
+        curve.append(obj)
+        if prob.alpha == 0 and prob.separates(theta):
+            separated = True
+            break
+        if validation is not None:
+            z = _logits(validation[0], *prob.split(theta))
+            score = _weighted_accuracy(np.argmax(z, axis=1) == validation[1], validation[2])
+            val_scores.append(score)
+            no_improve = no_improve + 1 if score < best_score + tol else 0
+            if score > best_score:
+                best_score, best_theta = score, theta.copy()
+        else:
+            no_improve = no_improve + 1 if obj > best_loss - tol * scale else 0
+        best_loss = min(best_loss, obj)
+        if no_improve >= n_iter_no_change:
+            if obj > big and obj > 10 * best_loss:
+                raise _gd._divergence(obj, epoch, solver, rule, lr_auto, start=best_loss)
+            if batches is not None or validation is not None:
+                converged = True
+                break
+            no_improve = 0  # 'gd' without validation stops on the gradient only
+    else:
+        if batches is None and validation is None:
+            converged = bool(np.max(np.abs(grad)) <= tol)
+    if best_theta is not None:
+        theta[...] = best_theta
+    return theta, n_iter, converged, separated, np.asarray(curve), val_scores
+
+
+def _weighted_accuracy(correct, w):
+    return float(np.average(correct, weights=w)) if w.sum() > 0 else float(np.mean(correct))
+
+
+def _softmax_curvature(prob, rng, alpha):
+    """``L`` and ``L_max`` of the mean objective, for the 'auto' learning rates.
+
+    The Hessian of one sample's cross-entropy is ``(diag π - ππᵀ) ⊗ x̃x̃ᵀ``, at most
+    ``½ x̃x̃ᵀ`` (Böhning's bound, ``x̃ = (1, x)`` with an intercept), so
+    ``L = ½ λ_max(X̃ᵀWX̃/Σw) + α/Σw`` and ``L_max = ½ max ‖x̃ᵢ‖² + α/Σw``; the top
+    eigenvalue is :func:`skdl.linear_model._gd._curvature`'s, on a subsample of rows.
+    Also warns when the feature scales differ by orders of magnitude.
+    """
+    X, w = prob.X, prob.w
+    rows = _gd._subsample_rows(X.shape[0], rng)
+    Xs, ws = X[rows], w[rows]
+    _gd._check_feature_scales(
+        np.sqrt(np.average((Xs - np.average(Xs, axis=0, weights=ws)) ** 2, axis=0, weights=ws))
+    )
+    if prob.fit_intercept:
+        Xs = np.hstack([np.ones((Xs.shape[0], 1)), Xs])
+    # _curvature returns λ + 2α/Σw: halve it for the ½ of the softmax bound
+    L, L_max, _ = _gd._curvature(Xs, ws, 0.0, False, 2.0 * alpha, prob.sw, slice(None))
+    return 0.5 * L, 0.5 * L_max
+
+
+# solver name -> pure function (prob, theta0, max_iter, tol, **options) -> (theta,
+# n_iter, converged, separated, loss_curve[, validation_scores]); 'gd' and 'sgd' take
+# their update rule and batches as options (built by SoftmaxClassifier._gd_setup).
+_SOLVERS = {"lbfgs": _solve_lbfgs, "newton": _solve_newton, "gd": _solve_gd, "sgd": _solve_gd}
 
 
 class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
@@ -309,19 +442,72 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         ``LogisticRegression(C=C)`` (sklearn minimises ``½‖coef‖² + C Σ wᵢ lossᵢ``);
         the default matches sklearn's ``C=1.0``.  ``alpha = 0`` is the
         maximum-likelihood fit.
-    solver : {"lbfgs", "newton"}, default="lbfgs"
+    solver : {"lbfgs", "newton", "gd", "sgd"}, default="lbfgs"
         ``"lbfgs"``: scipy's L-BFGS-B on the objective with its analytic gradient
         (note 001 eq. 7.12).  ``"newton"``: Newton's method with the full Hessian of
         size ``(n_classes · n_params)²``, Cholesky and step-halving; quadratic
         convergence, for small ``n_classes × n_features``.
+        ``"gd"``: full-batch gradient descent with the update rule ``optimizer``
+        (note 001 eq. 6.10 on the gradient 7.12).  ``"sgd"``: minibatch stochastic
+        gradient descent (note 002 "SGD on mini-batches"), ``batch_size`` samples per
+        update, reshuffled every epoch when ``shuffle``.  Both minimise the same mean
+        objective as the other solvers; they need standardised features and many
+        more iterations (raise ``max_iter``).
     fit_intercept : bool, default=True
         Whether to fit one (unpenalised) intercept per class.
     max_iter : int, default=100
-        Maximum number of iterations of the solver.
+        Maximum number of iterations of the solver (for "gd" and "sgd": epochs,
+        full passes over the data; "gd" makes one update per epoch).  A
+        :class:`~sklearn.exceptions.ConvergenceWarning` giving ``max_iter`` and
+        ``tol`` is raised when it ends the fit.
     tol : float, default=1e-4
         Stop when the largest absolute entry of the gradient of the mean objective
         (objective divided by the sum of sample weights) is at most ``tol``
-        (``"lbfgs"``: scipy's ``gtol``, as sklearn passes its ``tol``).
+        (``"lbfgs"``: scipy's ``gtol``, as sklearn passes its ``tol``; also
+        ``"gd"``).  ``"sgd"``, whose minibatch gradients never vanish, stops when
+        for ``n_iter_no_change`` epochs in a row the epoch's mean objective has not
+        decreased by ``tol`` times the initial objective.  With ``early_stopping``,
+        "gd" and "sgd" stop when the validation accuracy has not increased by
+        ``tol`` for ``n_iter_no_change`` epochs.
+    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", \
+            "adam"} or skdl.optim.UpdateRule, default="sgd"
+        Update rule of ``solver="gd"|"sgd"`` (:mod:`skdl.optim`); ``"sgd"`` is the
+        plain step ``θ ← θ - η g``.  An instance is copied (never modified) and used
+        with its own hyper-parameters; a numeric ``learning_rate`` or a
+        ``schedule`` other than "constant" overrides its own.  Ignored by
+        "lbfgs" and "newton", as are all the parameters below.
+    learning_rate : "auto" or float, default="auto"
+        Base learning rate ``η₀``.  ``"auto"``: for "sgd", "momentum" and
+        "nesterov", ``1/L`` for "gd" with ``L = ½ λ_max(X̃ᵀWX̃)/Σw + α/Σw`` the
+        bound on the curvature of the objective (``X̃`` is X with a column of ones
+        for the intercept; ½ bounds the softmax's ``diag π - ππᵀ``), and
+        ``(1-γ)/(2 L(b))`` for "sgd" with ``L(b)`` the expected smoothness of
+        minibatches of size ``b`` and ``γ`` the momentum (Gower et al. 2019); 0.1
+        for "adagrad", 0.01 for "rmsprop" and "adam", 1.0 for "adadelta".  The
+        value used is in ``learning_rate_``.  A rate too large makes the objective
+        diverge: the fit then stops with :class:`skdl.optim.DivergenceError` naming
+        the rate.
+    schedule : {"constant", "inverse", "cosine"} or skdl.optim.Schedule, \
+            default="constant"
+        Learning-rate schedule, evaluated at the update count: "inverse" is
+        ``η₀/(1 + t/i₀)`` with ``i₀`` the updates of one epoch (note 002),
+        "cosine" anneals to 0 over ``max_iter`` epochs; any
+        :class:`skdl.optim.Schedule` can be given.
+    batch_size : "auto" or int, default="auto"
+        Minibatch size of "sgd"; "auto" is ``min(200, n_samples)``.
+    shuffle : bool, default=True
+        Reshuffle the samples every epoch ("sgd").
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its accuracy
+        (weighted by ``sample_weight``) stops improving and keep the best parameters
+        (note 000 §2.4.1).
+    validation_fraction : float, default=0.1
+        Fraction of the samples held out for ``early_stopping``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before "sgd" (or early stopping) stops.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the minibatch shuffling, the early-stopping split and the curvature
+        subsample; an int makes fits reproducible.
 
     Attributes
     ----------
@@ -337,7 +523,18 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Number of iterations run.
     loss_curve_ : ndarray
-        Mean objective at the start and after each iteration.
+        Mean objective at the start and after each iteration, ``n_iter_ + 1``
+        entries; for "sgd" the weighted mean of the minibatch objectives during
+        each epoch (each before its update), ``n_iter_`` entries.
+    learning_rate_ : float
+        "gd" and "sgd": the base learning rate used (resolves "auto").
+    optimizer_ : skdl.optim.UpdateRule
+        "gd" and "sgd": the update rule with its final state.
+    validation_scores_ : list of float or None
+        "gd" and "sgd" with ``early_stopping``: the validation accuracy after each
+        epoch (None without early stopping).
+    best_validation_score_ : float or None
+        The best of ``validation_scores_`` (its parameters are kept), or None.
     separated_ : bool
         Whether complete separation was detected (``alpha = 0`` only): the fit then
         stops early with a :class:`~sklearn.exceptions.ConvergenceWarning`.
@@ -376,6 +573,16 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     (3, 4)
     >>> bool(clf.score(X, y) > 0.95)
     True
+
+    Minibatch SGD (16 samples per update) on standardised features:
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> sgd = make_pipeline(
+    ...     StandardScaler(), SoftmaxClassifier(solver="sgd", batch_size=16, random_state=0)
+    ... ).fit(X, y)
+    >>> bool(sgd.score(X, y) > 0.95), sgd[-1].n_iter_ < 100
+    (True, True)
     """
 
     _parameter_constraints = {
@@ -384,14 +591,49 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         "fit_intercept": ["boolean"],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "optimizer": [StrOptions(set(_gd.OPTIMIZERS)), HasMethods(["step"])],
+        "learning_rate": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "schedule": [StrOptions(set(_gd.SCHEDULES)), Schedule, callable],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, alpha=1.0, *, solver="lbfgs", fit_intercept=True, max_iter=100, tol=1e-4):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        solver="lbfgs",
+        fit_intercept=True,
+        max_iter=100,
+        tol=1e-4,
+        optimizer="sgd",
+        learning_rate="auto",
+        schedule="constant",
+        batch_size="auto",
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        random_state=None,
+    ):
         self.alpha = alpha
         self.solver = solver
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.tol = tol
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -428,11 +670,18 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         if not sample_weight.sum() > 0:
             raise ValueError("The sample weights sum to zero: there is nothing to fit.")
 
-        prob = _Problem(X, y_enc, sample_weight, classes.size, self.alpha, self.fit_intercept)
+        for attr in ("learning_rate_", "optimizer_", "validation_scores_",
+                     "best_validation_score_"):
+            self.__dict__.pop(attr, None)  # of a previous 'gd' / 'sgd' fit
+        if self.solver in ("gd", "sgd"):
+            prob, options = self._gd_setup(X, y_enc, sample_weight, classes.size)
+        else:
+            prob = _Problem(X, y_enc, sample_weight, classes.size, self.alpha, self.fit_intercept)
+            options = {}
         theta0 = _initial_theta(prob)
         with _blas_threads(X.shape[0] * prob.p * prob.m):
-            theta, n_iter, converged, separated, curve = _SOLVERS[self.solver](
-                prob, theta0, self.max_iter, self.tol
+            theta, n_iter, converged, separated, curve, *val = _SOLVERS[self.solver](
+                prob, theta0, self.max_iter, self.tol, **options
             )
         coef, intercept = prob.split(theta)
         self.classes_ = classes
@@ -442,6 +691,11 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = n_iter
         self.loss_curve_ = curve
         self.separated_ = separated
+        if options:
+            self.learning_rate_ = options["rule"].learning_rate
+            self.optimizer_ = options["rule"]
+            self.validation_scores_ = val[0]
+            self.best_validation_score_ = max(val[0]) if val[0] else None
         if separated:
             warnings.warn(
                 "Perfect separation detected: the fitted scores already classify every "
@@ -455,12 +709,48 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         elif not converged:
             warnings.warn(
                 f"SoftmaxClassifier (solver={self.solver!r}) did not converge in "
-                f"max_iter={self.max_iter} iterations (tol={self.tol}); increase max_iter, "
-                "or alpha if the classes are (nearly) separable.",
+                f"max_iter={self.max_iter} iterations (tol={self.tol}); increase max_iter"
+                + (
+                    " (gradient descent needs many epochs; standardise the features, or "
+                    "try optimizer='adam' or a larger learning_rate)"
+                    if self.solver in ("gd", "sgd")
+                    else ""
+                )
+                + ", or alpha if the classes are (nearly) separable.",
                 ConvergenceWarning,
                 stacklevel=2,
             )
         return self
+
+    def _gd_setup(self, X, y_enc, sample_weight, n_classes):
+        """'gd' / 'sgd': the early-stopping split, the problem on the training part,
+        the batches and the update rule (its 'auto' learning rate from the curvature
+        bound), all seeded by ``random_state``."""
+        rng = check_random_state(self.random_state)
+        validation = None
+        if self.early_stopping:
+            tr, va = _gd._split_validation(X.shape[0], self.validation_fraction, rng)
+            validation = (X[va], y_enc[va], sample_weight[va])
+            X, y_enc, sample_weight = X[tr], y_enc[tr], sample_weight[tr]
+            if not sample_weight.sum() > 0:
+                raise ValueError("The training part of the early-stopping split has zero weight.")
+        prob = _Problem(X, y_enc, sample_weight, n_classes, self.alpha, self.fit_intercept)
+        n = X.shape[0]
+        if self.solver == "gd":
+            batch_size, batches = n, None
+        else:
+            batch_size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
+            batches = MinibatchIterator(n, batch_size, shuffle=self.shuffle, random_state=rng)
+        L, L_max = _softmax_curvature(prob, rng, self.alpha)
+        rule, lr_auto = _gd._make_rule(self, L, L_max, n, batch_size, -(-n // batch_size))
+        return prob, {
+            "rule": rule,
+            "batches": batches,
+            "n_iter_no_change": self.n_iter_no_change,
+            "validation": validation,
+            "solver": self.solver,
+            "lr_auto": lr_auto,
+        }
 
     def _scores(self, X):
         check_is_fitted(self)
