@@ -27,7 +27,9 @@ TOUR_PARAMS = {
     "MLPClassifier": {"max_epochs": 30, "random_state": 0},
     "MLPRegressor": {"max_epochs": 200, "learning_rate": 0.01, "random_state": 0},
     "CNNClassifier": {"max_epochs": 10, "random_state": 0},
-    "CNNRegressor": {"max_epochs": 10, "random_state": 0},
+    "CNNRegressor": {"max_epochs": 15, "random_state": 0},
+    "Autoencoder": {"n_components": 16, "max_epochs": 40, "random_state": 0},
+    "VAE": {"n_components": 16, "max_epochs": 40, "random_state": 0},
     "PCA": {"n_components": 20},
     "RBFFeatures": {"n_centers": 200, "random_state": 0},
     "RidgeRBF": {"n_centers": 100, "random_state": 0},
@@ -44,6 +46,7 @@ def _data():
     return {
         "diabetes": (X_reg, y_reg),
         "digits": (X_clf, y_clf),
+        "digits (y as a number)": (X_clf, y_clf.astype(float)),
         "breast_cancer": (X_bin, y_bin),
     }
 
@@ -51,7 +54,9 @@ def _data():
 def _task(est):
     tags = get_tags(est)
     if is_regressor(est):
-        return "regression", "diabetes", "r2", KFold(5, shuffle=True, random_state=0)
+        # a convolutional regressor wants images: the digits, with the digit as a number
+        dataset = "digits (y as a number)" if "CNN" in type(est).__name__ else "diabetes"
+        return "regression", dataset, "r2", KFold(5, shuffle=True, random_state=0)
     if is_classifier(est):
         dataset = "digits" if tags.classifier_tags.multi_class else "breast_cancer"
         return "classification", dataset, "accuracy", StratifiedKFold(5, shuffle=True,
