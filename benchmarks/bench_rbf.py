@@ -22,7 +22,7 @@ the Cholesky path and RidgeRBF falls back to the SVD of the n × m basis; scalin
 alpha with n keeps alpha / λ_max, hence the conditioning, the same at every n, as
 small as the Cholesky path allows (a constant 1e-4 falls back at n = 200,000).
 RidgeRBF's centres: KMeans (k-means++, n_init=1, ≤ 20 iterations) on a random
-subsample of max(1,000, 10·m) = 3,000 rows, included in the timed fit.
+subsample of max(1,000, 5·m) = 1,500 rows, included in the timed fit.
 
 Usage: python benchmarks/bench_rbf.py [--quick] [--skip-krr-20000]
     --quick           n = 2,000 and 5,000 only, and n = 50,000 for the Nystroem row
