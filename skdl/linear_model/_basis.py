@@ -428,8 +428,10 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         (memory ``n × m``; robust, minimum-norm solution for ``alpha=0``).
         ``"auto"``: ``"normal"``, falling back to ``"lstsq"`` with an
         :class:`~skdl.linear_model.IllConditionedWarning` when the regularised
-        Gram matrix's reciprocal condition number is below 1e-10 (e.g. tiny
-        ``alpha`` with overlapping basis functions)."""
+        Gram matrix's reciprocal condition number is below ``m · eps`` for
+        ``alpha > 0`` (where Cholesky stays backward stable against the
+        penalty, see ``skdl.linear_model._linear._rcond_min``) or below 1e-10 for
+        ``alpha = 0`` (e.g. overlapping basis functions without regularisation)."""
         + _RANDOM_STATE_DOC
         + """
 
