@@ -49,11 +49,12 @@ _BLOCK_ELEMENTS = 2**21
 # 0.021 s; held-out R² within 1e-4 of each other (the spread over random_state is as
 # large), and Lloyd converges in about 10 iterations.  Random (Forgy) initialisation
 # is 3x cheaper but covers tails worse (tests/linear_model/test_basis.py coverage).
-# above this many centres the m × m solve (O(m³)) is worth several BLAS threads
-_SOLVE_THREADED_MIN = 1_000
 _KMEANS_SAMPLES_PER_CENTER = 5
 _KMEANS_MIN_SAMPLES = 1_000
 _KMEANS_MAX_ITER = 20
+# up to this many centres, the m × m solve and KMeans on the centre subsample run
+# single-threaded (see _single_threaded_blas); above, they are worth the threads
+_SOLVE_THREADED_MIN = 1_000
 
 
 # --------------------------------------------------------------------------- #
@@ -173,8 +174,7 @@ def _select_centers(X, centers, n_centers, random_state, caller):
         # duplicate points may leave fewer distinct clusters than m: harmless here
         warnings.filterwarnings("ignore", message="Number of distinct clusters")
         km = KMeans(
-            n_clusters=m, n_init=1, max_iter=_KMEANS_MAX_ITER,
-            random_state=seed,
+            n_clusters=m, n_init=1, max_iter=_KMEANS_MAX_ITER, random_state=seed
         ).fit(Xs)
     return km.cluster_centers_.astype(np.float64)
 
