@@ -20,8 +20,9 @@ coefficients is a different norm, alpha ∈ {1e-8, ..., 1e-4}·n/5,000 (with wid
 overlapping Gaussians its held-out R² keeps improving as alpha shrinks down to about
 1e-7·n/5,000; the grid stops at 1e-8·n/5,000, where rcond(ΦᵀΦ + αI) ≈ 1e-13 is still
 above the Cholesky path's limit 300·eps ≈ 7e-14: 1e-9·n/5,000 falls back to the SVD
-of the n × m basis with an IllConditionedWarning, and is slower).  KernelRidge at n = 20,000 is not cross-validated (3 folds × 10
-settings of a 1-minute fit): it uses its n = 5,000 choice with alpha scaled by 4.
+of the n × m basis with an IllConditionedWarning, and is slower).  KernelRidge at
+n = 20,000 is not cross-validated (3 folds × 10 settings of a 1-minute fit): it uses
+its n = 5,000 choice with alpha scaled by 4.
 The search is not timed; the table times one fit with the chosen values.
 RidgeRBF's centres: KMeans (k-means++, n_init=1, ≤ 20 iterations) on a random
 subsample of max(1,000, 5·m) = 1,500 rows, included in the timed fit.
