@@ -2,14 +2,15 @@
 
 ``RBFFeatures`` maps ``x`` to ``φ(x) = [k(x, μ₁, λ), ..., k(x, μ_m, λ)]`` with
 ``k(x, μ, λ) = exp(-‖x - μ‖² / λ)``; ``RidgeRBF`` solves the ridge problem on that
-basis without ever holding the ``n × m`` basis matrix: it is built block by block
-and each block's Gram statistics are accumulated with the foundation's one-pass
-solver (:func:`skdl.linear_model._linear._gram_statistics`), then solved with the
-same Cholesky / SVD solvers as :class:`skdl.linear_model.Ridge`.  The cost is
-``O(n m²)`` time and ``O(m²)`` memory beyond the data: an ``m × m`` system, never an
-``n × n`` kernel matrix.
+basis without ever holding the ``n × m`` basis matrix: it is built in row blocks
+(of 16 MB) whose Gram statistics are accumulated with the one-pass shifted update of
+:mod:`skdl.utils._moments`, then solved with the same Cholesky / SVD solvers as
+:class:`skdl.linear_model.Ridge`.  The cost is ``O(n m²)`` time and ``O(m²)`` memory
+beyond the data and one block: an ``m × m`` system, never an ``n × n`` kernel matrix.
 """
 
+import contextlib
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -24,6 +25,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
+from threadpoolctl import ThreadpoolController
 
 from skdl.linear_model._linear import (
     IllConditionedWarning,
@@ -31,20 +33,28 @@ from skdl.linear_model._linear import (
     _solve_normal_equations,
     _stats_from_moments,
 )
-from skdl.utils._moments import block_moments, merge_all
+from skdl.utils._moments import Moments
 
-# elements (rows x centres) of one block of the basis matrix: 8 MB of float64 (about
-# the 4096-row blocks of _linear.py at m=300), few enough BLAS calls to thread well
-_BLOCK_ELEMENTS = 2**20
-# centres='kmeans' fits KMeans (n_init=1, at most _KMEANS_MAX_ITER Lloyd iterations)
-# on a random subsample of max(_KMEANS_MIN_SAMPLES, _KMEANS_SAMPLES_PER_CENTER * m)
-# rows: the centres only need to cover the data, and KMeans on all n rows would
-# dominate the cost of the whole fit.  Measured (benchmarks/bench_rbf.py data, m=300,
-# n=20,000): subsamples of 3,000 or 6,000 rows and 5, 20 or 100 iterations all give
-# held-out R² within 3e-5 of each other, at up to 3x the time for 6,000/100.
-_KMEANS_SAMPLES_PER_CENTER = 10
+# elements (rows x centres) of one block of the basis matrix: 16 MB of float64, so
+# n=5,000 rows of m=300 centres are one block (one GEMM for the distances, one SYRK
+# for the Gram matrix).  Measured on 2 cores (benchmarks/bench_rbf.py data, m=300):
+# 2**19 ... 2**23 elements per block all cost within ~15% of each other.
+_BLOCK_ELEMENTS = 2**21
+# centres='kmeans' fits KMeans (k-means++ initialisation, n_init=1, at most
+# _KMEANS_MAX_ITER Lloyd iterations) on a random subsample of
+# max(_KMEANS_MIN_SAMPLES, _KMEANS_SAMPLES_PER_CENTER * m) rows: the centres only need
+# to cover the data, and KMeans on all n rows would dominate the cost of the whole fit.
+# Measured (benchmarks/bench_rbf.py data, m=300, n=5,000 and 20,000, one thread):
+# k-means++ seeding with 20 Lloyd iterations on 3,000 rows 0.038 s, on 1,500 rows
+# 0.021 s; held-out R² within 1e-4 of each other (the spread over random_state is as
+# large), and Lloyd converges in about 10 iterations.  Random (Forgy) initialisation
+# is 3x cheaper but covers tails worse (tests/linear_model/test_basis.py coverage).
+_KMEANS_SAMPLES_PER_CENTER = 5
 _KMEANS_MIN_SAMPLES = 1_000
 _KMEANS_MAX_ITER = 20
+# up to this many centres, the m × m solve and KMeans on the centre subsample run
+# single-threaded (see _single_threaded_blas); above, they are worth the threads
+_SOLVE_THREADED_MIN = 1_000
 
 
 # --------------------------------------------------------------------------- #
@@ -94,6 +104,28 @@ def _iter_basis_blocks(X, centers, width):
         )
 
 
+@functools.cache
+def _blas_controller():
+    return ThreadpoolController()
+
+
+def _single_threaded_blas(m, user_api="blas"):
+    """One BLAS thread for the ``m × m`` solve when ``m`` is small.
+
+    numpy and scipy each bundle their own OpenBLAS.  Right after the basis Gram
+    matrix is formed in numpy's, that library's idle worker keeps spinning for a
+    while; a multi-threaded Cholesky in scipy's then waits on a core that is busy
+    spinning.  Measured on 2 cores (m = 300): the 300 × 300 Cholesky took 0.04 s
+    inside the fit against 0.001 s alone; single-threaded it takes 0.001 s in both
+    places.  A cached controller makes the switch cost about 20 µs.  The same
+    holds for KMeans' OpenMP threads on the small centre subsample
+    (``user_api="openmp"``: 10-15% of the fit at n = 5,000).
+    """
+    if m > _SOLVE_THREADED_MIN:
+        return contextlib.nullcontext()
+    return _blas_controller().limit(limits=1, user_api=user_api)
+
+
 def _resolve_width(width, X):
     if isinstance(width, str):  # "scale"
         var = float(X.var())
@@ -138,7 +170,7 @@ def _select_centers(X, centers, n_centers, random_state, caller):
     n_sub = min(n, max(_KMEANS_MIN_SAMPLES, _KMEANS_SAMPLES_PER_CENTER * m))
     Xs = X if n_sub == n else X[rng.choice(n, size=n_sub, replace=False)]
     seed = rng.randint(np.iinfo(np.int32).max)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _single_threaded_blas(m, user_api="openmp"):
         # duplicate points may leave fewer distinct clusters than m: harmless here
         warnings.filterwarnings("ignore", message="Number of distinct clusters")
         km = KMeans(
@@ -165,7 +197,7 @@ default="kmeans"
         How the centres ``μᵢ`` are chosen.  ``"kmeans"``: the cluster centres of
         :class:`sklearn.cluster.KMeans` (k-means++ init, ``n_init=1``, at most 20
         Lloyd iterations), fitted on a random subsample of at most
-        ``max(1000, 10 m)`` training rows - the centres only need to cover the data,
+        ``max(1000, 5 m)`` training rows - the centres only need to cover the data,
         and KMeans on every row would cost more than the whole ridge fit.
         ``"random"``: ``m`` distinct training rows.  ``"grid"``: a regular grid
         over the bounding box of the training data (sensible for few features).
@@ -339,16 +371,38 @@ class RBFFeatures(TransformerMixin, BaseEstimator):
 def _basis_gram_statistics(X, Y, centers, width):
     """The centred Gram statistics of ``[Φ, Y]``, one basis block at a time.
 
-    Each block's moments come from the same one-pass rank-k update as the linear
-    models (:func:`skdl.utils._moments.block_moments`); blocks are merged with the
-    exact pairwise update of note 000 §8 (:func:`~skdl.utils._moments.merge_moments`),
-    so the totals are centred sums without any large uncentred intermediate.
+    The one-pass shifted accumulation of :func:`skdl.utils._moments.block_moments`
+    (note 000 §8), written out so that each block of ``[Φ | Y]`` is built in place
+    in one buffer and consumed by one symmetric rank-k update in numpy's BLAS:
+    every row is shifted by the first block's means ``s``, ``G = Σ (z - s)(z - s)ᵀ``
+    and ``t = Σ (z - s)`` are summed, and ``S = G - t tᵀ / n``, ``μ = s + t / n``.
+    With a single block (``n ≤`` the block rows, e.g. ``n = 5,000``, ``m = 300``)
+    ``s`` is the exact mean and this is the two-pass centred Gram matrix.  Keeping
+    the whole fit in one BLAS library matters on few cores: alternating numpy's
+    and scipy's OpenBLAS per block leaves each library's idle threads spinning
+    against the other's (measured 2.5-4x slower on 2 cores).
     """
-    mom = merge_all(
-        block_moments((Phi, Y[sl]), block_rows=Phi.shape[0])
-        for sl, Phi in _iter_basis_blocks(X, centers, width)
-    )
-    return _stats_from_moments(mom, len(centers), True)
+    n = X.shape[0]
+    m, k = centers.shape[0], Y.shape[1]
+    step = min(n, _block_rows(m + k))
+    center_sq = np.einsum("ij,ij->i", centers, centers)
+    buf = np.empty((step, m + k), dtype=np.float64)
+    gram = np.zeros((m + k, m + k))
+    total = np.zeros(m + k)
+    shift = None
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        blk = buf[: stop - start]
+        _rbf_block(X[start:stop], centers, center_sq, width, out=blk[:, :m])
+        blk[:, m:] = Y[start:stop]
+        if shift is None:
+            shift = blk.mean(axis=0)
+        blk -= shift
+        total += blk.sum(axis=0)
+        gram += blk.T @ blk  # numpy dispatches Aᵀ A to SYRK
+    s = total / n
+    mom = Moments(float(n), shift + s, gram - n * np.outer(s, s))
+    return _stats_from_moments(mom, m, True)
 
 
 class RidgeRBF(RegressorMixin, BaseEstimator):
@@ -374,8 +428,10 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         (memory ``n × m``; robust, minimum-norm solution for ``alpha=0``).
         ``"auto"``: ``"normal"``, falling back to ``"lstsq"`` with an
         :class:`~skdl.linear_model.IllConditionedWarning` when the regularised
-        Gram matrix's reciprocal condition number is below 1e-10 (e.g. tiny
-        ``alpha`` with overlapping basis functions)."""
+        Gram matrix's reciprocal condition number is below ``m · eps`` for
+        ``alpha > 0`` (where Cholesky stays backward stable against the
+        penalty, see ``skdl.linear_model._linear._rcond_min``) or below 1e-10 for
+        ``alpha = 0`` (e.g. overlapping basis functions without regularisation)."""
         + _RANDOM_STATE_DOC
         + """
 
@@ -416,9 +472,9 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
     Implements ``θ_ridge = (ΦᵀΦ + δ²I)⁻¹ Φᵀy`` with
     ``Φᵢⱼ = k(xᵢ, μⱼ, λ) = exp(-‖xᵢ - μⱼ‖²/λ)`` (note 001 §5.5), on centred ``Φ``
     and ``y`` so that the intercept is not shrunk.  ``Φ`` is built in row blocks
-    whose centred Gram statistics (``ΦᵀΦ``, ``Φᵀy``, ``yᵀy``) are accumulated with
-    the foundation's one-pass rank-k update and merged exactly; the fit costs
-    ``O(n m² + m³)`` time and ``O(m²)`` extra memory.  ``fit`` takes no
+    (of at most 16 MB) whose centred Gram statistics (``ΦᵀΦ``, ``Φᵀy``, ``yᵀy``)
+    are accumulated by one-pass shifted rank-k updates (note 000 §8); the fit costs
+    ``O(n m² + m³)`` time and ``O(m²)`` extra memory beyond one block.  ``fit`` takes no
     ``sample_weight``: the data-driven centres (KMeans, random rows) would not
     treat a weight as a repetition of the sample.
 
@@ -499,9 +555,10 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         if self.solver in ("auto", "normal"):
             stats = _basis_gram_statistics(X, y_2d, centers, width)
             try:
-                coef, factors = _solve_normal_equations(
-                    stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
-                )
+                with _single_threaded_blas(centers.shape[0]):
+                    coef, factors = _solve_normal_equations(
+                        stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
+                    )
                 solver_used = "normal"
                 rss = self._rss(X, y_2d, centers, width, coef, stats)
             except np.linalg.LinAlgError as exc:

@@ -209,3 +209,30 @@ def test_pipeline_gridsearch_pickle_pandas():
         warnings.simplefilter("error")
         reg.predict(X)
     assert isinstance(reg.predict(pd.DataFrame(X)), np.ndarray)
+
+
+def test_small_alpha_ridge_stays_on_cholesky_and_matches_svd():
+    """alpha > 0: rcond between d·eps and 1e-10 keeps the (backward-stable) Cholesky path.
+
+    Collinear columns make XᵀX singular; a tiny alpha makes rcond ≈ alpha / ‖XᵀX‖
+    about 1e-12, below the alpha = 0 threshold 1e-10 but above d·eps.
+    """
+    rng = np.random.default_rng(5)
+    A = rng.normal(size=(300, 4))
+    X = np.hstack([A, A[:, :2] @ rng.normal(size=(2, 3))])  # 7 columns, rank 4
+    y = A @ rng.normal(size=4) + 0.1 * rng.normal(size=300)
+    alpha = 1e-9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IllConditionedWarning)
+        ours = Ridge(alpha=alpha).fit(X, y)
+    assert ours.solver_ == "normal"
+    svd = Ridge(alpha=alpha, solver="lstsq").fit(X, y)
+    ref = sk.Ridge(alpha=alpha, solver="svd").fit(X, y)
+    assert_allclose(ours.predict(X), svd.predict(X), rtol=1e-9)
+    assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-9)
+    # alpha = 0 on the same data still falls back to the minimum-norm SVD solution
+    with pytest.warns(IllConditionedWarning):
+        assert LinearRegression().fit(X, y).solver_ == "lstsq"
+    # far below d·eps the normal equations are refused again
+    with pytest.warns(IllConditionedWarning):
+        assert Ridge(alpha=1e-16).fit(X * 1e3, y).solver_ == "lstsq"
