@@ -20,6 +20,7 @@ import numpy as np
 from scipy import linalg
 from scipy.linalg import lapack
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -97,6 +98,17 @@ def _stats_from_moments(mom, d, fit_intercept):
         "xy": scatter[:d, d:],
         "yy": np.diag(scatter[d:, d:]).copy(),
     }
+
+
+def _check_finite_statistics(X, stats):
+    """Raise sklearn's error for NaN/inf in ``X`` when the statistics show any."""
+    if np.all(np.isfinite(stats["x_mean"])) and np.all(np.isfinite(np.diag(stats["xx"]))):
+        return
+    assert_all_finite(X, input_name="X")  # NaN or infinity: sklearn's message
+    raise ValueError(
+        "The Gram matrix of X overflows float64: X has entries too large in magnitude; "
+        "rescale X (e.g. with StandardScaler)."
+    )
 
 
 # --------------------------------------------------------------------------- #
@@ -224,6 +236,10 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
         self._validate_params()
         if is_dask_array(X):
             return self._fit_dask(X, y, sample_weight)
+        # the normal-equations route reads X's finiteness off the statistics it
+        # computes anyway (NaN/inf reach the means and the Gram diagonal), saving a
+        # full pass over X; every other route checks X up front
+        direct = self.solver in ("auto", "normal")
         X, y = validate_data(
             self,
             X,
@@ -232,6 +248,7 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             multi_output=True,
             y_numeric=True,
             order="C",
+            ensure_all_finite=not direct,
         )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -250,7 +267,9 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             return _gd.fit_gradient(self, X, y, sample_weight, alphas)
         coef = factors = stats = None
         if solver in ("auto", "normal"):
-            stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
+            with np.errstate(all="ignore"):  # non-finite input is reported just below
+                stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
+            _check_finite_statistics(X, stats)
             try:
                 coef, factors = _solve_normal_equations(
                     stats["xx"], stats["xy"], alphas, check_rcond=(solver == "auto")

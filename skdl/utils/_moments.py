@@ -25,6 +25,10 @@ from threadpoolctl import threadpool_limits
 # bytes of one row block: small enough to stay in cache between the copy that shifts
 # it and the syrk that consumes it
 _BLOCK_BYTES = 4 * 2**20
+# unweighted float64 inputs with at least this many elements take _direct_moments
+_DIRECT_MIN_ELEMENTS = 2**20
+# largest n μⱼ² / Sⱼⱼ accepted by _direct_moments' centring correction
+_MAX_CANCELLATION = 1e4
 
 
 class Moments(NamedTuple):
@@ -51,6 +55,40 @@ def _n_threads():
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+def _direct_moments(X, Y=None):
+    """Unweighted float64 moments of ``[X | Y]`` straight from BLAS on ``X`` itself.
+
+    ``XᵀX`` by one symmetric rank-k update (numpy dispatches ``X.T @ X`` to syrk) and
+    ``Xᵀ[1 | Y]`` by one thin product: two passes over ``X`` and no copy of it; then the
+    centring correction ``S = G - n μμᵀ``.  That correction cancels about
+    ``log10(n μⱼ² / Sⱼⱼ)`` digits, so it is accepted only when ``n μⱼ² ≤ 10⁴ Sⱼⱼ`` for
+    every column (at most ~4 digits lost, still ~1e-12 relative); otherwise ``None`` is
+    returned and the caller takes the pilot-shifted blocked path.
+    """
+    n = X.shape[0]
+    d = X.shape[1]
+    k = 0 if Y is None else Y.shape[1]
+    ones_y = np.empty((n, 1 + k))
+    ones_y[:, 0] = 1.0
+    if k:
+        ones_y[:, 1:] = Y
+    g = np.empty((d + k, d + k))
+    g[:d, :d] = X.T @ X
+    cross = X.T @ ones_y  # (d, 1 + k): column sums, then XᵀY
+    sums = np.concatenate([cross[:, 0], ones_y[:, 1:].sum(axis=0)])
+    if k:
+        g[:d, d:] = cross[:, 1:]
+        g[d:, :d] = cross[:, 1:].T
+        g[d:, d:] = ones_y[:, 1:].T @ ones_y[:, 1:]
+    mean = sums / n
+    mean_sq = n * mean * mean
+    centred_diag = np.diag(g) - mean_sq
+    if not (np.all(np.isfinite(g)) and np.all(mean_sq <= _MAX_CANCELLATION * centred_diag)):
+        return None
+    g -= n * np.outer(mean, mean)
+    return Moments(float(n), mean, g)
 
 
 def block_moments(arrays, sample_weight=None, block_rows=None, n_threads=None):
@@ -85,6 +123,17 @@ def block_moments(arrays, sample_weight=None, block_rows=None, n_threads=None):
     widths = [a.shape[1] for a in arrays]
     p = sum(widths)
     edges = np.cumsum([1, *widths])
+    if (
+        sample_weight is None
+        and block_rows is None
+        and n_threads is None
+        and n * p >= _DIRECT_MIN_ELEMENTS
+        and len(arrays) <= 2
+        and all(a.dtype == np.float64 for a in arrays)
+    ):
+        mom = _direct_moments(arrays[0], arrays[1] if len(arrays) == 2 else None)
+        if mom is not None:
+            return mom
     sqrt_w = None if sample_weight is None else np.sqrt(np.asarray(sample_weight, float))
     if block_rows is None:
         block_rows = int(np.clip(_BLOCK_BYTES // (8 * (p + 1)), 256, 8192))

@@ -236,3 +236,19 @@ def test_small_alpha_ridge_stays_on_cholesky_and_matches_svd():
     # far below d·eps the normal equations are refused again
     with pytest.warns(IllConditionedWarning):
         assert Ridge(alpha=1e-16).fit(X * 1e3, y).solver_ == "lstsq"
+
+
+def test_finiteness_read_off_the_statistics():
+    # the normal route skips sklearn's separate finiteness pass over X: NaN/inf are
+    # found in the statistics (sklearn's message), overflow gets its own message
+    X, y = DATASETS[0][1:]
+    bad = X.copy()
+    bad[5, 2] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        LinearRegression().fit(bad, y)
+    bad[5, 2] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        Ridge(solver="normal").fit(bad, y)
+    huge = X * 1e160
+    with pytest.raises(ValueError, match="overflows float64"):
+        LinearRegression().fit(huge, y)

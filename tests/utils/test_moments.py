@@ -51,3 +51,24 @@ def test_merge_with_empty_and_errors():
     assert merge_moments(a, empty) is a and merge_moments(empty, a) is a
     with pytest.raises(ValueError, match="at least one"):
         merge_all([])
+
+
+@pytest.mark.parametrize("offset", [0.0, 3.0, 1e6])
+def test_direct_path_for_large_unweighted_input(offset, monkeypatch):
+    # large unweighted float64 input: XᵀX straight from BLAS plus the centring
+    # correction; badly centred columns (offset 1e6) must take the blocked path
+    import skdl.utils._moments as mod
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200_000, 5)) + offset
+    Y = rng.normal(size=(200_000, 2))
+    calls = []
+    real = mod._direct_moments
+    monkeypatch.setattr(mod, "_direct_moments", lambda *a: calls.append(r := real(*a)) or r)
+    mom = block_moments((X, Y))
+    assert len(calls) == 1
+    assert (calls[0] is None) == (offset == 1e6)
+    sw, mean, scatter = _reference(np.hstack([X, Y]))
+    assert mom.sw == sw
+    assert_allclose(mom.mean, mean, rtol=1e-12, atol=1e-12)
+    assert_allclose(mom.scatter, scatter, rtol=1e-10, atol=1e-10 * np.abs(scatter).max())
