@@ -40,6 +40,8 @@ from ..utils._moments import Moments, block_moments, merge_moments
 
 # rows per block of the one-pass statistics
 _BLOCK_ROWS = 4096
+# up to this many features the covariance route uses numpy's full eigh
+_NUMPY_EIGH_MAX_D = 1000
 # largest n x̄ⱼ² / Σ (xⱼ - x̄ⱼ)² for which XᵀX - n x̄x̄ᵀ is formed directly (see _chunk_moments)
 _MAX_CANCELLATION = 1e4
 # rows per block of the 'svd' solver's blocked (TSQR) factorisation of tall data: large
@@ -113,7 +115,14 @@ def _eigh_scatter(scatter, n_samples, n_top=None):
     """
     d = scatter.shape[0]
     ddof = max(n_samples - 1, 1)
-    if n_top is not None and n_top < d:
+    if d <= _NUMPY_EIGH_MAX_D:
+        # numpy's LAPACK, the same OpenBLAS as the X.T @ X just before: alternating
+        # numpy's and scipy's OpenBLAS leaves one library's threads spinning against
+        # the other's (measured 5x slower eigh on 2 cores); a full eigh is cheap here
+        evals, evecs = np.linalg.eigh(scatter)
+        if n_top is not None:
+            evals, evecs = evals[d - n_top :], evecs[:, d - n_top :]
+    elif n_top is not None and n_top < d:
         if n_top == 0:
             evals, evecs = np.empty(0), np.empty((d, 0))
         else:
