@@ -231,8 +231,8 @@ def _solve_svd(X, mean, choose_k, copy=True):
 def _solve_randomized(X, mean, n_components, n_oversamples, n_iter, random_state):
     """Randomized truncated SVD of the implicitly centred ``X - mean``.
 
-    Halko, Martinsson & Tropp (2011), algorithm 4.4 with LU-normalised power
-    iterations (QR for the final basis), as ``sklearn.utils.extmath.randomized_svd``,
+    Halko, Martinsson & Tropp (2011), algorithm 4.4 with QR-normalised power
+    iterations, as ``sklearn.utils.extmath.randomized_svd`` (which normalises by LU),
     whose random draws it reproduces.  ``Xc V`` is computed as ``X V - 1 (x̄ᵀ V)`` and
     ``Xcᵀ U`` as ``Xᵀ U - x̄ (1ᵀ U)``: no centred copy of ``X``.
 
@@ -257,10 +257,13 @@ def _solve_randomized(X, mean, n_components, n_oversamples, n_iter, random_state
     Q = random_state.normal(size=(n_cols, size))
     if X.dtype == np.float32:
         Q = Q.astype(np.float32)
+    # numpy's LAPACK throughout (QR normalisation instead of scipy's LU): the products
+    # run in numpy's OpenBLAS, and alternating with scipy's leaves one library's
+    # threads spinning against the other's; QR and LU span the same subspace
     if n_iter > 2:
 
         def normalise(M):
-            return linalg.lu(M, permute_l=True, check_finite=False)[0]
+            return np.linalg.qr(M)[0]
 
     else:
 
@@ -270,9 +273,9 @@ def _solve_randomized(X, mean, n_components, n_oversamples, n_iter, random_state
     for _ in range(n_iter):
         Q = normalise(A(Q))
         Q = normalise(At(Q))
-    Q, _ = linalg.qr(A(Q), mode="economic", check_finite=False)
+    Q = np.linalg.qr(A(Q))[0]
     B = At(Q).T  # Qᵀ A
-    Uh, s, Vt = linalg.svd(B, full_matrices=False, check_finite=False)
+    Uh, s, Vt = np.linalg.svd(B, full_matrices=False)
     if transpose:  # A = Xcᵀ ≈ (Q Uh) S Vt  =>  right vectors of Xc are Q Uh
         Vt = (Q @ Uh[:, :n_components]).T
     else:
