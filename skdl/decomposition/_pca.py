@@ -42,6 +42,9 @@ from ..utils._moments import Moments, block_moments, merge_moments
 _BLOCK_ROWS = 4096
 # up to this many features the covariance route uses numpy's full eigh
 _NUMPY_EIGH_MAX_D = 1000
+# tall data with up to this many features run the randomized power iterations on the
+# d×d scatter matrix (cheaper than 2·n_iter passes over X while d ≲ 4·n_iter·(k+p))
+_GRAM_POWER_MAX_D = 500
 # largest n x̄ⱼ² / Σ (xⱼ - x̄ⱼ)² for which XᵀX - n x̄x̄ᵀ is formed directly (see _chunk_moments)
 _MAX_CANCELLATION = 1e4
 # rows per block of the 'svd' solver's blocked (TSQR) factorisation of tall data: large
@@ -270,9 +273,17 @@ def _solve_randomized(X, mean, n_components, n_oversamples, n_iter, random_state
         def normalise(M):
             return M
 
-    for _ in range(n_iter):
-        Q = normalise(A(Q))
-        Q = normalise(At(Q))
+    if not transpose and d <= _GRAM_POWER_MAX_D:
+        # tall X with few features: the power iterations Xcᵀ(Xc V) are (XcᵀXc) V, so
+        # form the d×d scatter once (one syrk, compute-bound) instead of 2·n_iter
+        # memory-bound passes over X; the same subspace in exact arithmetic
+        scatter = _chunk_moments(X)[2].astype(Q.dtype, copy=False)
+        for _ in range(n_iter):
+            Q = normalise(scatter @ Q)
+    else:
+        for _ in range(n_iter):
+            Q = normalise(A(Q))
+            Q = normalise(At(Q))
     Q = np.linalg.qr(A(Q))[0]
     B = At(Q).T  # Qᵀ A
     Uh, s, Vt = np.linalg.svd(B, full_matrices=False)
