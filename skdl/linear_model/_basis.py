@@ -29,6 +29,8 @@ from threadpoolctl import ThreadpoolController
 
 from skdl.linear_model._linear import (
     IllConditionedWarning,
+    _leverage,
+    _predictive_std,
     _solve_lstsq,
     _solve_normal_equations,
     _stats_from_moments,
@@ -654,16 +656,13 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
             y_pred[sl] = Phi @ coef_2d.T
             if return_std:
                 Phi -= self._phi_mean
-                for targets, factor in self._std_factors:
-                    lev[sl, targets] = np.square(Phi @ factor).sum(axis=1)[:, None]
+                lev[sl] = _leverage(Phi, self._std_factors, k)
         y_pred += self.intercept_
         if self.coef_.ndim == 1:
             y_pred = y_pred[:, 0]
         if not return_std:
             return y_pred
-        var = np.asarray(self.sigma2_).reshape(1, -1) * (1.0 + self._inv_n + lev)
-        std = np.sqrt(var)
-        return y_pred, (std[:, 0] if self.coef_.ndim == 1 else std)
+        return y_pred, _predictive_std(lev, self.sigma2_, self._inv_n, self.coef_.ndim == 1)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

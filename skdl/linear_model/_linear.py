@@ -189,6 +189,20 @@ def _solve_lstsq(Xc, Yc, alphas):
     return coef, factors
 
 
+def _leverage(Xc, factors, n_targets):
+    """``xᵀ (XᵀWX + αI)⁻¹ x`` per centred row and target, from the solvers' factors."""
+    lev = np.empty((Xc.shape[0], n_targets))
+    for targets, factor in factors:
+        lev[:, targets] = np.square(Xc @ factor).sum(axis=1)[:, None]
+    return lev
+
+
+def _predictive_std(lev, sigma2, inv_sw, one_d):
+    """``sqrt(σ² (1 + 1/Σw + leverage))``: noise plus parameter uncertainty."""
+    std = np.sqrt(np.asarray(sigma2).reshape(1, -1) * (1.0 + inv_sw + lev))
+    return std[:, 0] if one_d else std
+
+
 # --------------------------------------------------------------------------- #
 # estimators                                                                   #
 # --------------------------------------------------------------------------- #
@@ -570,14 +584,9 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
                 f"return_std=True needs (XᵀWX + αI)⁻¹, which solver={self.solver_!r} does "
                 "not form; fit with solver='auto', 'normal', 'lstsq' or 'newton'."
             )
-        Xc = X - self._x_mean
         k = 1 if self.coef_.ndim == 1 else self.coef_.shape[0]
-        lev = np.empty((X.shape[0], k))
-        for targets, factor in self._std_factors:
-            lev[:, targets] = (np.square(Xc @ factor).sum(axis=1))[:, None]
-        var = np.asarray(self.sigma2_).reshape(1, -1) * (1.0 + self._inv_sw + lev)
-        std = np.sqrt(var)
-        return y_pred, (std[:, 0] if self.coef_.ndim == 1 else std)
+        lev = _leverage(X - self._x_mean, self._std_factors, k)
+        return y_pred, _predictive_std(lev, self.sigma2_, self._inv_sw, self.coef_.ndim == 1)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
