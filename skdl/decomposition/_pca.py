@@ -45,8 +45,6 @@ _NUMPY_EIGH_MAX_D = 1000
 # tall data with up to this many features run the randomized power iterations on the
 # d×d scatter matrix (cheaper than 2·n_iter passes over X while d ≲ 4·n_iter·(k+p))
 _GRAM_POWER_MAX_D = 500
-# largest n x̄ⱼ² / Σ (xⱼ - x̄ⱼ)² for which XᵀX - n x̄x̄ᵀ is formed directly (see _chunk_moments)
-_MAX_CANCELLATION = 1e4
 # rows per block of the 'svd' solver's blocked (TSQR) factorisation of tall data: large
 # enough that each LAPACK call has work for several BLAS threads (2048 was 3x slower
 # than 8192 with 2 OpenBLAS threads on a loaded 2-core machine)
@@ -59,23 +57,11 @@ _QR_BLOCK_ROWS = 8192
 def _chunk_moments(X):
     """``(n, mean, scatter)`` of the rows of one chunk ``X``, in float64.
 
-    Float64 data whose means are not large against their spreads take one BLAS
-    ``syrk`` over ``X`` itself (numpy's ``X.T @ X``) and the rank-one correction
-    ``XᵀX - n x̄x̄ᵀ``: no copy of ``X`` at all.  When some column has
-    ``x̄ⱼ² > 10⁴ var(xⱼ)`` that correction would cancel more than four significant
-    digits, so (as for float32 data, accumulated in float64) the chunk goes through
-    the blocked, pilot-shifted ``syrk`` of
-    :func:`skdl.utils._moments.block_moments` instead: each cache-sized row
-    block is shifted by a pilot mean first, still without a centred copy of ``X``.
+    :func:`skdl.utils._moments.block_moments`, the linear models' path: large float64
+    chunks take one BLAS ``syrk`` over ``X`` itself with the rank-one correction
+    ``XᵀX - n x̄x̄ᵀ`` (accepted only when it cancels fewer than four digits), all
+    others cache-sized, pilot-shifted row blocks; never a centred copy of ``X``.
     """
-    n = X.shape[0]
-    if X.dtype == np.float64 and n > 1:
-        mean = X.mean(axis=0)
-        gram = X.T @ X  # numpy dispatches Aᵀ A to syrk
-        mean_sq = n * mean * mean
-        if np.all(mean_sq <= _MAX_CANCELLATION * (np.diag(gram) - mean_sq)):
-            gram -= n * np.outer(mean, mean)
-            return n, mean, gram
     return block_moments((X,))
 
 
