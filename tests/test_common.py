@@ -25,7 +25,10 @@ CHECK_PARAMS = {
     "LinearRegression": [{"solver": "auto"}, {"solver": "lstsq"}, *GRADIENT_SOLVER_PARAMS],
     "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}, *GRADIENT_SOLVER_PARAMS],
     "RBFFeatures": [{}, {"n_centers": 10, "centers": "random", "include_bias": True}],
-    "RidgeRBF": [{}, {"n_centers": 30, "centers": "random", "solver": "lstsq"}],
+    "RidgeRBF": [
+        {}, {"n_centers": 30, "centers": "random", "solver": "lstsq"},
+        {"penalty": "rkhs"}, {"n_centers": 30, "penalty": "rkhs", "solver": "lstsq"},
+    ],
     "MLPClassifier": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     "LogisticIRLS": [{}, {"alpha": 1.0}],

@@ -106,6 +106,24 @@ def _iter_basis_blocks(X, centers, width):
         )
 
 
+def _kernel_whitening(centers, width):
+    """``W`` (m × r) with ``Wᵀ K W = I`` on the numerically non-null eigenspace of ``K``.
+
+    ``K = [k(μᵢ, μⱼ, λ)]`` is the kernel matrix of the centres; with
+    ``K = V Λ Vᵀ``, ``W = V_r Λ_r^(-1/2)`` keeps the eigenvalues above
+    ``m · eps · λ_max`` (below that they are rounding noise of ``eigh``).  Writing
+    ``θ = W z`` turns the kernel-norm penalty ``θᵀ K θ`` into ``‖z‖²``: ``Φ W`` are
+    the Nyström features of :class:`sklearn.kernel_approximation.Nystroem`, which
+    clips those eigenvalues at 1e-12 where this drops them (a pseudo-inverse).
+    ``numpy.linalg.eigh`` keeps the fit in one BLAS library (see
+    :func:`_basis_gram_statistics`).
+    """
+    K = _rbf_basis(centers, centers, width)
+    lam, V = np.linalg.eigh(K)
+    keep = lam > lam[-1] * K.shape[0] * np.finfo(np.float64).eps
+    return V[:, keep] / np.sqrt(lam[keep])
+
+
 @functools.cache
 def _blas_controller():
     return ThreadpoolController()
@@ -370,8 +388,8 @@ class RBFFeatures(TransformerMixin, BaseEstimator):
 # --------------------------------------------------------------------------- #
 # regressor                                                                    #
 # --------------------------------------------------------------------------- #
-def _basis_gram_statistics(X, Y, centers, width):
-    """The centred Gram statistics of ``[Φ, Y]``, one basis block at a time.
+def _basis_gram_statistics(X, Y, centers, width, whiten=None):
+    """The centred Gram statistics of ``[Φ, Y]`` (or ``[Φ W, Y]``), one block at a time.
 
     The one-pass shifted accumulation of :func:`skdl.utils._moments.block_moments`
     (note 000 §8), written out so that each block of ``[Φ | Y]`` is built in place
@@ -383,20 +401,36 @@ def _basis_gram_statistics(X, Y, centers, width):
     the whole fit in one BLAS library matters on few cores: alternating numpy's
     and scipy's OpenBLAS per block leaves each library's idle threads spinning
     against the other's (measured 2.5-4x slower on 2 cores).
+
+    With ``whiten`` (``W``, m × r, for ``penalty="rkhs"``) each block is mapped to
+    ``Φ W`` before its rank-k update, so the statistics are those of the whitened
+    basis (r columns) and are as accurate as an explicit Nyström feature matrix;
+    whitening the finished ``ΦᵀΦ`` instead would amplify its rounding by
+    ``‖W‖² = 1 / λ_min(K)``, 1e6-1e9 for wide kernels.  ``x_mean`` stays the mean
+    of ``Φ`` itself (m columns), for the intercept and the predictive std.
     """
     n = X.shape[0]
     m, k = centers.shape[0], Y.shape[1]
-    step = min(n, _block_rows(m + k))
+    r = m if whiten is None else whiten.shape[1]
+    step = min(n, _block_rows(max(m, r + k)))
     center_sq = np.einsum("ij,ij->i", centers, centers)
-    buf = np.empty((step, m + k), dtype=np.float64)
-    gram = np.zeros((m + k, m + k))
-    total = np.zeros(m + k)
+    buf = np.empty((step, r + k), dtype=np.float64)
+    phi_buf = None if whiten is None else np.empty((step, m), dtype=np.float64)
+    phi_total = np.zeros(m)
+    gram = np.zeros((r + k, r + k))
+    total = np.zeros(r + k)
     shift = None
     for start in range(0, n, step):
         stop = min(start + step, n)
         blk = buf[: stop - start]
-        _rbf_block(X[start:stop], centers, center_sq, width, out=blk[:, :m])
-        blk[:, m:] = Y[start:stop]
+        if whiten is None:
+            _rbf_block(X[start:stop], centers, center_sq, width, out=blk[:, :m])
+        else:
+            phi = _rbf_block(X[start:stop], centers, center_sq, width,
+                             out=phi_buf[: stop - start])
+            phi_total += phi.sum(axis=0)
+            np.matmul(phi, whiten, out=blk[:, :r])
+        blk[:, r:] = Y[start:stop]
         if shift is None:
             shift = blk.mean(axis=0)
         blk -= shift
@@ -404,7 +438,34 @@ def _basis_gram_statistics(X, Y, centers, width):
         gram += blk.T @ blk  # numpy dispatches Aᵀ A to SYRK
     s = total / n
     mom = Moments(float(n), shift + s, gram - n * np.outer(s, s))
-    return _stats_from_moments(mom, m, True)
+    stats = _stats_from_moments(mom, r, True)
+    if whiten is not None:
+        stats["x_mean"] = phi_total / n
+    return stats
+
+
+def _gram_rss(coef, stats):
+    """Residual sum of squares per target from the Gram statistics, or None.
+
+    The Gram formula cancels badly for near-exact fits; then (None) the caller
+    makes one residual pass over the basis blocks, as :class:`Ridge` does.
+    """
+    xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
+    rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
+    if np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
+        return rss
+    return None
+
+
+def _unwhiten(coef, factors, whiten):
+    """Map a solution in whitened coordinates ``z`` back to ``θ = W z``.
+
+    ``factors`` hold ``F`` with ``(WᵀΦᵀΦW + αI)⁻¹ = F Fᵀ``; the covariance of ``θ``
+    is then ``(W F)(W F)ᵀ``, so the leverage in :meth:`RidgeRBF.predict` is unchanged.
+    """
+    if whiten is None:
+        return coef, factors
+    return coef @ whiten.T, [(targets, whiten @ f) for targets, f in factors]
 
 
 class RidgeRBF(RegressorMixin, BaseEstimator):
@@ -412,8 +473,11 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         """Ridge regression on radial basis functions (note 001 §5.5-5.6).
 
     Fits ``y ≈ b + Σᵢ θᵢ exp(-‖x - μᵢ‖² / λ)`` by minimising
-    ``Σ (yᵢ - φ(xᵢ)ᵀθ - b)² + δ² ‖θ‖²``; the intercept ``b`` is not penalised.
-    Tune ``width`` (λ) and ``alpha`` (δ²) by cross-validation, e.g. with
+    ``Σ (yᵢ - φ(xᵢ)ᵀθ - b)² + δ² ‖θ‖²`` (the notes' penalty, ``penalty="l2"``) or
+    ``Σ (yᵢ - φ(xᵢ)ᵀθ - b)² + δ² θᵀKθ`` with ``Kᵢⱼ = k(μᵢ, μⱼ, λ)`` (``penalty="rkhs"``,
+    the squared kernel norm of the fitted function, as kernel ridge regression
+    penalises it); the intercept ``b`` is not penalised.  Tune ``width`` (λ) and
+    ``alpha`` (δ²) by cross-validation, e.g. with
     :class:`sklearn.model_selection.GridSearchCV`, as the notes do (figs. 5.6, 5.8).
 
     Parameters
@@ -421,13 +485,26 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         + _CENTER_PARAMS_DOC
         + """
     alpha : float, default=1.0
-        The regulariser ``δ² ≥ 0`` on the basis coefficients.
+        The regulariser ``δ² ≥ 0`` on the basis coefficients.  The two penalties
+        scale differently (``θᵀKθ`` against ``‖θ‖²``): tune ``alpha`` per penalty.
+    penalty : {"l2", "rkhs"}, default="l2"
+        ``"l2"``: ``δ² ‖θ‖²`` (note 001 §5.5).  ``"rkhs"``: ``δ² θᵀKθ``, the
+        norm :class:`sklearn.kernel_ridge.KernelRidge` and
+        ``Nystroem`` + ``Ridge`` penalise.  With a centre at every training point it
+        is kernel ridge regression with an unpenalised intercept; with ``m``
+        centres it is the Nyström (subset-of-regressors) approximation of it, solved
+        as ``θ = W z`` with ``WᵀKW = I`` (one ``m × m`` eigendecomposition; kernel
+        eigenvalues below ``m · eps · λ_max`` are dropped, a pseudo-inverse).  It
+        shrinks the wiggly combinations of overlapping basis functions that ``"l2"``
+        leaves to rounding, and usually generalises better with wide kernels
+        (``benchmarks/bench_rbf.py``).
     solver : {"auto", "normal", "lstsq"}, default="auto"
         As in :class:`skdl.linear_model.Ridge`.  ``"normal"``: the ``m × m``
         normal equations, accumulated block by block over the basis (memory
         ``O(m²)``), solved by Cholesky; raises ``numpy.linalg.LinAlgError`` when
         they are singular.  ``"lstsq"``: SVD of the whole centred basis matrix
-        (memory ``n × m``; robust, minimum-norm solution for ``alpha=0``).
+        (``Φ W`` for ``penalty="rkhs"``; memory ``n × m``; robust, minimum-norm
+        solution for ``alpha=0``).
         ``"auto"``: ``"normal"``, falling back to ``"lstsq"`` with an
         :class:`~skdl.linear_model.IllConditionedWarning` when the regularised
         Gram matrix's reciprocal condition number is below ``m · eps`` for
@@ -471,7 +548,9 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
 
     Notes
     -----
-    Implements ``θ_ridge = (ΦᵀΦ + δ²I)⁻¹ Φᵀy`` with
+    Implements ``θ_ridge = (ΦᵀΦ + δ²I)⁻¹ Φᵀy`` (``penalty="l2"``; for ``"rkhs"``
+    ``θ = W (WᵀΦᵀΦW + δ²I)⁻¹ WᵀΦᵀy``, i.e. ``(ΦᵀΦ + δ²K)⁻¹ Φᵀy`` when ``K`` is
+    invertible) with
     ``Φᵢⱼ = k(xᵢ, μⱼ, λ) = exp(-‖xᵢ - μⱼ‖²/λ)`` (note 001 §5.5), on centred ``Φ``
     and ``y`` so that the intercept is not shrunk.  ``Φ`` is built in row blocks
     (of at most 16 MB) whose centred Gram statistics (``ΦᵀΦ``, ``Φᵀy``, ``yᵀy``)
@@ -481,7 +560,8 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
     treat a weight as a repetition of the sample.
 
     ``predict(X, return_std=True)`` returns
-    ``sqrt(σ² (1 + 1/n + (φ(x) - φ̄)ᵀ (ΦᵀΦ + δ²I)⁻¹ (φ(x) - φ̄)))``: the noise plus
+    ``sqrt(σ² (1 + 1/n + (φ(x) - φ̄)ᵀ (ΦᵀΦ + δ²I)⁻¹ (φ(x) - φ̄)))`` (``δ²K`` for
+    ``penalty="rkhs"``): the noise plus
     the uncertainty of ``θ`` under the Bayesian reading of ridge (note 001 §5.3),
     as :class:`skdl.linear_model.Ridge` does, for the centres held fixed.
 
@@ -506,6 +586,7 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
     _parameter_constraints = {
         **_CENTER_CONSTRAINTS,
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "penalty": [StrOptions({"l2", "rkhs"})],
         "solver": [StrOptions({"auto", "normal", "lstsq"})],
     }
 
@@ -516,6 +597,7 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         centers="kmeans",
         width="scale",
         alpha=1.0,
+        penalty="l2",
         solver="auto",
         random_state=None,
     ):
@@ -523,6 +605,7 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         self.centers = centers
         self.width = width
         self.alpha = alpha
+        self.penalty = penalty
         self.solver = solver
         self.random_state = random_state
 
@@ -552,21 +635,31 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
             X, self.centers, self.n_centers, self.random_state, type(self).__name__
         )
         alphas = np.full(n_targets, float(self.alpha))
+        # penalty='rkhs': solve for z in θ = W z, where the penalty θᵀKθ is ‖z‖²
+        whiten = None
+        if self.penalty == "rkhs":
+            with _single_threaded_blas(centers.shape[0]):
+                whiten = _kernel_whitening(centers, width)
 
         coef = stats = None
         if self.solver in ("auto", "normal"):
-            stats = _basis_gram_statistics(X, y_2d, centers, width)
+            # penalty='rkhs': the statistics of Φ W, solved for z (θ = W z)
+            stats = _basis_gram_statistics(X, y_2d, centers, width, whiten)
             try:
                 with _single_threaded_blas(centers.shape[0]):
                     coef, factors = _solve_normal_equations(
                         stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
                     )
                 solver_used = "normal"
-                rss = self._rss(X, y_2d, centers, width, coef, stats)
+                rss = _gram_rss(coef, stats)
+                coef, factors = _unwhiten(coef, factors, whiten)
+                if rss is None:
+                    rss = self._residual_rss(X, y_2d, centers, width, coef, stats)
             except np.linalg.LinAlgError as exc:
                 if self.solver == "normal":
+                    pen = "I" if whiten is None else "K"
                     raise np.linalg.LinAlgError(
-                        f"solver='normal' failed: {exc}. The basis Gram matrix ΦᵀΦ + αI is "
+                        f"solver='normal' failed: {exc}. The basis Gram matrix ΦᵀΦ + α{pen} is "
                         "singular or nearly so (overlapping basis functions, duplicate "
                         "centres or too small alpha); use solver='lstsq' or 'auto', or a "
                         "larger alpha."
@@ -586,7 +679,10 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
             y_mean = y_2d.mean(axis=0)
             Phi -= phi_mean
             Yc = y_2d - y_mean
-            coef, factors = _solve_lstsq(Phi, Yc, alphas)
+            if whiten is None:
+                coef, factors = _solve_lstsq(Phi, Yc, alphas)
+            else:
+                coef, factors = _unwhiten(*_solve_lstsq(Phi @ whiten, Yc, alphas), whiten)
             rss = ((Yc - Phi @ coef.T) ** 2).sum(axis=0)
             stats = {"x_mean": phi_mean, "y_mean": y_mean, "sw": float(X.shape[0])}
             solver_used = "lstsq"
@@ -612,16 +708,8 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         return self
 
     @staticmethod
-    def _rss(X, y_2d, centers, width, coef, stats):
-        """Residual sum of squares per target, from the Gram statistics.
-
-        The Gram formula cancels badly for near-exact fits; then one residual pass
-        over the basis blocks, as :class:`skdl.linear_model.Ridge` does.
-        """
-        xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
-        rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
-        if np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
-            return rss
+    def _residual_rss(X, y_2d, centers, width, coef, stats):
+        """Residual sum of squares per target by one pass over the basis blocks."""
         rss = np.zeros(y_2d.shape[1])
         for sl, Phi in _iter_basis_blocks(X, centers, width):
             r = (y_2d[sl] - stats["y_mean"]) - (Phi - stats["x_mean"]) @ coef.T
@@ -637,7 +725,8 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
             Samples.
         return_std : bool, default=False
             Also return the predictive standard deviation
-            ``sqrt(sigma2_ * (1 + 1/n + (φ(x) - φ̄)ᵀ (ΦᵀΦ + αI)⁻¹ (φ(x) - φ̄)))``.
+            ``sqrt(sigma2_ * (1 + 1/n + (φ(x) - φ̄)ᵀ (ΦᵀΦ + αI)⁻¹ (φ(x) - φ̄)))``
+            (``αK`` in place of ``αI`` for ``penalty="rkhs"``).
 
         Returns
         -------

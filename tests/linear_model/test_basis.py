@@ -1,12 +1,15 @@
 """RBFFeatures and RidgeRBF (note 001 §5.5-5.6)."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import linalg
 from sklearn.base import clone
+from sklearn.kernel_approximation import Nystroem
 from sklearn.linear_model import Ridge as SkRidge
 from sklearn.metrics import r2_score
 from sklearn.metrics.pairwise import rbf_kernel
@@ -172,6 +175,59 @@ def test_ridge_rbf_equals_ridge_on_features(solver, monkeypatch):
     assert_allclose(std, std_ref, rtol=1e-7)
 
 
+@pytest.mark.parametrize("solver", ["normal", "lstsq"])
+@pytest.mark.parametrize("gamma", [0.5, 0.05])
+def test_rkhs_penalty_equals_nystroem_ridge(solver, gamma):
+    """penalty='rkhs' on Nystroem's components is Nystroem + Ridge, std included."""
+    X, Y = _blobs(600, 3)
+    Xt, _ = _blobs(80, 3, seed=1)
+    nys = Nystroem(gamma=gamma, n_components=50, random_state=0).fit(X)
+    reg = RidgeRBF(centers=nys.components_, width=1 / gamma, alpha=1e-2, penalty="rkhs",
+                   solver=solver).fit(X, Y)
+    assert reg.solver_ == solver
+    sk = SkRidge(alpha=1e-2).fit(nys.transform(X), Y)
+    ref = Ridge(alpha=1e-2, solver="lstsq").fit(nys.transform(X), Y)
+    pred, std = reg.predict(Xt, return_std=True)
+    pred_ref, std_ref = ref.predict(nys.transform(Xt), return_std=True)
+    # wide kernels (gamma=0.05): K's condition number is 1e10; the whitened blocks
+    # keep the normal equations as accurate as Nystroem's explicit features
+    assert_allclose(pred, sk.predict(nys.transform(Xt)), atol=1e-8)
+    assert_allclose(pred, pred_ref, atol=1e-8)
+    assert_allclose(std, std_ref, rtol=1e-6)
+    assert_allclose(reg.sigma2_, ref.sigma2_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("alpha", [1e-3, 1.0])
+def test_rkhs_with_a_centre_at_every_point_is_kernel_ridge(alpha):
+    """Centres at the training points: kernel ridge regression with an intercept.
+
+    Minimising ``‖y - Ka - b‖² + α aᵀKa`` over ``a`` and ``b`` gives
+    ``(K + αI) a + b 1 = y`` and ``1ᵀa = 0`` (K invertible): a bordered n+1 system.
+    """
+    X, y = _sine(60)
+    width = 0.5
+    K = rbf_kernel(X, gamma=1 / width)
+    n = len(y)
+    system = np.block([[K + alpha * np.eye(n), np.ones((n, 1))], [np.ones((1, n)), 0.0]])
+    sol = linalg.solve(system, np.r_[y, 0.0])
+    reg = RidgeRBF(centers=X, width=width, alpha=alpha, penalty="rkhs").fit(X, y)
+    Xt = np.linspace(0, 2 * np.pi, 50)[:, None]
+    assert_allclose(reg.predict(Xt), rbf_kernel(Xt, X, gamma=1 / width) @ sol[:n] + sol[n],
+                    atol=1e-8)
+    assert_allclose(reg.intercept_, sol[n], atol=1e-8)
+
+
+def test_rkhs_duplicate_centres_are_harmless():
+    """A singular K (repeated centres) is pseudo-inverted, not an error."""
+    X, y = _sine(200)
+    C = np.repeat(np.linspace(0, 2 * np.pi, 10)[:, None], 2, axis=0)
+    reg = RidgeRBF(centers=C, width=1.0, alpha=1e-3, penalty="rkhs").fit(X, y)
+    single = RidgeRBF(centers=C[::2], width=1.0, alpha=1e-3, penalty="rkhs").fit(X, y)
+    assert reg.solver_ == "normal"
+    assert_allclose(reg.predict(X), single.predict(X), atol=1e-8)
+    assert np.all(np.isfinite(reg.coef_))
+
+
 def test_multi_output_equals_separate_fits():
     X, Y = _blobs(300, 3)
     kw = dict(n_centers=30, width=2.0, alpha=1e-2, random_state=0)
@@ -231,6 +287,13 @@ def test_interpolates_with_a_centre_at_every_point(solver):
     # a little regularisation no longer interpolates
     smooth = RidgeRBF(centers=X, width=0.05, alpha=1.0).fit(X, y)
     assert np.abs(smooth.predict(X) - y).max() > 0.05
+    # nor does the kernel-norm penalty, which without regularisation interpolates too
+    rkhs = RidgeRBF(centers=X, width=0.05, alpha=0.0, penalty="rkhs", solver=solver)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IllConditionedWarning)
+        assert_allclose(rkhs.fit(X, y).predict(X), y, atol=1e-8)
+    smooth = RidgeRBF(centers=X, width=0.05, alpha=1.0, penalty="rkhs").fit(X, y)
+    assert np.abs(smooth.predict(X) - y).max() > 0.05
 
 
 class _no_warning:
@@ -255,8 +318,6 @@ def test_grid_search_picks_an_inner_width_on_noisy_sine():
         cv=5,
         scoring="neg_mean_squared_error",
     )
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IllConditionedWarning)
         search.fit(X_tr, y_tr)
