@@ -12,25 +12,31 @@ interleaved in one process (benchmarks/_harness.py) and the ratio is
 
 Hyper-parameters: chosen for every method by the same rule, 3-fold cross-validated
 R² on the training set (GridSearchCV, KFold(3, shuffle=True, random_state=0)), over
-the same gamma = 1/width grid {0.05, 0.1} and a 5-point alpha grid per method scaled
-by n / 5,000 (the Gram matrices grow like n, so this keeps alpha / ‖ΦᵀΦ‖ fixed):
-KernelRidge and Nystroem + Ridge (whose penalties are the same RKHS norm)
-alpha ∈ {1e-5, ..., 1e-1}·n/5,000; RidgeRBF, whose penalty ``‖θ‖²`` on the basis
-coefficients is a different norm, alpha ∈ {1e-8, ..., 1e-4}·n/5,000 (with wide,
-overlapping Gaussians its held-out R² keeps improving as alpha shrinks down to about
-1e-7·n/5,000; the grid stops at 1e-8·n/5,000, where rcond(ΦᵀΦ + αI) ≈ 1e-13 is still
-above the Cholesky path's limit 300·eps ≈ 7e-14: 1e-9·n/5,000 falls back to the SVD
-of the n × m basis with an IllConditionedWarning, and is slower).  KernelRidge at
-n = 20,000 is not cross-validated (3 folds × 10 settings of a 1-minute fit): it uses
-its n = 5,000 choice with alpha scaled by 4.
-The search is not timed; the table times one fit with the chosen values.
-RidgeRBF's centres: KMeans (k-means++, n_init=1, ≤ 20 iterations) on a random
-subsample of max(1,000, 5·m) = 1,500 rows, included in the timed fit.
+the same gamma = 1/width grid {0.02, 0.05, 0.1} and 5-point alpha grids scaled by
+n / 5,000 (the Gram matrices grow like n, so this keeps alpha / ‖ΦᵀΦ‖ fixed).
+KernelRidge and Nystroem + Ridge penalise the RKHS norm: alpha ∈ {1e-5, ..., 1e-1}·n/5,000.
+RidgeRBF is tuned as a user would tune it, over its own parameters: ``penalty``
+"rkhs" (the same norm, same alpha grid) or "l2" (the notes' ``‖θ‖²``, a different
+scale: alpha ∈ {1e-8, ..., 1e-4}·n/5,000, the smallest still on the Cholesky path
+at gamma = 0.05), and ``centers`` "kmeans" (default: KMeans, k-means++, n_init=1,
+≤ 20 iterations, on a random subsample of max(1,000, 5·m) = 1,500 rows) or "random"
+(m training rows, as Nystroem draws them).  KernelRidge at n = 20,000 is not
+cross-validated (3 folds × 15 settings of a 1-minute fit): it uses its n = 5,000
+choice with alpha scaled by 4.  The search is not timed; the table times one fit
+with the chosen values (centre selection included).
 
-Usage: python benchmarks/bench_rbf.py [--quick] [--skip-krr-20000]
+Held-out R² differences between these methods are a few 1e-5 (all sit near the
+noise ceiling 1 - 0.01/2.01 = 0.99502), the size of the spread over training sets,
+so ``--seeds K`` adds, for n = 2,000 / 5,000 / 20,000, K further training sets
+(seeds 1..K) with the whole selection redone on each, and prints every paired
+difference RidgeRBF - Nystroem + Ridge and their mean.
+
+Usage: python benchmarks/bench_rbf.py [--quick] [--skip-krr-20000] [--seeds K]
     --quick           n = 2,000 and 5,000 only, and n = 50,000 for the Nystroem row
     --skip-krr-20000  no KernelRidge at n = 20,000 (about 1 min and 6.4 GB on a quiet
                       2-core machine, several on a loaded one)
+    --seeds K         the paired R² comparison over K more training sets (about
+                      1.5 min per seed)
 """
 
 import sys
@@ -50,7 +56,7 @@ from benchmarks._harness import interleaved, machine_line, table  # noqa: E402
 from skdl import RidgeRBF  # noqa: E402
 
 M = 300
-GAMMAS = (0.05, 0.1)
+GAMMAS = (0.02, 0.05, 0.1)
 ALPHAS_RBF = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4)
 ALPHAS_KERNEL = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 
@@ -70,7 +76,11 @@ def _models():
     return {
         "RidgeRBF": (
             RidgeRBF(n_centers=M, random_state=0),
-            lambda n: {"width": [1 / g for g in GAMMAS], "alpha": scaled(ALPHAS_RBF, n)},
+            lambda n: [
+                {"width": [1 / g for g in GAMMAS], "centers": ["kmeans", "random"],
+                 "penalty": [penalty], "alpha": scaled(alphas, n)}
+                for penalty, alphas in (("rkhs", ALPHAS_KERNEL), ("l2", ALPHAS_RBF))
+            ],
         ),
         "KernelRidge": (
             KernelRidge(kernel="rbf"),
@@ -150,10 +160,41 @@ def main():
                        "RidgeRBF R²", "peer R²", "ΔR² (ours - peer)"]))
     if skip_krr_big and not quick:
         print("\nKernelRidge at n = 20,000 skipped (--skip-krr-20000).")
+    if "--seeds" in sys.argv:
+        k = int(sys.argv[sys.argv.index("--seeds") + 1])
+        print(f"\n# Paired held-out R²: RidgeRBF - Nystroem+Ridge over {k} more training "
+              "sets (selection redone on each)")
+        rows = paired_seeds(k, X_test, y_test)
+        print()
+        print(table(rows, ["n", "seeds", "ΔR² per seed (1e-5)", "mean ΔR² (1e-5)",
+                           "seeds with ΔR² ≥ 0"]))
+
+
+def paired_seeds(k, X_test, y_test):
+    """RidgeRBF - Nystroem + Ridge held-out R² over k more training sets (untimed)."""
+    rows = []
+    for n in (2_000, 5_000, 20_000):
+        diffs = []
+        for seed in range(1, k + 1):
+            X, y = make_data(n, seed=n + 1_000 * seed)
+            r2 = {}
+            for name in ("RidgeRBF", "Nystroem+Ridge"):
+                model, _ = _models()[name]
+                model = clone(model).set_params(**select(name, X, y))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    r2[name] = r2_score(y_test, model.fit(X, y).predict(X_test))
+            diffs.append(r2["RidgeRBF"] - r2["Nystroem+Ridge"])
+            print(f"  n = {n:,} seed {seed}: ΔR² = {diffs[-1]:+.6f}", flush=True)
+        rows.append([f"{n:,}", k, " ".join(f"{d * 1e5:+.1f}" for d in diffs),
+                     f"{np.mean(diffs) * 1e5:+.2f}", sum(d >= 0 for d in diffs)])
+    return rows
 
 
 def _fmt_params(p):
-    return "(" + ", ".join(f"{k.split('__')[-1]}={v:.3g}" for k, v in sorted(p.items())) + ")"
+    return "(" + ", ".join(
+        f"{k.split('__')[-1]}={v:.3g}" if isinstance(v, float) else f"{k.split('__')[-1]}={v}"
+        for k, v in sorted(p.items())) + ")"
 
 
 if __name__ == "__main__":

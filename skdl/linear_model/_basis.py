@@ -429,7 +429,7 @@ def _basis_gram_statistics(X, Y, centers, width, whiten=None):
             phi = _rbf_block(X[start:stop], centers, center_sq, width,
                              out=phi_buf[: stop - start])
             phi_total += phi.sum(axis=0)
-            np.matmul(phi, whiten, out=blk[:, :r])
+            blk[:, :r] = phi @ whiten  # (a strided out= would miss BLAS)
         blk[:, r:] = Y[start:stop]
         if shift is None:
             shift = blk.mean(axis=0)
