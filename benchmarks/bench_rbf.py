@@ -129,8 +129,8 @@ def run(n, with_krr, X_test, y_test, repeats, chosen):
     rows = []
     for name, (t_peer, peer) in res.items():
         r2_peer = r2_score(y_test, peer.predict(X_test))
-        rows.append([f"{n:,}", name, t_ours, t_peer, t_peer / t_ours, f"{r2_ours:.5f}",
-                     f"{r2_peer:.5f}", f"{r2_ours - r2_peer:+.5f}"])
+        rows.append([f"{n:,}", name, t_ours, t_peer, t_peer / t_ours, f"{r2_ours:.6f}",
+                     f"{r2_peer:.6f}", f"{(r2_ours - r2_peer) * 1e6:+.2f}"])
     notes = sorted({f"{w.category.__name__}: {str(w.message)[:90]}" for w in caught})
     return rows, ours.solver_, notes, params
 
@@ -157,7 +157,7 @@ def main():
               + ("".join(f"\n    warning: {w}" for w in notes)), flush=True)
     print()
     print(table(rows, ["n", "peer", "RidgeRBF fit s", "peer fit s", "speed-up (peer/ours)",
-                       "RidgeRBF R²", "peer R²", "ΔR² (ours - peer)"]))
+                       "RidgeRBF R²", "peer R²", "ΔR² (ours - peer), 1e-6"]))
     if skip_krr_big and not quick:
         print("\nKernelRidge at n = 20,000 skipped (--skip-krr-20000).")
     if "--seeds" in sys.argv:
@@ -166,7 +166,7 @@ def main():
               "sets (selection redone on each)")
         rows = paired_seeds(k, X_test, y_test)
         print()
-        print(table(rows, ["n", "seeds", "ΔR² per seed (1e-5)", "mean ΔR² (1e-5)",
+        print(table(rows, ["n", "seeds", "ΔR² per seed (1e-6)", "mean ΔR² (1e-6)",
                            "seeds with ΔR² ≥ 0"]))
 
 
@@ -185,9 +185,9 @@ def paired_seeds(k, X_test, y_test):
                     warnings.simplefilter("ignore")
                     r2[name] = r2_score(y_test, model.fit(X, y).predict(X_test))
             diffs.append(r2["RidgeRBF"] - r2["Nystroem+Ridge"])
-            print(f"  n = {n:,} seed {seed}: ΔR² = {diffs[-1]:+.6f}", flush=True)
-        rows.append([f"{n:,}", k, " ".join(f"{d * 1e5:+.1f}" for d in diffs),
-                     f"{np.mean(diffs) * 1e5:+.2f}", sum(d >= 0 for d in diffs)])
+            print(f"  n = {n:,} seed {seed}: ΔR² = {diffs[-1]:+.2e}", flush=True)
+        rows.append([f"{n:,}", k, " ".join(f"{d * 1e6:+.2f}" for d in diffs),
+                     f"{np.mean(diffs) * 1e6:+.2f}", sum(d >= 0 for d in diffs)])
     return rows
 
 
