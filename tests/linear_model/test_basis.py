@@ -198,6 +198,19 @@ def test_rkhs_penalty_equals_nystroem_ridge(solver, gamma, monkeypatch):
     assert_allclose(reg.sigma2_, ref.sigma2_, rtol=1e-6)
 
 
+def test_random_centres_are_nystroem_components_for_the_same_seed():
+    """centers='random' + penalty='rkhs' with Nystroem's seed is Nystroem + Ridge."""
+    X, Y = _blobs(400, 3)
+    y = Y[:, 0]
+    nys = make_pipeline(Nystroem(gamma=0.5, n_components=40, random_state=3),
+                        SkRidge(alpha=1e-2)).fit(X, y)
+    reg = RidgeRBF(40, centers="random", width=2.0, alpha=1e-2, penalty="rkhs",
+                   random_state=3).fit(X, y)
+    order = np.lexsort(nys[0].components_.T)
+    assert_array_equal(reg.centers_[np.lexsort(reg.centers_.T)], nys[0].components_[order])
+    assert_allclose(reg.predict(X), nys.predict(X), atol=1e-9)
+
+
 @pytest.mark.parametrize("alpha", [1e-3, 1.0])
 def test_rkhs_with_a_centre_at_every_point_is_kernel_ridge(alpha):
     """Centres at the training points: kernel ridge regression with an intercept.
