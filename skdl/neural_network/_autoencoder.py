@@ -293,7 +293,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
 
     def _prepare_y(self, y, reset, classes=None):
         # the target is X itself (see _make_dataset); y only fixes the row count
-        return np.zeros(_num_samples(y), dtype=np.float32), self.n_features_in_
+        return np.zeros(_num_samples(y), dtype=self.dtype), self.n_features_in_
 
     def _target(self, Xt, y):
         return Xt
@@ -519,6 +519,7 @@ class Autoencoder(_BaseAutoencoder):
         momentum=0.9,
         schedule=None,
         batch_size=64,
+        dtype=np.float32,
         max_epochs=200,
         early_stopping=False,
         validation_fraction=0.1,
@@ -542,6 +543,7 @@ class Autoencoder(_BaseAutoencoder):
             momentum=momentum,
             schedule=schedule,
             batch_size=batch_size,
+            dtype=dtype,
             max_epochs=max_epochs,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -673,6 +675,7 @@ class VAE(_BaseAutoencoder):
         momentum=0.9,
         schedule=None,
         batch_size=64,
+        dtype=np.float32,
         max_epochs=200,
         early_stopping=False,
         validation_fraction=0.1,
@@ -697,6 +700,7 @@ class VAE(_BaseAutoencoder):
             momentum=momentum,
             schedule=schedule,
             batch_size=batch_size,
+            dtype=dtype,
             max_epochs=max_epochs,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
@@ -892,6 +896,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         momentum=0.9,
         schedule=None,
         batch_size=64,
+        dtype=np.float32,
         max_epochs=200,
         early_stopping=False,
         validation_fraction=0.1,
@@ -919,6 +924,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
             momentum=momentum,
             schedule=schedule,
             batch_size=batch_size,
+            dtype=dtype,
             max_epochs=max_epochs,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,

@@ -34,7 +34,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
@@ -80,6 +80,9 @@ class DivergenceError(ValueError):
 # --------------------------------------------------------------------------- #
 # data: tensors converted once, batches sliced from them                      #
 # --------------------------------------------------------------------------- #
+_TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
+
+
 class _TensorDataset(torch.utils.data.Dataset):
     """Tensors ``X``, ``y`` and optional per-sample weights ``w`` already on a device."""
 
@@ -383,6 +386,7 @@ class BaseNeuralNetwork(BaseEstimator):
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "schedule": [StrOptions(set(_SCHEDULES)), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "dtype": [Options(type, {np.float32, np.float64})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -406,6 +410,7 @@ class BaseNeuralNetwork(BaseEstimator):
         momentum=0.9,
         schedule=None,
         batch_size=64,
+        dtype=np.float32,
         max_epochs=200,
         early_stopping=False,
         validation_fraction=0.1,
@@ -426,6 +431,7 @@ class BaseNeuralNetwork(BaseEstimator):
         self.momentum = momentum
         self.schedule = schedule
         self.batch_size = batch_size
+        self.dtype = dtype
         self.max_epochs = max_epochs
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -507,8 +513,8 @@ class BaseNeuralNetwork(BaseEstimator):
         init_weights(module, self.init)
 
     def _prepare_X(self, X, reset):
-        """Validate ``X`` into a C-ordered float32 array (sets ``n_features_in_``)."""
-        return validate_data(self, X, reset=reset, dtype=np.float32, order="C")
+        """Validate ``X`` into a C-ordered ``dtype`` array (sets ``n_features_in_``)."""
+        return validate_data(self, X, reset=reset, dtype=self.dtype, order="C")
 
     def _n_features(self, X):
         """The input size the module is built for."""
@@ -657,17 +663,20 @@ class BaseNeuralNetwork(BaseEstimator):
             )
         w = None
         if sample_weight is not None:
-            w = _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
-            w = w * (len(w) / w.sum(dtype=np.float64))
-            w = w.astype(np.float32)
+            w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            w = w * (len(w) / w.sum())
+            w = w.astype(self.dtype)
 
         seed = self._seed(incremental)
         with _seeded(seed, device):
             if first:
                 module = self._build_module(self._n_features(X), n_outputs, **module_kwargs)
                 self._init_module(module)
+                module.to(_TORCH_DTYPES[np.dtype(self.dtype)])
                 net = self._make_net(module, device, routed)
                 net.initialize()
+                if isinstance(net.criterion_, torch.nn.Module):  # buffers, e.g. centroids
+                    net.criterion_.to(_TORCH_DTYPES[np.dtype(self.dtype)])
             else:
                 net = self.net_
             with _torch_threads(self._n_torch_threads(net, self.batch_size)):

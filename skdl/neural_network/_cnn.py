@@ -97,7 +97,7 @@ class _CNNMixin:
         return tuple(int(s) for s in shape)
 
     def _prepare_X(self, X, reset):
-        X = validate_data(self, X, reset=reset, dtype=np.float32, order="C", allow_nd=True)
+        X = validate_data(self, X, reset=reset, dtype=self.dtype, order="C", allow_nd=True)
         name = type(self).__name__
         if X.ndim not in (2, 4):
             raise ValueError(
@@ -199,6 +199,7 @@ def _cnn_init(
     momentum=0.9,
     schedule=None,
     batch_size=64,
+    dtype=np.float32,
     max_epochs=200,
     early_stopping=False,
     validation_fraction=0.1,
@@ -221,6 +222,7 @@ def _cnn_init(
         momentum=momentum,
         schedule=schedule,
         batch_size=batch_size,
+        dtype=dtype,
         max_epochs=max_epochs,
         early_stopping=early_stopping,
         validation_fraction=validation_fraction,
@@ -299,7 +301,7 @@ class CNNRegressor(_CNNMixin, MLPRegressor):
 
     Notes
     -----{_CNN_NOTES}
-    Targets are float32 during training; predictions are float64 in the shape of the
+    Targets are ``dtype`` (float32) during training; predictions are float64 in the shape of the
     training ``y``.
 
     Examples

@@ -47,6 +47,13 @@ _PARAMS_DOC = """
         ``patience // 2`` epochs without progress of the monitored loss).
     batch_size : int, default=64
         Minibatch size.
+    dtype : {np.float32, np.float64}, default=np.float32
+        Floating-point type of training: weights, inputs, targets and sample
+        weights.  float32 is torch's default and the fastest.  np.float64 trains in
+        double precision, as sklearn's MLP does for float64 input: slower, but
+        results no longer depend on float32 summation order (fitting with integer
+        ``sample_weight`` then matches repeating the rows to ~1e-12).  Predictions
+        are computed in float64 either way.
     max_epochs : int, default=200
         Number of passes over the training data (fewer with early stopping).
     early_stopping : bool, default=False
@@ -113,7 +120,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
     (note 002, "Create a statistical model"); the loss is the negative
     log-likelihood of the categorical distribution (note 001 ch. 8), minimised by
     backpropagation with a torch.optim rule (note 002, "Train a statistical
-    model").  Inputs are cast to float32 for training; predictions are computed in
+    model").  Inputs are cast to ``dtype`` (float32) for training; predictions are computed in
     float64, so they do not depend on how the rows are batched.
 
     On ``load_digits`` (70/30 split, ``StandardScaler`` first),
@@ -186,7 +193,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
             )
         codes = np.searchsorted(self.classes_, y)
         if len(self.classes_) == 2:  # one logit, as sklearn: P(classes_[1]) = σ(z)
-            return codes.astype(np.float32).reshape(-1, 1), 1
+            return codes.astype(self.dtype).reshape(-1, 1), 1
         return codes.astype(np.int64), len(self.classes_)
 
     def _class_codes(self, y):
@@ -275,7 +282,7 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
     -----
     The squared error is the negative log-likelihood of a Gaussian with fixed
     variance (note 001 ch. 8); the network and training are those of note 002.
-    Targets are float32 during training and 2-D internally; predictions are
+    Targets are ``dtype`` (float32) during training and 2-D internally; predictions are
     float64 in the shape of the training ``y`` (1-D for 1-D ``y``).  Standardise the
     targets (e.g. ``TransformedTargetRegressor``) when they are large.
 
@@ -342,7 +349,7 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
                 f"y has {Y.shape[1]} targets, but {type(self).__name__} was fitted with "
                 f"{self.n_outputs_}."
             )
-        return np.ascontiguousarray(Y, dtype=np.float32), Y.shape[1]
+        return np.ascontiguousarray(Y, dtype=self.dtype), Y.shape[1]
 
     def _criterion(self):
         return nn.MSELoss

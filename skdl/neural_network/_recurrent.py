@@ -92,7 +92,7 @@ class _RecurrentMixin:
     init = "default"
 
     def _prepare_X(self, X, reset):
-        X = validate_data(self, X, reset=reset, dtype=np.float32, order="C", allow_nd=True)
+        X = validate_data(self, X, reset=reset, dtype=self.dtype, order="C", allow_nd=True)
         name = type(self).__name__
         if X.ndim == 2:
             X = X[:, :, None]
@@ -188,6 +188,7 @@ def _rnn_init(
     momentum=0.9,
     schedule=None,
     batch_size=64,
+    dtype=np.float32,
     max_epochs=200,
     early_stopping=False,
     validation_fraction=0.1,
@@ -209,6 +210,7 @@ def _rnn_init(
     self.momentum = momentum
     self.schedule = schedule
     self.batch_size = batch_size
+    self.dtype = dtype
     self.max_epochs = max_epochs
     self.early_stopping = early_stopping
     self.validation_fraction = validation_fraction
@@ -269,7 +271,7 @@ class LSTMRegressor(_RecurrentMixin, MLPRegressor):
                 )
             return super()._prepare_y(y, reset, classes)
         y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype=np.float32, order="C", input_name="y"
+            y, ensure_2d=False, allow_nd=True, dtype=self.dtype, order="C", input_name="y"
         )
         if y.shape[1] != self.n_timesteps_:
             raise ValueError(

@@ -253,22 +253,40 @@ def test_partial_fit_continues_training():
         clf.partial_fit(X, y + 5)
 
 
-def test_sample_weight_is_a_weighted_loss():
-    # full batch (batch_size >= n): zero weights == removed samples, 2 == repeated
+@pytest.mark.parametrize(("dtype", "rtol"), [(np.float32, 1e-4), (np.float64, 1e-11)])
+def test_sample_weight_is_a_weighted_loss(dtype, rtol):
+    # full batch (batch_size >= n): zero weights == removed samples, 2 == repeated;
+    # float32 sums the rows in another order (~1e-7 per step), float64 does not show it
     X, y = make_classification(n_samples=40, n_features=4, random_state=0)
     sw = np.r_[np.zeros(10), np.ones(20), 2 * np.ones(10)]
     params = dict(
-        hidden_layer_sizes=(8,), batch_size=100, max_epochs=20, learning_rate=0.01, random_state=0
+        hidden_layer_sizes=(8,), batch_size=100, max_epochs=20, learning_rate=0.01,
+        random_state=0, dtype=dtype,
     )
     weighted = MLPClassifier(**params).fit(X, y, sample_weight=sw)
     Xr = np.r_[X[10:], X[30:]]
     yr = np.r_[y[10:], y[30:]]
     repeated = MLPClassifier(**params).fit(Xr, yr)
     np.testing.assert_allclose(
-        weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-4, atol=1e-6
+        weighted.predict_proba(X), repeated.predict_proba(X), rtol=rtol, atol=rtol / 100
     )
     unweighted = MLPClassifier(**params).fit(X, y)
     assert not np.allclose(weighted.predict_proba(X), unweighted.predict_proba(X), atol=1e-4)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_dtype_sets_the_training_precision(cls):
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    params = dict(hidden_layer_sizes=(8,), max_epochs=5, random_state=0)
+    single = cls(**params).fit(X, y)
+    double = cls(**params, dtype=np.float64).fit(X, y)
+    assert {p.dtype for p in single.net_.module_.parameters()} == {torch.float32}
+    assert {p.dtype for p in double.net_.module_.parameters()} == {torch.float64}
+    assert double.predict(X).dtype == single.predict(X).dtype
+    # the same initial weights and data: the two precisions follow the same path
+    np.testing.assert_allclose(double.loss_curve_, single.loss_curve_, rtol=1e-4)
+    with pytest.raises(ValueError, match="dtype"):
+        cls(dtype="float16").fit(X, y)
 
 
 def test_verbose(capsys):
