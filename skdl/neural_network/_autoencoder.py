@@ -20,7 +20,8 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_random_state
+from sklearn.metrics import accuracy_score
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -1086,6 +1087,40 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         """
         log_proba = self._log_proba(X)
         return self.classes_[np.argmax(log_proba, axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on the labelled rows (``y != unlabeled_value``).
+
+        Unlabelled rows have no true class, so they are left out rather than counted
+        as errors: the default scoring of :class:`~sklearn.model_selection.GridSearchCV`
+        on semi-supervised folds then measures what it should.  (A string scorer such
+        as ``scoring="accuracy"`` compares every row; use the default there.)
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True labels, ``unlabeled_value`` for rows without one.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy of ``predict(X)`` on the labelled rows.
+        """
+        y = _check_y(y, estimator=self)
+        labelled = ~self._unlabeled_mask(y)
+        if not labelled.any():
+            raise ValueError(
+                "score needs at least one labelled row; every label equals "
+                f"unlabeled_value={self.unlabeled_value!r}."
+            )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, y)[labelled]
+        X = _safe_indexing(X, np.flatnonzero(labelled))
+        return accuracy_score(y[labelled], self.predict(X), sample_weight=sample_weight)
 
     def sample(self, n_samples=1, y=None, random_state=None):
         """Generate samples of chosen classes: decode ``z ~ N(c_y, I)``.

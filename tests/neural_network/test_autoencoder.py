@@ -5,12 +5,14 @@ import pickle
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from scipy.linalg import subspace_angles
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.decomposition import PCA
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -248,6 +250,30 @@ def test_ssvae_history_and_kl_pull():
         rtol=1e-5,
     )
     assert ss.score(X, y) > 0.95
+
+
+def test_ssvae_score_leaves_out_unlabelled_rows():
+    X, y = _blobs(n=150)
+    partial = np.where(np.arange(len(y)) % 3 == 0, y, -1)
+    ss = SemiSupervisedVAE(
+        hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=10, random_state=0
+    ).fit(X, partial)
+    labelled = partial != -1
+    expected = np.mean(ss.predict(X[labelled]) == partial[labelled])
+    assert ss.score(X, partial) == pytest.approx(expected)
+    # counting the unlabelled rows as errors would give at most a third of that
+    assert ss.score(X, partial) > np.mean(ss.predict(X) == partial) + 0.3
+    sw = np.arange(len(y)) % 2 + 1.0
+    w = sw[labelled]
+    hits = ss.predict(X[labelled]) == partial[labelled]
+    assert ss.score(pd.DataFrame(X), partial, sample_weight=sw) == pytest.approx(
+        np.sum(w * hits) / np.sum(w)
+    )
+    # grid search's default scoring is this score
+    search = GridSearchCV(ss, {"max_epochs": [5, 10]}, cv=3).fit(X, partial)
+    assert search.best_score_ > 0.5
+    with pytest.raises(ValueError, match="at least one labelled row"):
+        ss.score(X, np.full(len(y), -1))
 
 
 def test_ssvae_labels_marker_and_errors():
