@@ -507,9 +507,9 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
         as ``θ = W z`` with ``WᵀKW = I`` (one ``m × m`` eigendecomposition; kernel
         eigenvalues below ``m · eps · λ_max`` are dropped, a pseudo-inverse).  It
         shrinks the wiggly combinations of overlapping basis functions, which
-        ``"l2"`` can only stop by shrinking every coefficient; with wide kernels it
-        generalises better (``benchmarks/bench_rbf.py``: held-out R² 2-4e-5 higher
-        at n ≥ 5,000, where cross-validation prefers it).
+        ``"l2"`` can only stop by shrinking every coefficient; on the wide kernels
+        of ``benchmarks/bench_rbf.py`` cross-validation prefers it to ``"l2"`` from
+        n = 5,000 rows on.
     solver : {"auto", "normal", "lstsq"}, default="auto"
         As in :class:`skdl.linear_model.Ridge`.  ``"normal"``: the ``m × m``
         normal equations, accumulated block by block over the basis (memory
