@@ -12,11 +12,16 @@ import time
 import numpy as np
 
 
-def interleaved(funcs, repeats=3, warmup=False):
+def interleaved(funcs, repeats=3, warmup=False, pause=0.0):
     """Time callables alternately; return ``{name: (median_seconds, last_result)}``.
 
     ``funcs`` maps a label to a zero-argument callable.  Each round calls every
     callable once, in order, so drifts in machine load hit all of them alike.
+    ``pause`` seconds of sleep before each timed call let the BLAS threads of the
+    previous call go idle: numpy and scipy each bundle an OpenBLAS whose threads
+    spin for a while after a call, and a fit of a few tens of milliseconds that starts
+    while the other library's threads spin runs up to 1.5x slower on 2 cores, so
+    without a pause such a time depends on which callable ran before it.
     """
     times = {name: [] for name in funcs}
     results = {}
@@ -25,6 +30,8 @@ def interleaved(funcs, repeats=3, warmup=False):
             f()
     for _ in range(repeats):
         for name, f in funcs.items():
+            if pause:
+                time.sleep(pause)
             t0 = time.perf_counter()
             results[name] = f()
             times[name].append(time.perf_counter() - t0)
