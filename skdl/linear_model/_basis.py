@@ -29,6 +29,7 @@ from threadpoolctl import ThreadpoolController
 
 from skdl.linear_model._linear import (
     IllConditionedWarning,
+    _gram_rss,
     _leverage,
     _predictive_std,
     _solve_lstsq,
@@ -453,19 +454,6 @@ def _basis_gram_statistics(X, Y, centers, width, whiten=None):
     if whiten is not None:
         stats["x_mean"] = phi_total / n
     return stats
-
-
-def _gram_rss(coef, stats):
-    """Residual sum of squares per target from the Gram statistics, or None.
-
-    The Gram formula cancels badly for near-exact fits; then (None) the caller
-    makes one residual pass over the basis blocks, as :class:`Ridge` does.
-    """
-    xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
-    rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
-    if np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
-        return rss
-    return None
 
 
 def _unwhiten(coef, factors, whiten):

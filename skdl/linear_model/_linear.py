@@ -100,6 +100,19 @@ def _stats_from_moments(mom, d, fit_intercept):
     }
 
 
+def _gram_rss(coef, stats):
+    """Residual sum of squares per target from the Gram statistics, or None.
+
+    ``yᵀy - 2 θᵀXᵀy + θᵀXᵀXθ`` cancels badly for near-exact fits; then (None) the
+    caller makes one residual pass over the data.
+    """
+    xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
+    rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
+    if np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
+        return rss
+    return None
+
+
 def _check_finite_statistics(X, stats):
     """Raise sklearn's error for NaN/inf in ``X`` when the statistics show any."""
     if np.all(np.isfinite(stats["x_mean"])) and np.all(np.isfinite(np.diag(stats["xx"]))):
@@ -528,9 +541,8 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
         """Weighted residual sum of squares per target."""
         if "rss" in stats:
             return stats["rss"]
-        xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
-        rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
-        if np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
+        rss = _gram_rss(coef, stats)
+        if rss is not None:
             return rss
         # the Gram formula cancels badly for near-exact fits: one residual pass
         rss = np.zeros(y_2d.shape[1])
