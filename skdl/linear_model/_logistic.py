@@ -169,21 +169,35 @@ def _solve(factor, hess, rhs):
     return v @ ((v.T @ rhs) / (evals[keep] if rhs.ndim == 1 else evals[keep, None]))
 
 
+def _halving_step(trial, obj):
+    """Step-halving line search shared by the Newton solvers (also SoftmaxClassifier's).
+
+    ``trial(t)`` returns ``(objective, state)`` at step length ``t``; ``t`` is halved
+    from 1 until the objective does not rise above ``obj`` (up to 1e-12 relative).
+    Returns ``(objective, state)`` of the accepted step, or None when no ``t`` does.
+    """
+    t = 1.0
+    for _ in range(_MAX_HALVINGS):
+        obj_new, state = trial(t)
+        if obj_new <= obj + 1e-12 * abs(obj):
+            return obj_new, state
+        t *= 0.5
+    return None
+
+
 def _descent_step(X, y, w, pen, theta, eta, obj, delta, fit_intercept):
     """``θ - t δ`` with ``t`` halved from 1 until the penalised NLL does not rise.
 
     Returns ``(theta, eta, objective)`` or None when no ``t`` decreases it.
     """
     x_delta = _linear_predictor(X, delta, fit_intercept)
-    t = 1.0
-    for _ in range(_MAX_HALVINGS):
-        theta_new = theta - t * delta
-        eta_new = eta - t * x_delta
-        obj_new = _nll(eta_new, y, w) + 0.5 * float(pen @ theta_new**2)
-        if obj_new <= obj + 1e-12 * abs(obj):
-            return theta_new, eta_new, obj_new
-        t *= 0.5
-    return None
+
+    def trial(t):
+        theta_new, eta_new = theta - t * delta, eta - t * x_delta
+        return _nll(eta_new, y, w) + 0.5 * float(pen @ theta_new**2), (theta_new, eta_new)
+
+    step = _halving_step(trial, obj)
+    return None if step is None else (*step[1], step[0])
 
 
 def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, theta0=None):

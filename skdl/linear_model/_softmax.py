@@ -30,10 +30,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from skdl.linear_model import _gd
-from skdl.linear_model._logistic import _blas_threads, _factor, _solve
+from skdl.linear_model._logistic import _blas_threads, _factor, _halving_step, _solve
 from skdl.optim import MinibatchIterator, Schedule
-
-_MAX_HALVINGS = 40
 
 
 # --------------------------------------------------------------------------- #
@@ -272,17 +270,15 @@ def _solve_newton(prob, theta0, max_iter, tol):
         # Cholesky, or the minimum-norm step when X is rank deficient and alpha = 0
         delta = _solve(_factor(hess), hess, grad)
         n_iter += 1
-        t = 1.0
-        for _ in range(_MAX_HALVINGS):
+        def trial(t, theta=theta, delta=delta):
             theta_new = theta - t * delta
-            obj_new = prob.loss(theta_new)
-            if obj_new <= obj + 1e-12 * abs(obj):
-                break
-            t *= 0.5
-        else:
+            return prob.loss(theta_new), theta_new
+
+        step = _halving_step(trial, obj)
+        if step is None:
             converged = True  # flat to machine precision along the Newton direction
             break
-        theta = theta_new
+        theta = step[1]
         obj, grad = prob.loss_grad(theta)
         curve.append(obj)
         if prob.alpha == 0 and prob.separates(theta):
