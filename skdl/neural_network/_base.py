@@ -672,11 +672,12 @@ class BaseNeuralNetwork(BaseEstimator):
             if first:
                 module = self._build_module(self._n_features(X), n_outputs, **module_kwargs)
                 self._init_module(module)
-                module.to(_TORCH_DTYPES[np.dtype(self.dtype)])
+                dtype = _TORCH_DTYPES[np.dtype(self.dtype)]
+                module.to(dtype)
                 net = self._make_net(module, device, routed)
                 net.initialize()
                 if isinstance(net.criterion_, torch.nn.Module):  # buffers, e.g. centroids
-                    net.criterion_.to(_TORCH_DTYPES[np.dtype(self.dtype)])
+                    net.criterion_.to(dtype)
             else:
                 net = self.net_
             with _torch_threads(self._n_torch_threads(net, self.batch_size)):
