@@ -34,6 +34,8 @@ from sklearn.utils.validation import (
 from skorch.callbacks import Callback
 from torch import nn
 
+from skdl.linear_model._softmax import _log_softmax
+
 from ._base import (
     _PREDICT_CHUNK,
     BaseNeuralNetwork,
@@ -1038,9 +1040,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         check_is_fitted(self, "net_")
         Z = self._latent_mean(self._prepare_X(X, reset=False))  # not set_output-wrapped
         d2 = ((Z[:, None, :] - self.centroids_[None, :, :]) ** 2).sum(axis=2)
-        logits = -0.5 * d2
-        logits -= logits.max(axis=1, keepdims=True)
-        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        return _log_softmax(-0.5 * d2)
 
     def predict_proba(self, X):
         """Class probabilities from the latent distances to the centroids.

@@ -11,6 +11,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_y, check_is_fitted
 from torch import nn
 
+from skdl.linear_model._softmax import _log_softmax
+
 from ._base import BaseNeuralNetwork
 
 _PARAMS_DOC = """
@@ -206,8 +208,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
         z = self._forward(self._prepare_X(X, reset=False))
         if len(self.classes_) == 2:  # one logit: log σ(-z), log σ(z)
             return np.hstack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
-        z -= z.max(axis=1, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return _log_softmax(z)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits; logistic for two classes).
