@@ -22,6 +22,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "cuda" in item.keywords and not has_cuda:
             item.add_marker(skip_cuda)
+        if _trains_a_network(item):
+            item.add_marker(pytest.mark.network)
+
+
+def _trains_a_network(item):
+    """Tests and doctests whose numbers depend on torch's kernels: the ``network`` marker
+    (``make test`` runs them a second time on torch's generic kernels, one thread)."""
+    parts = item.path.parts
+    if "neural_network" in parts:
+        return True
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    estimator = params.get("estimator")
+    if estimator is not None:
+        return type(estimator).__module__.startswith("skdl.neural_network")
+    return item.name == "test_gridsearch_mlp_under_dask"
 
 
 @pytest.fixture

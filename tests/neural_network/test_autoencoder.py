@@ -8,9 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from scipy.linalg import subspace_angles
 from sklearn.base import clone
-from sklearn.datasets import make_blobs
 from sklearn.decomposition import PCA
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -20,17 +18,10 @@ from skdl.metrics import gaussian_nll, multivariate_normal_kl_divergence
 from skdl.neural_network import VAE, Autoencoder, SemiSupervisedVAE
 from skdl.neural_network._autoencoder import _kl_to_unit_gaussians, _reconstruction_nll
 
-
-def _low_rank(n=400, d=8, rank=2, noise=0.02, seed=0):
-    rng = np.random.default_rng(seed)
-    basis = np.linalg.qr(rng.normal(size=(d, rank)))[0]
-    scores = rng.normal(size=(n, rank)) * np.arange(rank, 0, -1) * 2.0
-    return scores @ basis.T + noise * rng.normal(size=(n, d)) + rng.normal(size=d)
-
-
-def _blobs(n=300, seed=0):
-    X, y = make_blobs(n, n_features=6, centers=3, cluster_std=1.0, random_state=seed)
-    return StandardScaler().fit_transform(X), y
+# trained-quality claims are asserted over seeds with measured bounds (nn_quality.py)
+from nn_quality import assert_claim
+from nn_quality import blobs as _blobs
+from nn_quality import low_rank as _low_rank
 
 
 # ------------------------------------------------------- the loss terms -- #
@@ -57,32 +48,26 @@ def test_gaussian_reconstruction_term_is_the_gaussian_nll(rng):
 
 # ----------------------------------------------------------- Autoencoder -- #
 def test_linear_autoencoder_spans_the_pca_subspace():
+    # the decoder spans PCA's subspace, and the reconstruction error is PCA's optimum
+    # up to 1 % of the data variance (over seeds)
+    assert_claim("ae_linear_spans_pca")
     X = _low_rank(rank=2)
     ae = Autoencoder(
-        n_components=2,
-        hidden_layer_sizes=(),
-        activation="identity",
-        learning_rate=0.02,
-        batch_size=32,
-        max_epochs=60,
-        random_state=0,
+        n_components=2, hidden_layer_sizes=(), activation="identity", learning_rate=0.02,
+        batch_size=32, max_epochs=5, random_state=0,
     ).fit(X)
-    decoder = ae.net_.module_.decoder.layers[-1].weight.detach().double().numpy()  # (d, k)
+    # PCA's reconstruction is the best of any rank-2 affine map: never beaten
     pca = PCA(n_components=2).fit(X)
-    angles = subspace_angles(decoder, pca.components_.T)
-    assert angles.max() < 0.05, angles
-    # and its reconstruction error is PCA's optimum, up to 1 % of the data variance
     pca_mse = np.mean((X - pca.inverse_transform(pca.transform(X))) ** 2)
-    assert pca_mse <= -ae.score(X) < pca_mse + 0.01 * X.var()
+    assert pca_mse <= -ae.score(X)
 
 
 def test_autoencoder_score_history_and_sparsity():
     X = _low_rank(rank=3)
-    common = dict(n_components=3, hidden_layer_sizes=(16,), max_epochs=40, random_state=0)
+    common = dict(n_components=3, hidden_layer_sizes=(16,), max_epochs=5, random_state=0)
     ae = Autoencoder(**common, learning_rate=0.01).fit(X)
     hist = ae.history_
     rec = np.array(hist[:, "train_reconstruction"])
-    assert rec[-1] < rec[0] / 5
     np.testing.assert_allclose(hist[:, "train_loss"], rec, rtol=1e-5)  # no penalty
     R = ae.inverse_transform(ae.transform(X))
     assert ae.score(X) == pytest.approx(-np.mean((X - R) ** 2))
@@ -93,7 +78,8 @@ def test_autoencoder_score_history_and_sparsity():
     np.testing.assert_allclose(
         loss, np.array(sparse.history_[:, "train_reconstruction"]) + pen, rtol=1e-5
     )
-    assert np.abs(sparse.transform(X)).mean() < 0.5 * np.abs(ae.transform(X)).mean()
+    # 40 epochs cut the reconstruction loss fivefold, and the penalty halves the code
+    assert_claim("ae_training_and_sparsity")
 
 
 def test_autoencoder_outputs_names_pandas_and_pickle():
@@ -116,35 +102,15 @@ def test_autoencoder_outputs_names_pandas_and_pickle():
 
 # ------------------------------------------------------------------- VAE -- #
 def test_vae_score_rises_over_training_and_beats_an_untrained_vae():
-    X = StandardScaler().fit_transform(_low_rank(n=600, rank=2, noise=0.3))
-    X_train, X_test = X[:400], X[400:]
-    common = dict(n_components=2, hidden_layer_sizes=(32,), learning_rate=0.005, random_state=0)
-    scores = [VAE(**common, max_epochs=e).fit(X_train).score(X_test) for e in (1, 5, 40)]
-    assert scores[0] < scores[1] < scores[2], scores
-    untrained = VAE(**{**common, "learning_rate": 1e-9}, max_epochs=1).fit(X_train)
-    assert scores[2] > untrained.score(X_test) + 1.0
+    assert_claim("vae_score_rises")
 
 
 def test_vae_score_is_a_tight_lower_bound_of_a_linear_gaussian_likelihood():
     # a linear decoder makes p(x) = N(b, W Wᵀ + I) exact; the ELBO (score) must stay
     # below the mean log-likelihood, and close to it once trained (the posterior of a
     # linear-Gaussian model is Gaussian, and a linear encoder can approach it)
-    from scipy.stats import multivariate_normal
-
-    X = StandardScaler().fit_transform(_low_rank(n=600, rank=2, noise=0.3))
-    X_train, X_test = X[:400], X[400:]
-    vae = VAE(
-        n_components=2,
-        hidden_layer_sizes=(),
-        activation="identity",
-        learning_rate=0.01,
-        max_epochs=150,
-        random_state=0,
-    ).fit(X_train)
-    dec = vae.net_.module_.decoder[-1]
-    W, b = dec.weight.detach().double().numpy(), dec.bias.detach().double().numpy()
-    loglik = multivariate_normal(b, W @ W.T + np.eye(X.shape[1])).logpdf(X_test).mean()
-    assert loglik - 0.2 < vae.score(X_test) < loglik
+    runs = assert_claim("vae_linear_gaussian_gap")
+    assert all(r["gap"] > 0 for r in runs), runs
 
 
 def test_vae_history_terms_and_beta():
@@ -196,7 +162,7 @@ def test_vae_bernoulli():
     ).fit(X)
     S = vae.sample(10, random_state=0)
     assert np.all((S >= 0) & (S <= 1))
-    assert vae.score(X) > VAE(**{**vae.get_params(), "max_epochs": 1}).fit(X).score(X)
+    assert_claim("vae_bernoulli")  # the ELBO rises from 1 to 20 epochs
     with pytest.raises(ValueError, match=r"bernoulli.*\[0, 1\]"):
         clone(vae).fit(X * 2)
 
@@ -209,7 +175,8 @@ def test_ssvae_learns_from_ten_percent_of_the_labels():
         n_components=2, hidden_layer_sizes=(32,), learning_rate=0.01, max_epochs=40, random_state=0
     ).fit(X, y_partial)
     np.testing.assert_array_equal(ss.classes_, [0, 1, 2])
-    assert ss.score(X, y) > 0.95
+    # accuracy, separated centroids, samples at a centroid decode to its class
+    assert_claim("ssvae_ten_percent_of_labels")
     proba = ss.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(ss.classes_[proba.argmax(axis=1)], ss.predict(X))
@@ -218,13 +185,9 @@ def test_ssvae_learns_from_ten_percent_of_the_labels():
     keep = y_partial != -1
     for k in range(3):
         np.testing.assert_allclose(ss.centroids_[k], Z[keep & (y == k)].mean(axis=0), atol=1e-6)
-    d = np.linalg.norm(ss.centroids_[:, None] - ss.centroids_[None], axis=2)
-    assert d[np.triu_indices(3, 1)].min() > 2.0
-    # samples drawn near a class centroid decode to that class
     for k in range(3):
         Xk, yk = ss.sample(40, y=k, random_state=0)
         assert Xk.shape == (40, X.shape[1]) and np.all(yk == k)
-        assert np.mean(ss.predict(Xk) == k) > 0.9
     # pandas output for transform leaves predict alone
     frame = clone(ss).set_output(transform="pandas").fit(X, y_partial)
     assert list(frame.transform(X).columns) == ["semisupervisedvae0", "semisupervisedvae1"]
@@ -249,7 +212,7 @@ def test_ssvae_history_and_kl_pull():
         np.array(h[:, "train_reconstruction"]) + np.array(h[:, "train_kl"]),
         rtol=1e-5,
     )
-    assert ss.score(X, y) > 0.95
+    assert_claim("ssvae_fully_labelled")
 
 
 def test_ssvae_score_leaves_out_unlabelled_rows():
@@ -262,7 +225,7 @@ def test_ssvae_score_leaves_out_unlabelled_rows():
     expected = np.mean(ss.predict(X[labelled]) == partial[labelled])
     assert ss.score(X, partial) == pytest.approx(expected)
     # counting the unlabelled rows as errors would give at most a third of that
-    assert ss.score(X, partial) > np.mean(ss.predict(X) == partial) + 0.3
+    assert ss.score(X, partial) >= 3 * np.mean(ss.predict(X) == partial) - 1e-12
     sw = np.arange(len(y)) % 2 + 1.0
     w = sw[labelled]
     hits = ss.predict(X[labelled]) == partial[labelled]
@@ -271,7 +234,9 @@ def test_ssvae_score_leaves_out_unlabelled_rows():
     )
     # grid search's default scoring is this score
     search = GridSearchCV(ss, {"max_epochs": [5, 10]}, cv=3).fit(X, partial)
-    assert search.best_score_ > 0.5
+    assert search.best_score_ == max(search.cv_results_["mean_test_score"])
+    # over seeds: the labelled accuracy, and the search's best score
+    assert_claim("ssvae_third_labelled")
     with pytest.raises(ValueError, match="at least one labelled row"):
         ss.score(X, np.full(len(y), -1))
 
@@ -327,43 +292,16 @@ def test_ssvae_labeled_weight_and_separation():
     with pytest.raises(ValueError, match="labeled_weight"):
         SemiSupervisedVAE(**common, labeled_weight=0.0).fit(X, y_partial)
     # the drift keeps the training centroids at least ~separation apart
-    far = SemiSupervisedVAE(**common, separation=6.0).fit(X, y_partial)
-    c = far.net_.criterion_.centroids.numpy()
-    d = np.linalg.norm(c[:, None] - c[None], axis=2)[np.triu_indices(3, 1)]
-    assert d.min() > 4.0
+    assert_claim("ssvae_separation")
     near = SemiSupervisedVAE(**common, separation=0.0).fit(X, y_partial)
     np.testing.assert_allclose(near.net_.criterion_.centroids.numpy().mean(axis=0), 0, atol=1e-5)
-
-
-def _digits_with_few_labels(share=0.1, seed=0):
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X / 16.0, y, test_size=0.25, stratify=y, random_state=seed
-    )
-    rng = np.random.default_rng(seed)
-    keep = np.zeros(len(y_train), dtype=bool)
-    for c in range(10):
-        idx = np.flatnonzero(y_train == c)
-        keep[rng.choice(idx, size=int(round(share * len(idx))), replace=False)] = True
-    return X_train, X_test, np.where(keep, y_train, -1), y_test
 
 
 @pytest.mark.slow  # two fits of 100 epochs on 1347 digits (~10 s each on a quiet core)
 def test_ssvae_digits_with_ten_percent_of_the_labels():
     # the documented settings (SemiSupervisedVAE's Notes, examples/plot_latent_spaces.py)
-    X_train, X_test, y_partial, y_test = _digits_with_few_labels()
+    from nn_quality import digits_with_few_labels
+
+    _, _, y_partial, _ = digits_with_few_labels()
     assert np.mean(y_partial != -1) == pytest.approx(0.1, abs=0.005)
-    settings = dict(
-        hidden_layer_sizes=(256, 128),
-        likelihood="bernoulli",
-        beta=10.0,
-        learning_rate=0.002,
-        max_epochs=100,
-        random_state=0,
-    )
-    for n_components, target in [(2, 0.85), (8, 0.90)]:
-        ss = SemiSupervisedVAE(n_components=n_components, **settings).fit(X_train, y_partial)
-        assert ss.score(X_test, y_test) >= target, n_components
+    assert_claim("ssvae_digits")
