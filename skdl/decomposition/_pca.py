@@ -23,7 +23,6 @@ The solvers are pure private functions; :class:`PCA` dispatches to them by its
   :func:`_chunk_moments` over blocks and reduce with :func:`_merge_moments`.
 """
 
-import warnings
 from math import log
 from numbers import Integral
 
@@ -35,8 +34,10 @@ from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ..utils._atomic import AtomicFitMixin
 from ..utils._dask import dask_map_rows, dask_moments, is_dask_array
 from ..utils._moments import Moments, block_moments, merge_moments
+from ..utils._warn import warn
 
 # rows per block of the one-pass statistics
 _BLOCK_ROWS = 4096
@@ -315,7 +316,7 @@ def _n_components_from_ratio(explained_variance_ratio, fraction):
 # --------------------------------------------------------------------------- #
 # estimator                                                                    #
 # --------------------------------------------------------------------------- #
-class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, BaseEstimator):
     """Principal component analysis (note 000 §9), exact, randomized or streaming.
 
     Projects the centred data onto the ``n_components`` directions of largest
@@ -569,15 +570,16 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self._validate_params()
         first = getattr(self, "_moments", None) is None
         if first and hasattr(self, "_moments"):
-            warnings.warn(
+            warn(
                 f"partial_fit cannot continue a fit made with solver_={self.solver_!r}, "
                 "which keeps no scatter matrix: the stream restarts from this chunk. Fit "
                 "with solver='covariance' to continue a fit with partial_fit.",
                 UserWarning,
-                stacklevel=2,
             )
+        # a fitted PCA takes chunks of its own width only, even when the stream restarts
+        fitted = hasattr(self, "components_")
         if is_dask_array(X):
-            if not first and X.shape[1] != self.n_features_in_:
+            if fitted and X.shape[1] != self.n_features_in_:
                 raise ValueError(
                     f"X has {X.shape[1]} features, but PCA is expecting "
                     f"{self.n_features_in_} features as input."
@@ -589,7 +591,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 self.n_features_in_ = X.shape[1]
         else:
             X = validate_data(
-                self, X, dtype=[np.float64, np.float32], reset=first, ensure_all_finite=False
+                self, X, dtype=[np.float64, np.float32], reset=not fitted,
+                ensure_all_finite=False,
             )
             moments = _finite_chunk_moments(X)
         if not first:

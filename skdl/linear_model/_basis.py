@@ -36,7 +36,9 @@ from skdl.linear_model._linear import (
     _solve_normal_equations,
     _stats_from_moments,
 )
+from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._moments import Moments
+from skdl.utils._warn import warn
 
 # elements (rows x centres) of one block of the basis matrix: 16 MB of float64, so
 # n=5,000 rows of m=300 centres are one block (one GEMM for the distances, one SYRK
@@ -173,11 +175,10 @@ def _select_centers(X, centers, n_centers, random_state, caller):
         return mu.copy()
     m = n_centers
     if centers in ("kmeans", "random") and m > n:
-        warnings.warn(
+        warn(
             f"n_centers={m} > n_samples={n}: {caller} uses n_centers={n} "
             f"(one centre per training sample at most).",
             UserWarning,
-            stacklevel=3,
         )
         m = n
     rng = check_random_state(random_state)
@@ -248,7 +249,7 @@ _RANDOM_STATE_DOC = """
 # --------------------------------------------------------------------------- #
 # transformer                                                                  #
 # --------------------------------------------------------------------------- #
-class RBFFeatures(TransformerMixin, BaseEstimator):
+class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
     __doc__ = (
         """Radial basis function features with chosen centres (note 001 §5.5).
 
@@ -467,7 +468,7 @@ def _unwhiten(coef, factors, whiten):
     return coef @ whiten.T, [(targets, whiten @ f) for targets, f in factors]
 
 
-class RidgeRBF(RegressorMixin, BaseEstimator):
+class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
     __doc__ = (
         """Ridge regression on radial basis functions (note 001 §5.5-5.6).
 
@@ -664,13 +665,12 @@ class RidgeRBF(RegressorMixin, BaseEstimator):
                         "centres or too small alpha); use solver='lstsq' or 'auto', or a "
                         "larger alpha."
                     ) from exc
-                warnings.warn(
+                warn(
                     f"The basis normal equations are not safely positive definite ({exc}); "
                     "falling back to solver='lstsq' (SVD of the n × m basis matrix). "
                     "Increase alpha or reduce width / n_centers to stay on the normal "
                     "equations.",
                     IllConditionedWarning,
-                    stacklevel=2,
                 )
                 coef = None
         if coef is None:

@@ -15,7 +15,6 @@ The functions here are pure: they take arrays and an update rule from
 """
 
 import copy
-import warnings
 
 import numpy as np
 from scipy import linalg
@@ -31,6 +30,7 @@ from skdl.optim import (
     Newton,
     get_rule,
 )
+from skdl.utils._warn import warn
 
 # rows used to estimate the curvature and the feature scales (deterministic subsample)
 _SUBSAMPLE = 10_000
@@ -114,13 +114,12 @@ def _auto_learning_rate(rule_name, L, L_max, n, batch_size, momentum=0.0):
 def _check_feature_scales(std):
     nz = std[std > 1e-12 * max(float(std.max()), np.finfo(float).tiny)] if std.size else std
     if nz.size >= 2 and nz.max() / nz.min() > _SCALE_RATIO:
-        warnings.warn(
+        warn(
             f"The feature scales differ by orders of magnitude (standard deviations "
             f"from {nz.min():.3g} to {nz.max():.3g}): gradient descent converges slowly "
             "on such data. Standardise the features first, e.g. "
             "make_pipeline(StandardScaler(), ...) with sklearn.preprocessing.StandardScaler.",
             FeatureScaleWarning,
-            stacklevel=5,
         )
 
 
@@ -300,12 +299,11 @@ def _solve_gd(
         for p, q in zip(params, best_params, strict=True):
             p[...] = q
     if not converged and warn_convergence:
-        warnings.warn(
+        warn(
             f"solver={solver!r} stopped at max_iter={max_iter} before the loss settled "
             f"(tol={tol}, n_iter_no_change={n_iter_no_change}): the fit has not "
             "converged. Increase max_iter, increase learning_rate, or loosen tol.",
             ConvergenceWarning,
-            stacklevel=4,
         )
     return {
         "loss_scale": scale,

@@ -13,7 +13,6 @@ centring correction ``G - (sum w) s sᵀ`` involves only small numbers and is
 numerically safe (no cancellation of large uncentred sums).
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,8 +26,10 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from skdl.linear_model import _gd
 from skdl.optim import Schedule
+from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
 from skdl.utils._moments import block_moments, merge_moments
+from skdl.utils._warn import warn
 
 _BLOCK_ROWS = 4096  # rows per block of the residual pass
 # below this reciprocal condition number of the unregularised (alpha = 0) Gram matrix
@@ -219,7 +220,9 @@ def _predictive_std(lev, sigma2, inv_sw, one_d):
 # --------------------------------------------------------------------------- #
 # estimators                                                                   #
 # --------------------------------------------------------------------------- #
-class _BaseLinearModel(RegressorMixin, BaseEstimator):
+class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
+    # the iterate of partial_fit with solver='sgd', updated in place
+    _inplace_fit_state = ("_gd_state",)
     """Shared fit/predict of LinearRegression and Ridge."""
 
     _parameter_constraints = {
@@ -267,6 +270,8 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
         # computes anyway (NaN/inf reach the means and the Gram diagonal), saving a
         # full pass over X; every other route checks X up front
         direct = self.solver in ("auto", "normal")
+        warm = self.warm_start and not direct and hasattr(self, "coef_")
+        expected = getattr(self, "n_features_in_", None)
         X, y = validate_data(
             self,
             X,
@@ -277,6 +282,12 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
             order="C",
             ensure_all_finite=not direct,
         )
+        if warm and X.shape[1] != expected:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{expected} features as input (warm_start=True continues from the "
+                "previous fit's coefficients; set warm_start=False to fit afresh)."
+            )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -310,12 +321,11 @@ class _BaseLinearModel(RegressorMixin, BaseEstimator):
                         "(collinear or constant features, or fewer samples than features); "
                         "use solver='lstsq' or 'auto', or regularise with Ridge(alpha>0)."
                     ) from exc
-                warnings.warn(
+                warn(
                     f"The normal equations are not safely positive definite ({exc}); "
                     "falling back to solver='lstsq' (SVD). Expect collinear or constant "
                     "features, or fewer samples than features.",
                     IllConditionedWarning,
-                    stacklevel=2,
                 )
                 coef = None
         if coef is None:

@@ -29,7 +29,6 @@ coincide), as statsmodels' ``GLM(..., family=Binomial()).fit().cov_params()``.
 """
 
 import contextlib
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -43,6 +42,9 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
+
+from skdl.utils._atomic import AtomicFitMixin
+from skdl.utils._warn import warn
 
 # step-halving gives up after this many halvings (step 2**-40 of the Newton step)
 _MAX_HALVINGS = 40
@@ -323,7 +325,7 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     }
 
 
-class LogisticIRLS(ClassifierMixin, BaseEstimator):
+class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     """Binary logistic regression by Newton's method (IRLS), with standard errors.
 
     Fits ``P(y = classes_[1] | x) = σ(xᵀcoef + intercept)`` by minimising the
@@ -507,32 +509,29 @@ class LogisticIRLS(ClassifierMixin, BaseEstimator):
         self.loss_curve_ = res["loss_curve"]
         self.separated_ = res["separated"]
         if res["separated"]:
-            warnings.warn(
+            warn(
                 "Perfect separation detected: a hyperplane separates the two classes, so "
                 "the maximum-likelihood estimate does not exist (the coefficients grow "
                 f"without bound). Stopped after {res['n_iter']} iteration(s) with finite "
                 "coefficients; their standard errors are meaningless. Use alpha > 0 "
                 "(an L2 penalty) for a well-defined fit.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         elif self.alpha == 0 and res["n_extreme"] > 0:
-            warnings.warn(
+            warn(
                 f"Fitted probabilities numerically 0 or 1 for {res['n_extreme']} sample(s): "
                 "quasi-complete separation is likely (some samples are perfectly predicted "
                 "along a direction in which the likelihood keeps rising), so the "
                 "maximum-likelihood estimate may not exist and the standard errors are "
                 "unreliable. Use alpha > 0 (an L2 penalty) for a well-defined fit.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         elif not res["converged"]:
-            warnings.warn(
+            warn(
                 f"LogisticIRLS did not converge in max_iter={self.max_iter} Newton "
                 f"iterations (tol={self.tol}); increase max_iter, or use alpha > 0 if the "
                 "classes are (nearly) separable.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         return self
 

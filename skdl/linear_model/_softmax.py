@@ -16,7 +16,6 @@ notes, as sklearn's multinomial ``LogisticRegression``).  Every function works w
 log-sum-exp, so large logits never overflow.
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -32,6 +31,8 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from skdl.linear_model import _gd
 from skdl.linear_model._logistic import _blas_threads, _factor, _halving_step, _solve
 from skdl.optim import MinibatchIterator, Schedule
+from skdl.utils._atomic import AtomicFitMixin
+from skdl.utils._warn import warn
 
 
 # --------------------------------------------------------------------------- #
@@ -421,7 +422,7 @@ def _softmax_curvature(prob, rng, alpha):
 _SOLVERS = {"lbfgs": _solve_lbfgs, "newton": _solve_newton, "gd": _solve_gd, "sgd": _solve_gd}
 
 
-class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
+class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     """Multinomial logistic regression: the softmax formulation (note 001 §7.8-7.9).
 
     One linear score per class, ``zᵢₖ = xᵢᵀcoef_ₖ + intercept_ₖ``, turned into
@@ -693,17 +694,16 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             self.validation_scores_ = val[0]
             self.best_validation_score_ = max(val[0]) if val[0] else None
         if separated:
-            warnings.warn(
+            warn(
                 "Perfect separation detected: the fitted scores already classify every "
                 "training sample correctly, so the unpenalised maximum-likelihood estimate "
                 "does not exist (the coefficients grow without bound). Stopped after "
                 f"{n_iter} iteration(s) with finite coefficients. Use alpha > 0 (an L2 "
                 "penalty) for a well-defined fit.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         elif not converged:
-            warnings.warn(
+            warn(
                 f"SoftmaxClassifier (solver={self.solver!r}) did not converge in "
                 f"max_iter={self.max_iter} iterations (tol={self.tol}); increase max_iter"
                 + (
@@ -714,7 +714,6 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
                 )
                 + ", or alpha if the classes are (nearly) separable.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         return self
 

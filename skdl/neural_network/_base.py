@@ -39,6 +39,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
+from ..utils._atomic import AtomicFitMixin
 from ._modules import ACTIVATIONS, INITS, MLPModule, init_weights
 
 # prefixes of the skorch parameters a power user may route through the estimator
@@ -348,7 +349,7 @@ def _n_params(module):
 # --------------------------------------------------------------------------- #
 # the estimator base                                                           #
 # --------------------------------------------------------------------------- #
-class BaseNeuralNetwork(BaseEstimator):
+class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
     """Shared base of the skorch-backed network estimators (not for direct use).
 
     Extra keyword arguments with a skorch prefix (``module__*``, ``optimizer__*``,
@@ -373,6 +374,10 @@ class BaseNeuralNetwork(BaseEstimator):
     A subclass with more hyper-parameters writes its own ``__init__`` (explicit
     keywords, then ``**kwargs`` passed on) and extends ``_parameter_constraints``.
     """
+
+    # partial_fit trains the net in place: copied before, restored if it raises
+    # (``history_`` is the net's history; one deep copy keeps them one object)
+    _inplace_fit_state = ("net_", "history_")
 
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
