@@ -142,33 +142,104 @@ def _linear_predictor(X, theta, fit_intercept):
     return X @ theta
 
 
+def power_of_two_scales(values):
+    """The powers of two nearest to positive finite ``values`` (1 elsewhere).
+
+    Dividing by a power of two is exact in floating point, so a problem rescaled by
+    these has the same rounding as the original wherever neither under- nor overflows.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    ok = np.isfinite(values) & (values > 0)
+    return np.where(ok, np.exp2(np.round(np.log2(np.where(ok, values, 1.0)))), 1.0)
+
+
+def _column_scales(X, fit_intercept):
+    """Power-of-two magnitude of each column of ``Xₐ = [1, X]`` (its largest |entry|).
+
+    The convergence test reads the gradient in these units, ``g / s``: the gradient
+    with respect to the coefficients of the columns scaled to unit size, which does
+    not change when a column is rescaled (the coefficient rescales inversely).
+    """
+    if X.shape[0] == 0:
+        mags = np.ones(X.shape[1])
+    else:
+        mags = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0)))
+    scales = power_of_two_scales(mags)
+    return np.r_[1.0, scales] if fit_intercept else scales
+
+
+def check_column_magnitudes(X, estimator, sw=None):
+    """Raise a ValueError naming the columns of ``X`` whose magnitude ``m`` (largest
+    |entry|) makes the Hessian ``XᵀSX`` or the covariance of their coefficients under-
+    or overflow float64: ``m < 1e-150`` (``x²`` below 1e-300) or ``sw m² > 1e306``
+    (``sw`` the sum of the weights; Hessian entries up to ``sw m² / 4``, variances down
+    to ``4 / (sw m²)``).  Zero columns are fine.  For a few thousand samples any column
+    scale in 1e±150 passes."""
+    if X.shape[0] == 0:
+        return
+    sw = X.shape[0] if sw is None else max(float(sw), 1.0)
+    mags = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0)))
+    with np.errstate(over="ignore"):
+        big = sw * np.square(mags) > 1e306
+    bad = np.flatnonzero(big | ((mags > 0) & (mags < 1e-150)))
+    if bad.size:
+        cols = ", ".join(f"{j} ({mags[j]:.1e})" for j in bad[:5])
+        raise ValueError(
+            f"{estimator} cannot fit features of these magnitudes: column(s) {cols}"
+            f"{' ...' if bad.size > 5 else ''} have their largest |entry| below 1e-150 "
+            f"or above {np.sqrt(1e306 / sw):.1e} (for {sw:g} samples), where the "
+            "Hessian (x²) or the coefficients' covariance (1/x²) under- or overflows "
+            "float64. Rescale X (e.g. with StandardScaler): any scale within those bounds "
+            "gives the same fit up to the coefficients' units."
+        )
+
+
+def _jacobi(hess):
+    """Powers of two near ``√diag(hess)``: the symmetric scaling ``D⁻¹ H D⁻¹`` has a
+    diagonal near 1, so its condition number no longer carries the columns' scales
+    (e.g. polynomial columns t, t², t³, or features of magnitudes 1e-150 and 1e150)."""
+    diag = np.diag(hess)
+    return power_of_two_scales(np.sqrt(np.where(diag > 0, diag, 0.0)))
+
+
 def _factor(hess, rcond_min=None):
-    """Cholesky factor of the symmetric (penalised) Hessian, or ``None`` when it is
-    singular or so ill-conditioned (reciprocal condition number below ``rcond_min``,
-    default 1e-12) that a Cholesky solve would return noise."""
+    """Cholesky factor of the Jacobi-scaled symmetric (penalised) Hessian ``D⁻¹ H D⁻¹``
+    with ``D`` from :func:`_jacobi`, or ``None`` when that matrix is singular or so
+    ill-conditioned (reciprocal condition number below ``rcond_min``, default 1e-12)
+    that a Cholesky solve would return noise.  Returns ``(c, lower, D)``."""
     rcond_min = _RCOND_MIN if rcond_min is None else rcond_min
-    anorm = np.abs(hess).sum(axis=0).max()
+    d = _jacobi(hess)
+    scaled = hess / np.outer(d, d)
+    if not np.all(np.isfinite(scaled)):
+        return None
+    anorm = np.abs(scaled).sum(axis=0).max()
     try:
-        c, lower = linalg.cho_factor(hess, lower=False, check_finite=False)
+        c, lower = linalg.cho_factor(scaled, lower=False, check_finite=False)
     except linalg.LinAlgError:
         return None
     rcond, info = lapack.dpocon(c, anorm)
     if info != 0 or not rcond >= rcond_min:
         return None
-    return c, lower
+    return c, lower, d
 
 
 def _solve(factor, hess, rhs):
-    """``hess⁻¹ rhs`` by the Cholesky factor, or the minimum-norm solution (pseudo-
-    inverse by ``eigh``, eigenvalues below ``1e-12 λ_max`` dropped) without one."""
+    """``hess⁻¹ rhs`` by the Cholesky factor of the Jacobi-scaled Hessian, or the
+    minimum-norm solution of the scaled system (pseudo-inverse by ``eigh``, eigenvalues
+    below ``1e-12 λ_max`` dropped) without one."""
     if factor is not None:
-        return linalg.cho_solve(factor, rhs, check_finite=False)
+        c, lower, d = factor
+        dd = d if rhs.ndim == 1 else d[:, None]
+        return linalg.cho_solve((c, lower), rhs / dd, check_finite=False) / dd
     # singular Hessian (collinear columns or n < d, alpha = 0): the step in the
     # range of the Hessian, which is the same for weighted and repeated samples
-    evals, evecs = linalg.eigh(hess, check_finite=False)
+    d = _jacobi(hess)
+    dd = d if rhs.ndim == 1 else d[:, None]
+    evals, evecs = linalg.eigh(hess / np.outer(d, d), check_finite=False)
     keep = evals > _RCOND_MIN * max(evals[-1], np.finfo(float).tiny)
     v = evecs[:, keep]
-    return v @ ((v.T @ rhs) / (evals[keep] if rhs.ndim == 1 else evals[keep, None]))
+    z = v @ ((v.T @ (rhs / dd)) / (evals[keep] if rhs.ndim == 1 else evals[keep, None]))
+    return z / dd
 
 
 def _halving_step(trial, obj):
@@ -208,11 +279,14 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     Minimises ``Σ wᵢ [log(1 + exp(ηᵢ)) - yᵢ ηᵢ] + α/2 ‖coef‖²`` with
     ``ηᵢ = b + xᵢᵀ coef`` (the intercept ``b`` is not penalised), ``y`` in {0, 1}.
 
-    Each iteration solves ``(XₐᵀSXₐ + αI) δ = g`` by Cholesky and takes
+    Each iteration solves ``(XₐᵀSXₐ + αI) δ = g`` by Cholesky (of the Jacobi-scaled
+    matrix, so that columns of very different scales cost no accuracy) and takes
     ``θ ← θ - t δ``, halving ``t`` until the objective does not rise; near the
-    optimum (``max|g| <= 1e-4 Σw``) the previous factor is reused while that shrinks
-    the gradient at least tenfold per step.  Stops when
-    ``max|g| <= tol Σw`` (the sup-norm of the gradient of the mean loss), when
+    optimum (``max|g / s| <= 1e-4 Σw``) the previous factor is reused while that shrinks
+    the gradient at least tenfold per step.  Stops when ``max|g / s| <= tol Σw`` (the
+    sup-norm of the gradient of the mean loss with respect to the coefficients of the
+    columns scaled by their power-of-two magnitudes ``s``, so that rescaling a column
+    changes nothing but its coefficient), when
     ``max_iter`` Newton steps are spent, or, for ``alpha == 0``, when the iterate
     separates the classes (no maximum-likelihood estimate exists).
 
@@ -243,6 +317,7 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     eta = _linear_predictor(X, theta, fit_intercept)
     obj = _nll(eta, y, w) + 0.5 * float(pen @ theta**2)
     loss_curve = [obj / sw]
+    scales = _column_scales(X, fit_intercept)
 
     converged = separated = False
     n_iter = 0
@@ -257,7 +332,7 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
         pi = expit(eta)
         grad = _gradient(X, y, w, pi, fit_intercept)
         grad += pen * theta
-        gmax = np.max(np.abs(grad), initial=0.0)
+        gmax = np.max(np.abs(grad / scales), initial=0.0)
         if gmax <= tol * sw:
             converged = True
             break
@@ -487,6 +562,7 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         )
         if not sample_weight.sum() > 0:
             raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+        check_column_magnitudes(X, "LogisticIRLS", sample_weight.sum())
 
         with _blas_threads(X.shape[0] * X.shape[1] ** 2 // 2):
             res = _solve_irls(

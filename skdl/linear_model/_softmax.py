@@ -29,7 +29,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from skdl.linear_model import _gd
-from skdl.linear_model._logistic import _blas_threads, _factor, _halving_step, _solve
+from skdl.linear_model._logistic import (
+    _blas_threads,
+    _column_scales,
+    _factor,
+    _halving_step,
+    _solve,
+    check_column_magnitudes,
+)
 from skdl.optim import MinibatchIterator, Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._warn import warn
@@ -69,6 +76,16 @@ class _Problem:
         self.fit_intercept = fit_intercept
         self.sw = float(w.sum())
         self.rows = np.arange(X.shape[0])
+
+    @property
+    def scales(self):
+        """Power-of-two magnitude of the column behind each entry of ``theta``
+        (class-major): the Newton solver's convergence test reads ``grad / scales``
+        and L-BFGS runs on ``theta * scales``, so that rescaling a column changes
+        nothing but its coefficients."""
+        if not hasattr(self, "_scales"):
+            self._scales = np.tile(_column_scales(self.X, self.fit_intercept), self.m)
+        return self._scales
 
     def split(self, theta):
         t = theta.reshape(self.m, self.p)
@@ -209,8 +226,11 @@ class _Problem:
             dvec[self.off :] = 1.0
         if not dvec.any():
             return hess
-        scale = max(float(np.mean(np.diag(hess))), np.finfo(float).tiny)
-        return hess + scale * np.kron(np.full((m, m), 1.0 / m), np.diag(dvec))
+        # per column, the mean of its diagonal entries over the classes: the lift has
+        # the scale of the column it lifts (columns may differ by orders of magnitude)
+        col = np.diag(hess).reshape(m, p).mean(axis=0)
+        dvec *= np.where(col > 0, col, 1.0)
+        return hess + np.kron(np.full((m, m), 1.0 / m), np.diag(dvec))
 
 
 # --------------------------------------------------------------------------- #
@@ -227,19 +247,27 @@ def _initial_theta(prob):
 
 
 def _solve_lbfgs(prob, theta0, max_iter, tol):
-    """L-BFGS-B (scipy) on the mean objective with the analytic gradient."""
+    """L-BFGS-B (scipy) on the mean objective with the analytic gradient, in the
+    coordinates ``theta * scales`` of the columns scaled to unit magnitude (powers of
+    two: exact), so that neither its steps nor its ``gtol`` depend on the columns'
+    units."""
+    scales = prob.scales
     curve = [prob.loss_grad(theta0)[0]]
     separated = [False]
 
+    def loss_grad(theta_scaled):
+        loss, grad = prob.loss_grad(theta_scaled / scales)
+        return loss, grad / scales
+
     def callback(intermediate_result):
         curve.append(float(intermediate_result.fun))
-        if prob.alpha == 0 and prob.separates(intermediate_result.x):
+        if prob.alpha == 0 and prob.separates(intermediate_result.x / scales):
             separated[0] = True
             raise StopIteration
 
     res = optimize.minimize(
-        prob.loss_grad,
-        theta0,
+        loss_grad,
+        theta0 * scales,
         method="L-BFGS-B",
         jac=True,
         callback=callback,
@@ -251,7 +279,7 @@ def _solve_lbfgs(prob, theta0, max_iter, tol):
         },
     )
     converged = res.status != 1  # 1: iteration (or evaluation) limit reached
-    return res.x, int(res.nit), converged, separated[0], np.asarray(curve)
+    return res.x / scales, int(res.nit), converged, separated[0], np.asarray(curve)
 
 
 def _solve_newton(prob, theta0, max_iter, tol):
@@ -262,7 +290,7 @@ def _solve_newton(prob, theta0, max_iter, tol):
     n_iter = 0
     converged = separated = False
     while True:
-        if np.max(np.abs(grad)) <= tol:
+        if np.max(np.abs(grad / prob.scales)) <= tol:
             converged = True
             break
         if n_iter >= max_iter:
@@ -666,6 +694,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         )
         if not sample_weight.sum() > 0:
             raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+        check_column_magnitudes(X, "SoftmaxClassifier", sample_weight.sum())
 
         for attr in ("learning_rate_", "optimizer_", "validation_scores_",
                      "best_validation_score_"):

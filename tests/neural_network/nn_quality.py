@@ -192,7 +192,7 @@ def mlp_grid_search(seed):
     return {"best_score": grid.best_score_, "grid": grid}
 
 
-@claim(accuracy=(">=", 0.97))
+@claim(accuracy=(">=", 0.96))
 def mlp_digits(seed):
     """The documented digits setting (MLPClassifier's Notes)."""
     from sklearn.pipeline import make_pipeline
@@ -347,10 +347,12 @@ def cnn_local_pattern(seed):
     return {"accuracy": clf.score(X[200:], y[200:])}
 
 
-@claim(accuracy=(">=", 0.98), over_mlp=(">=", 0.0))
+@claim(accuracy=(">=", 0.975), over_mlp=(">=", -0.006))
 def cnn_digits(seed):
     """1 x 8 x 8 digits, 70/30 split: the CNN's accuracy and its margin over the MLP of
-    ``mlp_digits`` (same seed)."""
+    ``mlp_digits`` (same seed).  The CNN is ahead on each of 8 seeds (+0.006 to +0.024),
+    but the margin's spread (sd 0.006) only supports "not behind by more than 3 of the
+    540 test images" as a 3-sd bound."""
     from sklearn.preprocessing import StandardScaler
 
     from skdl.neural_network import CNNClassifier, MLPClassifier
@@ -368,7 +370,7 @@ def cnn_digits(seed):
 
 
 # ------------------------------------------------------------- recurrent -- #
-@claim(r2=(">=", 0.9), r2_last_step_only=("<=", 0.1))
+@claim(r2=(">=", 0.85), r2_last_step_only=("<=", 0.1))
 def lstm_memory(seed):
     """Recall the first of 10 values; shown only the last step, nothing can be recalled."""
     from skdl.neural_network import LSTMRegressor
@@ -416,7 +418,7 @@ def rnn_bidirectional_memory(seed):
     return _cells("rnn", True, seed)
 
 
-@claim(accuracy=(">=", 0.85))
+@claim(accuracy=(">=", 0.8))
 def lstm_bidirectional_classifier(seed):
     """The sign of first + last step, two-layer bidirectional LSTM, held-out accuracy."""
     from skdl.neural_network import LSTMClassifier
@@ -466,7 +468,7 @@ def arx_simulation_r2(u_train, y_train, u_test, y_test, order):
     return r2_score(y_test.reshape(-1, k), y[:, order:].reshape(-1, k))
 
 
-@claim(r2=(">=", 0.9), over_arx=(">=", 0.05))
+@claim(r2=(">=", 0.95), over_arx=(">=", 0.1))
 def lstm_bouc_wen(seed):
     """200 records of 250 steps of a 3-storey Bouc-Wen building (note 002), 160 to train,
     40 held out: the LSTM's R² in simulation and its margin over a linear ARX(6)."""
@@ -485,7 +487,7 @@ def lstm_bouc_wen(seed):
 
 
 # ---------------------------------------------------------- autoencoders -- #
-@claim(max_angle=("<=", 0.05), excess_mse=("<=", 0.01))
+@claim(max_angle=("<=", 0.02), excess_mse=("<=", 0.01))
 def ae_linear_spans_pca(seed):
     """A linear auto-encoder's decoder spans PCA's subspace (largest principal angle,
     radians), and its reconstruction error exceeds PCA's optimum by this share of the
@@ -497,7 +499,7 @@ def ae_linear_spans_pca(seed):
 
     X = low_rank(rank=2)
     ae = Autoencoder(
-        n_components=2, hidden_layer_sizes=(), activation="identity", learning_rate=0.02,
+        n_components=2, hidden_layer_sizes=(), activation="identity", learning_rate=0.05,
         batch_size=32, max_epochs=150, random_state=seed,
     ).fit(X)
     decoder = ae.net_.module_.decoder.layers[-1].weight.detach().double().numpy()
@@ -526,9 +528,13 @@ def ae_training_and_sparsity(seed):
     }
 
 
-@claim(gain_1_to_5=(">=", 0.0), gain_5_to_40=(">=", 0.0), over_untrained=(">=", 1.0))
+@claim(log10_gain_1_to_5=(">=", -1.0), log10_gain_5_to_40=(">=", -1.0),
+       log10_over_untrained=(">=", 0.0))
 def vae_score_rises(seed):
-    """Held-out ELBO per row after 1, 5 and 40 epochs rises, and beats an untrained VAE."""
+    """Held-out ELBO per row after 1, 5 and 40 epochs rises (by at least 0.1 nat each
+    time), and beats an untrained VAE by at least 1 nat.  The gains are positive by
+    nature and their size varies by an order of magnitude with the seed (1 to 5 epochs:
+    2.5 to 9 nats), so they are measured in log10: a spread in orders of magnitude."""
     from sklearn.preprocessing import StandardScaler
 
     from skdl.neural_network import VAE
@@ -539,11 +545,13 @@ def vae_score_rises(seed):
                   random_state=seed)
     s1, s5, s40 = (VAE(**common, max_epochs=e).fit(X_train).score(X_test) for e in (1, 5, 40))
     untrained = VAE(**{**common, "learning_rate": 1e-9}, max_epochs=1).fit(X_train)
-    return {"gain_1_to_5": s5 - s1, "gain_5_to_40": s40 - s5,
-            "over_untrained": s40 - untrained.score(X_test)}
+    gains = {"gain_1_to_5": s5 - s1, "gain_5_to_40": s40 - s5,
+             "over_untrained": s40 - untrained.score(X_test)}
+    # a gain <= 0 has no logarithm: -inf fails every bound
+    return {f"log10_{k}": np.log10(v) if v > 0 else -np.inf for k, v in gains.items()}
 
 
-@claim(gap=("<=", 0.2))
+@claim(gap=("<=", 0.25))
 def vae_linear_gaussian_gap(seed):
     """A linear decoder makes p(x) = N(b, W Wᵀ + I) exact: the held-out mean
     log-likelihood minus the ELBO (score) after 150 epochs is small (the posterior of a
@@ -629,9 +637,10 @@ def ssvae_third_labelled(seed):
             "grid_best_score": search.best_score_}
 
 
-@claim(centroid_distance=(">=", 4.0))
+@claim(centroid_distance=(">=", 3.4))
 def ssvae_separation(seed):
-    """separation=6 drifts the training centroids at least ~4 apart (smallest distance)."""
+    """separation=6 drifts the training centroids apart: the smallest distance between
+    two of them after 40 epochs (without the drift they stay around the origin)."""
     from skdl.neural_network import SemiSupervisedVAE
 
     X, y = blobs(n=200)
@@ -645,7 +654,7 @@ def ssvae_separation(seed):
         np.triu_indices(3, 1)].min()}
 
 
-@claim(slow=True, accuracy_2d=(">=", 0.85), accuracy_8d=(">=", 0.90))
+@claim(slow=True, accuracy_2d=(">=", 0.8), accuracy_8d=(">=", 0.87))
 def ssvae_digits(seed):
     """Digits with 10 % of the labels, the documented settings (SemiSupervisedVAE's
     Notes, examples/plot_latent_spaces.py): held-out accuracy with 2 and 8 latent
