@@ -37,6 +37,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ..utils._atomic import AtomicFitMixin
 from ..utils._dask import dask_map_rows, dask_moments, is_dask_array
 from ..utils._moments import Moments, block_moments, merge_moments
+from ..utils._scale import check_magnitude
 from ..utils._warn import warn
 
 # rows per block of the one-pass statistics
@@ -164,6 +165,21 @@ def _apply_q(qr, tau, C):
     if info != 0:  # pragma: no cover
         raise linalg.LinAlgError(f"ormqr failed with info={info}")
     return out
+
+
+def _check_magnitude(X):
+    check_magnitude(
+        X, "PCA", "its variances (x²; the components do not change under a common scale)",
+        X.shape[0],
+    )
+
+
+def _check_fitted_scale(est, X):
+    """After a fit: variances that are all below 1e-250 or not finite may be an
+    under- or overflow; then the (one-pass) magnitude check decides."""
+    ev = est.explained_variance_
+    if ev.size and not (np.all(np.isfinite(ev)) and ev.max() >= 1e-250):
+        _check_magnitude(X)
 
 
 def _tall_r_factor(X, mean, block_rows=None):
@@ -513,7 +529,18 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
             assert_all_finite(X, input_name="X")
         self._moments = None
         self.n_iter_ = None
+        try:
+            self._fit_in_memory(X, solver)
+        except (OverflowError, ArithmeticError, np.linalg.LinAlgError, ValueError):
+            _check_magnitude(X)  # a clear error when the scale is the cause
+            raise
+        _check_fitted_scale(self, X)
+        self.solver_ = solver
+        return self
 
+    def _fit_in_memory(self, X, solver):
+        n, d = X.shape
+        k = self.n_components
         if solver == "covariance":
             self._moments = _finite_chunk_moments(X)
             self._fit_from_moments(self._moments, X.dtype)
@@ -544,8 +571,6 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
             ev = s.astype(np.float64) ** 2 / (n - 1)
             self._set_fit(mean, ev, components, total_ss / (n - 1), n, k, X.dtype)
             self.n_iter_ = n_iter
-        self.solver_ = solver
-        return self
 
     def partial_fit(self, X, y=None):
         """Update the fit with one more chunk of samples (exact streaming PCA).

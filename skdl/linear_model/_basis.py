@@ -38,6 +38,7 @@ from skdl.linear_model._linear import (
 )
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._moments import Moments
+from skdl.utils._scale import check_magnitude
 from skdl.utils._warn import warn
 
 # elements (rows x centres) of one block of the basis matrix: 16 MB of float64, so
@@ -351,6 +352,7 @@ class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
             X, self.centers, self.n_centers, self.random_state, type(self).__name__
         )
         self.n_centers_ = self.centers_.shape[0]
+        check_magnitude(X, "RBFFeatures", "its squared distances ‖x - μ‖²", 4 * X.shape[1])
         self.width_ = _resolve_width(self.width, X)
         return self
 
@@ -631,6 +633,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         )
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         n_targets = y_2d.shape[1]
+        check_magnitude(X, "RidgeRBF", "its squared distances ‖x - μ‖²", 4 * X.shape[1])
         width = _resolve_width(self.width, X)
         centers = _select_centers(
             X, self.centers, self.n_centers, self.random_state, type(self).__name__

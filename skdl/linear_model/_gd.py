@@ -111,8 +111,24 @@ def _auto_learning_rate(rule_name, L, L_max, n, batch_size, momentum=0.0):
     return (1.0 - momentum) / (2.0 * Lb)
 
 
-def _check_feature_scales(std):
-    nz = std[std > 1e-12 * max(float(std.max()), np.finfo(float).tiny)] if std.size else std
+# below this largest feature standard deviation the intercept's unit curvature caps the
+# step so far under the features' 1/L that they cannot move in float64 (ratio 1e-16)
+_MIN_SCALE_WITH_INTERCEPT = 1e-8
+
+
+def _check_feature_scales(std, fit_intercept=False, solver="gd"):
+    """Raise when the features are too small beside the intercept for gradient steps
+    to move them; warn when their scales differ by orders of magnitude."""
+    top = float(std.max()) if std.size else 0.0
+    if fit_intercept and 0 < top < _MIN_SCALE_WITH_INTERCEPT:
+        raise ValueError(
+            f"solver={solver!r} cannot fit these features: their standard deviations are "
+            f"at most {top:.3g}, so beside the intercept (curvature 1) the gradient "
+            f"steps on their coefficients are smaller than float64 resolves (the "
+            f"features' curvature is {top * top:.1e}). Standardise X (StandardScaler), or "
+            "use solver='auto', 'lstsq' or 'newton', which fit any scale."
+        )
+    nz = std[std > 1e-12 * max(top, np.finfo(float).tiny)] if std.size else std
     if nz.size >= 2 and nz.max() / nz.min() > _SCALE_RATIO:
         warn(
             f"The feature scales differ by orders of magnitude (standard deviations "
@@ -444,7 +460,7 @@ def _prepare(est, X, Y, sample_weight, alphas, rng):
     L, L_max, std = _curvature(
         X, sample_weight, x_off, est.fit_intercept, float(np.max(alphas)), sw, rows
     )
-    _check_feature_scales(std)
+    _check_feature_scales(std, est.fit_intercept, est.solver)
     return x_off, y_off, sw, L, L_max
 
 

@@ -25,6 +25,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from skdl.linear_model import _gd
+from skdl.linear_model._logistic import power_of_two_scales
 from skdl.optim import Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
@@ -112,6 +113,72 @@ def _gram_rss(coef, stats):
     if np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
         return rss
     return None
+
+
+# columns of magnitude (largest |entry|) outside this range make XᵀX under- or overflow
+# float64 (x² beyond 1e±200, summed over rows); they are rescaled by powers of two
+_GRAM_SAFE = (1e-100, 1e100)
+
+
+def _equilibration(X, penalised):
+    """Powers of two to divide the columns of ``X`` by so that ``XᵀX`` neither under- nor
+    overflows, or None when every column's magnitude is within ``_GRAM_SAFE``.
+
+    Dividing by a power of two is exact, so the rescaled problem has the original's
+    rounding and its coefficients are the original's times the scales.  Without a
+    penalty each column gets its own scale (least squares is equivariant under column
+    scaling); with one, all share the largest column's scale, so that the penalty stays
+    ``α/c² ‖θ'‖²`` in the rescaled coefficients.  NaN/inf entries give None (the
+    finiteness checks report them).
+    """
+    if X.shape[0] == 0:
+        return None
+    with np.errstate(invalid="ignore"):
+        mags = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0))).astype(np.float64)
+    if not np.all(np.isfinite(mags)):
+        return None
+    lo, hi = _GRAM_SAFE
+    if not np.any((mags > 0) & ((mags < lo) | (mags > hi))):
+        return None
+    if penalised:
+        return np.full(X.shape[1], power_of_two_scales(mags.max()))
+    return power_of_two_scales(mags)
+
+
+def _rescaled_alphas(alphas, scale):
+    """The penalty in the coefficients of ``X / scale`` (one shared scale ``c`` when
+    penalised): ``α / c²``, capped at 1e300 (beyond it the coefficients are zero to
+    float64 precision either way)."""
+    with np.errstate(over="ignore"):
+        return np.where(alphas > 0, np.minimum(alphas / scale[0] / scale[0], 1e300), 0.0)
+
+
+def _check_gradient_scales(X, solver):
+    """The gradient solvers square the features as they are (no rescaling): refuse
+    columns whose magnitude ``m`` makes those squares under- or overflow float64
+    (``m < 1e-150``, or ``n m² > 1e306``)."""
+    if X.shape[0] == 0:
+        return
+    with np.errstate(invalid="ignore", over="ignore"):
+        mags = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0))).astype(np.float64)
+        bad = (mags > 0) & ((mags < 1e-150) | (X.shape[0] * np.square(mags) > 1e306))
+    if np.any(bad & np.isfinite(mags)):
+        raise ValueError(
+            f"solver={solver!r} cannot fit features of magnitude "
+            f"{mags[np.flatnonzero(bad)[0]]:.1e}: their squares under- or overflow float64 "
+            "in the gradient and curvature. Standardise X (StandardScaler), or use "
+            "solver='auto', 'lstsq' or 'newton', which rescale such columns exactly."
+        )
+
+
+def _gram_out_of_range(stats):
+    """True when the Gram statistics look under- or overflowed (non-finite, or a
+    diagonal entry below 1e-200: also a constant column's, which the exact test in
+    :func:`_equilibration` then tells apart)."""
+    diag = np.diag(stats["xx"])
+    return not (np.all(np.isfinite(diag)) and np.all(np.isfinite(stats["x_mean"]))) or bool(
+        np.any(diag < 1e-200)
+    )
 
 
 def _check_finite_statistics(X, stats):
@@ -299,13 +366,28 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         solver = self.solver
         self._gd_state = None  # partial_fit state of a previous solver='sgd' fit
         self._chunk_moments = None  # partial_fit state of the direct solvers
-        if solver == "newton":
-            return _gd.fit_newton(self, X, y, sample_weight, alphas, _gram_statistics, self._rss)
+        self._x_scale = None  # column scales of an equilibrated fit (see _equilibration)
+        penalised = bool(np.any(alphas > 0))
         if solver in ("gd", "sgd"):
+            _check_gradient_scales(X, solver)
             return _gd.fit_gradient(self, X, y, sample_weight, alphas)
+        if solver in ("newton", "lstsq"):
+            # one O(n d) pass beside an O(n d²) solve: always checked
+            scale = _equilibration(X, penalised)
+            if scale is not None:
+                X, alphas = X / scale, _rescaled_alphas(alphas, scale)
+        if solver == "newton":
+            _gd.fit_newton(self, X, y, sample_weight, alphas, _gram_statistics, self._rss)
+            return self._unscale(scale)
         coef = factors = stats = None
         if solver in ("auto", "normal"):
             with np.errstate(all="ignore"):  # non-finite input is reported just below
+                stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
+            # the common case pays nothing: the scales are read only when the Gram
+            # statistics look under- or overflowed
+            scale = _equilibration(X, penalised) if _gram_out_of_range(stats) else None
+            if scale is not None:
+                X, alphas = X / scale, _rescaled_alphas(alphas, scale)
                 stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
             _check_finite_statistics(X, stats)
             try:
@@ -333,7 +415,22 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             solver_used = "lstsq"
 
         rss = self._rss(X, y_2d, sample_weight, coef, stats)
-        return self._set_solution(coef, factors, stats, rss, y.ndim, X.dtype, solver_used)
+        self._set_solution(coef, factors, stats, rss, y.ndim, X.dtype, solver_used)
+        return self._unscale(scale)
+
+    def _unscale(self, scale):
+        """Back from a fit on ``X / scale`` to the units of ``X``: the coefficients
+        divide by the scales, the means and the predictive-std factors follow.  The
+        partial_fit moments stay in the rescaled units, with ``_x_scale`` to rescale
+        later chunks alike."""
+        self._x_scale = scale
+        if scale is None:
+            return self
+        self.coef_ = (self.coef_ / scale).astype(self.coef_.dtype, copy=False)
+        self._x_mean = self._x_mean * scale
+        if self._std_factors is not None:
+            self._std_factors = [(t, f / scale[:, None]) for t, f in self._std_factors]
+        return self
 
     def _set_solution(self, coef, factors, stats, rss, y_ndim, dtype, solver_used):
         """Store the fitted attributes from a solver's ``coef`` (k, d) and statistics."""
@@ -406,6 +503,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             (rss,) = dask.compute((w * r**2).sum(axis=0))
         self._chunk_moments = mom
         self._gd_state = None
+        self._x_scale = None
         return self._set_solution(coef, factors, stats, np.asarray(rss), y_ndim, X.dtype,
                                   "normal")
 
@@ -462,6 +560,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
         alphas = self._alphas(1 if y.ndim == 1 else y.shape[1])
+        _check_gradient_scales(X, "sgd")
         return _gd.fit_gradient(self, X, y, sample_weight, alphas, partial=True)
 
     def _partial_fit_moments(self, X, y, sample_weight):
@@ -491,6 +590,13 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
                 )
             y_ndim = y.ndim
             y_2d = y.reshape(-1, 1) if y_ndim == 1 else y
+            # the stream keeps the scales its first chunk needed (or none)
+            scale = (
+                _equilibration(X, bool(np.any(self._alphas(y_2d.shape[1]) > 0)))
+                if previous is None else getattr(self, "_x_scale", None)
+            )
+            if scale is not None:
+                X = X / scale
             mom = block_moments((X, y_2d), sample_weight)
             dtype = X.dtype
         d = self.n_features_in_
@@ -503,6 +609,10 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             mom = merge_moments(previous, mom)
         stats = _stats_from_moments(mom, d, self.fit_intercept)
         alphas = self._alphas(y_2d.shape[1])
+        if is_dask_array(X):
+            scale = None
+        elif scale is not None:
+            alphas = _rescaled_alphas(alphas, scale)
         try:
             coef, factors = _solve_normal_equations(
                 stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
@@ -521,7 +631,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self._set_solution(coef, factors, stats, np.maximum(rss, 0.0), y_ndim, dtype,
                            solver_used)
         self._chunk_moments = mom
-        return self
+        return self._unscale(scale)
 
     def _fit_lstsq(self, X, y_2d, sample_weight, alphas):
         if self.fit_intercept:

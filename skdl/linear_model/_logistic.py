@@ -153,13 +153,16 @@ def power_of_two_scales(values):
     return np.where(ok, np.exp2(np.round(np.log2(np.where(ok, values, 1.0)))), 1.0)
 
 
-def _column_scales(X, fit_intercept):
-    """Power-of-two magnitude of each column of ``Xₐ = [1, X]`` (its largest |entry|).
+def _column_scales(X, fit_intercept, w=None):
+    """Power-of-two magnitude of each column of ``Xₐ = [1, X]`` (its largest |entry|
+    over the rows of positive weight ``w``: a row of weight 0 is no row at all).
 
     The convergence test reads the gradient in these units, ``g / s``: the gradient
     with respect to the coefficients of the columns scaled to unit size, which does
     not change when a column is rescaled (the coefficient rescales inversely).
     """
+    if w is not None and not np.all(w > 0):
+        X = X[w > 0]
     if X.shape[0] == 0:
         mags = np.ones(X.shape[1])
     else:
@@ -317,7 +320,7 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     eta = _linear_predictor(X, theta, fit_intercept)
     obj = _nll(eta, y, w) + 0.5 * float(pen @ theta**2)
     loss_curve = [obj / sw]
-    scales = _column_scales(X, fit_intercept)
+    scales = _column_scales(X, fit_intercept, w)
 
     converged = separated = False
     n_iter = 0

@@ -84,7 +84,7 @@ class _Problem:
         and L-BFGS runs on ``theta * scales``, so that rescaling a column changes
         nothing but its coefficients."""
         if not hasattr(self, "_scales"):
-            self._scales = np.tile(_column_scales(self.X, self.fit_intercept), self.m)
+            self._scales = np.tile(_column_scales(self.X, self.fit_intercept, self.w), self.m)
         return self._scales
 
     def split(self, theta):
@@ -435,7 +435,9 @@ def _softmax_curvature(prob, rng, alpha):
     rows = _gd._subsample_rows(X.shape[0], rng)
     Xs, ws = X[rows], w[rows]
     _gd._check_feature_scales(
-        np.sqrt(np.average((Xs - np.average(Xs, axis=0, weights=ws)) ** 2, axis=0, weights=ws))
+        np.sqrt(np.average((Xs - np.average(Xs, axis=0, weights=ws)) ** 2, axis=0, weights=ws)),
+        prob.fit_intercept,
+        "gd/sgd",
     )
     if prob.fit_intercept:
         Xs = np.hstack([np.ones((Xs.shape[0], 1)), Xs])

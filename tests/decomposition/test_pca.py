@@ -338,7 +338,7 @@ def test_n_components_zero_and_transform_shapes():
 
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
 @pytest.mark.parametrize("bad, match", [(np.nan, "NaN"), (np.inf, "infinity"),
-                                        (-np.inf, "infinity"), (1e200, "overflows")])
+                                        (-np.inf, "infinity"), (1e200, "overflow")])
 def test_covariance_route_rejects_non_finite(method, bad, match):
     for offset in (0.0, 1e6):  # direct and shifted-block accumulation
         X = _data("tall")[:200, :5] + offset

@@ -1,0 +1,23 @@
+"""One check for data whose magnitude a squaring estimator cannot represent."""
+
+import numpy as np
+
+
+def check_magnitude(X, estimator, what, n_terms):
+    """Raise a ValueError naming ``estimator`` and ``what`` it squares when the largest
+    |entry| ``m`` of ``X`` is nonzero and its squares under- or overflow float64:
+    ``m < 1e-150`` (x² below 1e-300) or ``n_terms m² > 1e306`` (a sum of ``n_terms``
+    squares).  NaN/inf are left to the finiteness checks.  One pass over ``X``."""
+    if X.size == 0:
+        return
+    with np.errstate(invalid="ignore"):
+        top = max(abs(float(np.max(X))), abs(float(np.min(X))))
+    if not (np.isfinite(top) and top > 0):
+        return
+    hi = float(np.sqrt(1e306 / max(n_terms, 1)))
+    if not 1e-150 <= top <= hi:
+        raise ValueError(
+            f"{estimator} cannot fit X of magnitude {top:.1e} (its largest |entry|): "
+            f"{what} under- or overflow float64 outside magnitudes [1e-150, {hi:.1e}] "
+            "here. Multiply X by a constant first (e.g. StandardScaler)."
+        )
