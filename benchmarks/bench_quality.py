@@ -16,11 +16,15 @@ uses, and the bound's distance from the worst set's mean in that set's standard
 deviations; a bound must be at least 3 sd beyond every set's mean ("ok").
 
 Usage: python benchmarks/bench_quality.py [--seeds 8] [--sets native,avx2,default]
-       [--claims name,...] [--quick]    (--quick: 5 seeds, no slow claims)
+       [--claims name,...] [--quick] [--raw DIR] [--reprint]
+(--quick: 5 seeds, no slow claims; --raw DIR keeps each set's per-seed results as JSON in
+DIR; --reprint prints the table again from DIR without running anything, e.g. after a
+bound changed)
 """
 
 import argparse
 import json
+import math
 import os
 import pathlib
 import statistics
@@ -55,6 +59,7 @@ def _worker(names, seeds, out):
     results = {
         "capability": torch.backends.cpu.get_cpu_capability(),
         "threads": torch.get_num_threads(),
+        "seeds": list(seeds),
         "claims": {},
     }
     for name in names:
@@ -72,6 +77,12 @@ def _worker(names, seeds, out):
     pathlib.Path(out).write_text(json.dumps(results))
 
 
+def _seeds_of(run):
+    """Seeds 0..k-1 of a raw result written before the seeds were recorded."""
+    per = next(iter(run["claims"].values()))
+    return list(range(len(next(v for k, v in per.items() if not k.startswith("_")))))
+
+
 def _fmt(values):
     m = statistics.fmean(values)
     sd = statistics.stdev(values) if len(values) > 1 else 0.0
@@ -84,6 +95,8 @@ def main():
     ap.add_argument("--sets", default="native,avx2,default")
     ap.add_argument("--claims", default="")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--raw", default=None)
+    ap.add_argument("--reprint", action="store_true")
     ap.add_argument("--worker", nargs=2, metavar=("SEEDS", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -99,20 +112,23 @@ def main():
     seeds = list(range(n_seeds))
     sets = args.sets.split(",")
 
-    # one process per kernel set, all at once (the numbers do not depend on the load;
-    # each set's thread count is its own)
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix="bench_quality_"))
-    procs = {}
-    for s in sets:
-        env = {**os.environ, **KERNEL_SETS[s]}
-        cmd = [sys.executable, __file__, "--worker", ",".join(map(str, seeds)), str(tmp / s),
-               "--claims", ",".join(names)]
-        procs[s] = subprocess.Popen(cmd, env=env, cwd=ROOT)
-    runs = {}
-    for s, p in procs.items():
-        if p.wait() != 0:
-            sys.exit(f"kernel set {s!r} failed (exit {p.returncode})")
-        runs[s] = json.loads((tmp / s).read_text())
+    tmp = pathlib.Path(args.raw) if args.raw else pathlib.Path(
+        tempfile.mkdtemp(prefix="bench_quality_"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    if not args.reprint:
+        # one process per kernel set, all at once (the numbers do not depend on the
+        # load; each set's thread count is its own)
+        procs = {}
+        for s in sets:
+            env = {**os.environ, **KERNEL_SETS[s]}
+            cmd = [sys.executable, __file__, "--worker", ",".join(map(str, seeds)),
+                   str(tmp / s), "--claims", ",".join(names)]
+            procs[s] = subprocess.Popen(cmd, env=env, cwd=ROOT)
+        for s, p in procs.items():
+            if p.wait() != 0:
+                sys.exit(f"kernel set {s!r} failed (exit {p.returncode})")
+    runs = {s: json.loads((tmp / s).read_text()) for s in sets}
+    seeds = runs[sets[0]].get("seeds") or _seeds_of(runs[sets[0]])
 
     print(machine_line())
     for s in sets:
@@ -127,6 +143,10 @@ def main():
             cells, dists = [], []
             for s in sets:
                 values = runs[s]["claims"][name][metric]
+                if not all(math.isfinite(v) for v in values):
+                    cells.append(f"non-finite: {values}")
+                    dists.append(float("-inf"))
+                    continue
                 text, m, sd = _fmt(values)
                 cells.append(text)
                 # distance of the bound from this set's mean, in this set's sd
