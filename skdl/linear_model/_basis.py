@@ -38,7 +38,7 @@ from skdl.linear_model._linear import (
 )
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._moments import Moments
-from skdl.utils._scale import check_magnitude
+from skdl.utils._scale import check_magnitude, power_of_two_scales
 from skdl.utils._warn import warn
 
 # elements (rows x centres) of one block of the basis matrix: 16 MB of float64, so
@@ -199,13 +199,17 @@ def _select_centers(X, centers, n_centers, random_state, caller):
     n_sub = min(n, max(_KMEANS_MIN_SAMPLES, _KMEANS_SAMPLES_PER_CENTER * m))
     Xs = X if n_sub == n else X[rng.choice(n, size=n_sub, replace=False)]
     seed = rng.randint(np.iinfo(np.int32).max)
+    # KMeans squares the data: at extreme magnitudes it runs on X divided by a power of
+    # two (exact, so the same clustering at ordinary scales) and the centres scale back
+    top = float(np.max(np.abs(Xs))) if Xs.size else 0.0
+    c = float(power_of_two_scales(top)) if not 1e-100 <= top <= 1e100 else 1.0
     with warnings.catch_warnings(), _single_threaded_blas(m, user_api="openmp"):
         # duplicate points may leave fewer distinct clusters than m: harmless here
         warnings.filterwarnings("ignore", message="Number of distinct clusters")
         km = KMeans(
             n_clusters=m, n_init=1, max_iter=_KMEANS_MAX_ITER, random_state=seed
-        ).fit(Xs)
-    return km.cluster_centers_.astype(np.float64)
+        ).fit(Xs / c if c != 1.0 else Xs)
+    return km.cluster_centers_.astype(np.float64) * c
 
 
 _CENTER_CONSTRAINTS = {

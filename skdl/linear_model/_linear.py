@@ -25,11 +25,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from skdl.linear_model import _gd
-from skdl.linear_model._logistic import power_of_two_scales
+from skdl.linear_model._logistic import _jacobi
 from skdl.optim import Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
 from skdl.utils._moments import block_moments, merge_moments
+from skdl.utils._scale import power_of_two_scales
+from skdl.utils._validation import numeric_target
 from skdl.utils._warn import warn
 
 _BLOCK_ROWS = 4096  # rows per block of the residual pass
@@ -211,6 +213,12 @@ def _solve_normal_equations(xx, xy, alphas, check_rcond=True):
         targets = np.flatnonzero(alphas == alpha)
         a = xx.copy()
         a.flat[:: d + 1] += alpha
+        # Jacobi scaling by powers of two: D⁻¹ a D⁻¹ has a unit-order diagonal, so its
+        # condition number (and the rcond test) no longer carries the columns' units,
+        # and the factor is the exactly scaled factor of ``a`` (scaling commutes with
+        # rounding): columns of magnitudes 1 and 1e9 cost no accuracy
+        dsc = _jacobi(a)
+        a /= np.outer(dsc, dsc)
         anorm = np.abs(a).sum(axis=0).max()
         c, lower = linalg.cho_factor(a, lower=False, overwrite_a=True, check_finite=False)
         if check_rcond:
@@ -219,10 +227,12 @@ def _solve_normal_equations(xx, xy, alphas, check_rcond=True):
                 raise np.linalg.LinAlgError(
                     f"Gram matrix is ill-conditioned (reciprocal condition number {rcond:.2e})"
                 )
-        coef[targets] = linalg.cho_solve((c, lower), xy[:, targets], check_finite=False).T
-        # a = UᵀU  =>  a⁻¹ = U⁻¹ U⁻ᵀ
+        rhs = xy[:, targets] / dsc[:, None]
+        coef[targets] = (linalg.cho_solve((c, lower), rhs, check_finite=False)
+                         / dsc[:, None]).T
+        # D⁻¹ a D⁻¹ = UᵀU  =>  a⁻¹ = (D⁻¹ U⁻¹)(D⁻¹ U⁻¹)ᵀ
         u_inv, info = lapack.dtrtri(c, lower=0)  # LAPACK's triangular inverse
-        u_inv = np.triu(u_inv)
+        u_inv = np.triu(u_inv) / dsc[:, None]
         factors.append((targets, u_inv))
     return coef, factors
 
@@ -349,6 +359,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             order="C",
             ensure_all_finite=not direct,
         )
+        y = numeric_target(y)
         if warm and X.shape[1] != expected:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
@@ -555,6 +566,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             order="C",
             reset=first,
         )
+        y = numeric_target(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -584,6 +596,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
                 self, X, y, dtype=[np.float64, np.float32], multi_output=True,
                 y_numeric=True, order="C", reset=previous is None,
             )
+            y = numeric_target(y)
             if sample_weight is not None:
                 sample_weight = _check_sample_weight(
                     sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -650,8 +663,25 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             sqrt_w = np.sqrt(sample_weight)[:, None]
             Xc *= sqrt_w
             Yc = Yc * sqrt_w
+        # without a penalty the columns are scaled by powers of two to unit magnitude
+        # (exact): the SVD's cut-off and accuracy then do not depend on their units
+        # (columns of magnitudes 1 and 1e9 would cost the small ones 9 digits)
+        col = None
+        if not np.any(alphas > 0) and Xc.shape[0]:
+            col = power_of_two_scales(np.max(np.abs(Xc), axis=0))
+            Xc /= col
         coef, factors = _solve_lstsq(Xc, Yc, alphas)
+        if col is not None and len(factors[0][1].T) < Xc.shape[1]:
+            # rank deficient: the minimum-norm solution is not scale-equivariant; the one
+            # in X's own units is sklearn's (LAPACK gelsd's)
+            Xc *= col
+            col = None
+            coef, factors = _solve_lstsq(Xc, Yc, alphas)
         resid = Yc - Xc @ coef.T
+        if col is not None:
+            Xc *= col  # (Xc may be the caller's X with copy_X=False)
+            coef = coef / col
+            factors = [(t, f / col[:, None]) for t, f in factors]
         sw = float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight))
         stats = {"x_mean": x_mean, "y_mean": y_mean, "sw": sw, "rss": (resid**2).sum(axis=0)}
         return coef, factors, stats

@@ -44,6 +44,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from threadpoolctl import threadpool_limits
 
 from skdl.utils._atomic import AtomicFitMixin
+from skdl.utils._scale import power_of_two_scales
 from skdl.utils._warn import warn
 
 # step-halving gives up after this many halvings (step 2**-40 of the Newton step)
@@ -140,17 +141,6 @@ def _linear_predictor(X, theta, fit_intercept):
     if fit_intercept:
         return X @ theta[1:] + theta[0]
     return X @ theta
-
-
-def power_of_two_scales(values):
-    """The powers of two nearest to positive finite ``values`` (1 elsewhere).
-
-    Dividing by a power of two is exact in floating point, so a problem rescaled by
-    these has the same rounding as the original wherever neither under- nor overflows.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    ok = np.isfinite(values) & (values > 0)
-    return np.where(ok, np.exp2(np.round(np.log2(np.where(ok, values, 1.0)))), 1.0)
 
 
 def _column_scales(X, fit_intercept, w=None):

@@ -26,6 +26,7 @@ regressors differ by ``_prepare_y``, ``_criterion`` and the output transform.
 
 import copy
 import math
+import sys
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -37,9 +38,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler, PrintLog
+from skorch.utils import Ansi
 
 from ..utils._atomic import AtomicFitMixin
+from ..utils._warn import warn
 from ._modules import ACTIVATIONS, INITS, MLPModule, init_weights
 
 # prefixes of the skorch parameters a power user may route through the estimator
@@ -170,6 +173,15 @@ class _SkdlNet(NeuralNet):
     unbiased estimate of the weighted mean loss of note 002).
     """
 
+    def fit_loop(self, X, y=None, **fit_params):
+        # skorch's partial_fit swallows KeyboardInterrupt and returns; say so, as
+        # sklearn's MLP does (the weights are those of the last finished batch)
+        try:
+            return super().fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:
+            warn("Training interrupted by user.", UserWarning)
+            raise
+
     def _set_training(self, training=True):
         # skorch calls this before every batch; ``Module.train`` walks the whole module
         # tree each time, so only switch when the mode actually changes
@@ -232,6 +244,23 @@ class _SkdlNet(NeuralNet):
         if w is None:
             return loss.mean()
         return (loss * w).mean()
+
+
+class _PrintLog(PrintLog):
+    """skorch's epoch table, coloured (the best values) only on a terminal: a log file
+    or a pipe gets no ANSI escape codes."""
+
+    def format_row(self, row, key, color):
+        text = super().format_row(row, key, color)
+        if isinstance(text, str) and not _is_terminal(self.sink):
+            text = text.replace(color, "").replace(Ansi.ENDC.value, "")
+        return text
+
+
+def _is_terminal(sink):
+    """Whether the table's sink writes to a terminal (print: standard output)."""
+    stream = sys.stdout if sink is print else getattr(sink, "__self__", None)
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 class _DivergenceCheck(Callback):
@@ -579,7 +608,7 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
             opt_kwargs["optimizer__fused"] = True
         kwargs = {
             # verbose=0: no PrintLog (it formats a table every epoch even when silent)
-            **({} if self.verbose else {"callbacks__print_log": None}),
+            "callbacks__print_log": _PrintLog() if self.verbose else None,
             "criterion__reduction": "none",
             "iterator_train__shuffle": True,
             **opt_kwargs,

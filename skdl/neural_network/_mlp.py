@@ -13,7 +13,24 @@ from torch import nn
 
 from skdl.linear_model._softmax import _log_softmax
 
+from ..utils._validation import numeric_target
 from ._base import BaseNeuralNetwork
+
+
+def _cast_target(Y, dtype, name):
+    """The targets in the training ``dtype``; a ValueError naming y when they overflow it
+    (e.g. y of magnitude 1e200 in float32), rather than a loss that diverges."""
+    with np.errstate(over="ignore"):
+        out = np.ascontiguousarray(Y, dtype=dtype)
+    if not np.all(np.isfinite(out)):
+        top = float(np.max(np.abs(Y)))
+        raise ValueError(
+            f"y has values of magnitude {top:.3g}, beyond the range of {name}'s training "
+            f"dtype {np.dtype(dtype).name} (largest {np.finfo(dtype).max:.3g}). "
+            "Standardise the targets (e.g. sklearn.compose.TransformedTargetRegressor "
+            "with a StandardScaler), or train with dtype=np.float64."
+        )
+    return out
 
 _PARAMS_DOC = """
     hidden_layer_sizes : int or tuple of int, default=(100,)
@@ -347,7 +364,7 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _prepare_y(self, y, reset, classes=None):
-        y = _check_y(y, multi_output=True, y_numeric=True, estimator=self)
+        y = numeric_target(_check_y(y, multi_output=True, y_numeric=True, estimator=self))
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or 2-D; got an array of shape {y.shape}.")
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
@@ -358,7 +375,7 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
                 f"y has {Y.shape[1]} targets, but {type(self).__name__} was fitted with "
                 f"{self.n_outputs_}."
             )
-        return np.ascontiguousarray(Y, dtype=self.dtype), Y.shape[1]
+        return _cast_target(Y, self.dtype, type(self).__name__), Y.shape[1]
 
     def _criterion(self):
         return nn.MSELoss

@@ -92,8 +92,16 @@ class _RecurrentMixin:
     init = "default"
 
     def _prepare_X(self, X, reset):
-        X = validate_data(self, X, reset=reset, dtype=self.dtype, order="C", allow_nd=True)
         name = type(self).__name__
+        shape = getattr(X, "shape", None) or np.shape(X)
+        if not reset and len(shape) == 3 and shape[1] != self.n_timesteps_:
+            # sklearn's check would call the time steps of 3-D input "features" (2-D
+            # input keeps sklearn's message: its columns are the features it counts)
+            raise ValueError(
+                f"X has sequences of {shape[1]} time steps, but {name} was fitted on "
+                f"sequences of {self.n_timesteps_} time steps (T is fixed per fit)."
+            )
+        X = validate_data(self, X, reset=reset, dtype=self.dtype, order="C", allow_nd=True)
         if X.ndim == 2:
             X = X[:, :, None]
         elif X.ndim != 3:

@@ -20,6 +20,7 @@ import numpy as np
 from scipy import linalg
 
 from skdl.optim._schedules import _check_schedule
+from skdl.utils._scale import power_of_two_scales
 
 
 class UpdateRule:
@@ -552,10 +553,14 @@ class Newton(UpdateRule):
             )
         if self.damping:
             H = H + self.damping * np.eye(g.size)
+        # Jacobi scaling by powers of two (exact): the solve does not see the
+        # parameters' units, only the conditioning of D⁻¹ H D⁻¹
+        d = power_of_two_scales(np.sqrt(np.abs(np.diag(H))))
+        Hs = H / np.outer(d, d)
         try:
-            delta = linalg.solve(H, g, assume_a="pos", check_finite=False)
+            delta = linalg.solve(Hs, g / d, assume_a="pos", check_finite=False) / d
         except (linalg.LinAlgError, ValueError):
-            delta = linalg.lstsq(H, g, check_finite=False)[0]
+            delta = linalg.lstsq(Hs, g / d, check_finite=False)[0] / d
         start = 0
         for p in params:
             p -= lr * delta[start : start + p.size].reshape(p.shape)

@@ -1,6 +1,18 @@
-"""One check for data whose magnitude a squaring estimator cannot represent."""
+"""Scale helpers: exact power-of-two rescaling, and one check for data whose magnitude
+a squaring estimator cannot represent."""
 
 import numpy as np
+
+
+def power_of_two_scales(values):
+    """The powers of two nearest to positive finite ``values`` (1 elsewhere).
+
+    Dividing by a power of two is exact in floating point, so a problem rescaled by
+    these has the same rounding as the original wherever neither under- nor overflows.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    ok = np.isfinite(values) & (values > 0)
+    return np.where(ok, np.exp2(np.round(np.log2(np.where(ok, values, 1.0)))), 1.0)
 
 
 def check_magnitude(X, estimator, what, n_terms):

@@ -77,7 +77,7 @@ def test_fixed_T_and_feature_count_at_predict():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 9, 3))
     reg = LSTMRegressor(**FAST).fit(X, X[:, 0, 0])
-    with pytest.raises(ValueError, match="features"):
+    with pytest.raises(ValueError, match="8 time steps, but LSTMRegressor was fitted on .* 9"):
         reg.predict(X[:, :8])
     with pytest.raises(ValueError, match="9 time steps with 2 features per step.*3 features"):
         reg.predict(X[:, :, :2])
