@@ -133,3 +133,49 @@ def test_numeric_strings_as_y(make):
     assert_allclose(make().fit(X, y.astype(str)).coef_, make().fit(X, y).coef_, rtol=1e-12)
     with pytest.raises(ValueError, match="y must hold numbers"):
         make().fit(X, np.array(["a"] * len(y)))
+
+
+def _classic_settings():
+    from test_common import CHECK_PARAMS
+
+    from skdl.utils import all_estimators
+
+    for name, cls in all_estimators():
+        if cls.__module__.startswith("skdl.neural_network"):
+            continue
+        for params in CHECK_PARAMS.get(name, [{}]):
+            yield pytest.param(cls, params, id=f"{name}-{params}")
+
+
+@pytest.mark.parametrize(("cls", "params"), list(_classic_settings()))
+@pytest.mark.parametrize("scale", [1e-150, 1e150])
+def test_every_classic_setting_at_extreme_scales(cls, params, scale):
+    # every solver of every classic estimator, at column scales 1e±150: a finite fit
+    # that is not all zero, or a ValueError that names the scale (or, for a rule whose
+    # step does not scale with the data, such as Adam's, the divergence error that says
+    # to standardise the features); never a silent NaN/inf/zero result
+    from sklearn.base import is_classifier
+
+    X, y = _regression()
+    est = cls(**params)
+    if is_classifier(est):
+        y = (y > np.median(y)).astype(int) ^ (np.arange(len(y)) % 7 == 0)
+    alpha = est.get_params().get("alpha")
+    if alpha and not isinstance(est, skdl.RidgeRBF):
+        # an L2 penalty on coefficients of X is the same problem with α s² (RidgeRBF's
+        # basis functions do not change with the scale when the width follows it)
+        est.set_params(alpha=alpha * scale**2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence warnings of the gradient solvers
+        try:
+            est.fit(X * scale, y)
+        except ValueError as exc:
+            assert any(w in str(exc) for w in ("magnitude", "cannot fit", "standardise")), exc
+            return
+    fitted = [getattr(est, a) for a in ("coef_", "components_", "centers_") if hasattr(est, a)]
+    assert fitted
+    for arr in fitted:
+        arr = np.asarray(arr, dtype=float)
+        assert np.all(np.isfinite(arr)) and np.any(arr != 0)
+    out = est.predict(X * scale) if hasattr(est, "predict") else est.transform(X * scale)
+    assert np.all(np.isfinite(out))
