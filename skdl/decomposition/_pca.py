@@ -698,6 +698,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
     def _fit_from_moments(self, moments, dtype):
         """Attributes from a merged ``(n, mean, scatter)`` triple (covariance route)."""
         n, mean, scatter = moments
+        n = int(round(n))  # the moments count rows as a float (their sum of weights)
         d = scatter.shape[0]
         k = self.n_components
         k_int = min(n, d) if k is None else (k if isinstance(k, Integral) else None)

@@ -356,3 +356,13 @@ def test_score_does_not_depend_on_whiten():
     assert_allclose(white.score_samples(X), plain.score_samples(X), rtol=1e-12)
     assert_allclose(white.get_precision(), plain.get_precision(), rtol=1e-10, atol=1e-12)
     assert_allclose(plain.score(X), SkPCA(n_components=10).fit(X).score(X), rtol=1e-8)
+
+
+@pytest.mark.parametrize("solver", ["covariance", "auto", "svd"])
+def test_default_n_components_with_fewer_rows_than_features(solver):
+    # was a TypeError (the moments' float row count used as a slice bound); sklearn
+    # keeps min(n_samples, n_features) components
+    X = np.random.RandomState(0).randn(30, 100)
+    pca = PCA(solver=solver).fit(X)
+    assert pca.components_.shape == (30, 100)
+    assert PCA().partial_fit(X[:20, :20]).components_.shape == (20, 20)
