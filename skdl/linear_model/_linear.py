@@ -30,7 +30,7 @@ from skdl.optim import Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
 from skdl.utils._moments import block_moments, merge_moments
-from skdl.utils._scale import power_of_two_scales
+from skdl.utils._scale import column_magnitudes, power_of_two_scales
 from skdl.utils._validation import numeric_target
 from skdl.utils._warn import warn
 
@@ -135,8 +135,7 @@ def _equilibration(X, penalised):
     """
     if X.shape[0] == 0:
         return None
-    with np.errstate(invalid="ignore"):
-        mags = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0))).astype(np.float64)
+    mags = column_magnitudes(X)
     if not np.all(np.isfinite(mags)):
         return None
     lo, hi = _GRAM_SAFE
@@ -161,8 +160,8 @@ def _check_gradient_scales(X, solver):
     (``m < 1e-150``, or ``n m² > 1e306``)."""
     if X.shape[0] == 0:
         return
+    mags = column_magnitudes(X)
     with np.errstate(invalid="ignore", over="ignore"):
-        mags = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0))).astype(np.float64)
         bad = (mags > 0) & ((mags < 1e-150) | (X.shape[0] * np.square(mags) > 1e306))
     if np.any(bad & np.isfinite(mags)):
         raise ValueError(
@@ -298,9 +297,10 @@ def _predictive_std(lev, sigma2, inv_sw, one_d):
 # estimators                                                                   #
 # --------------------------------------------------------------------------- #
 class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
+    """Shared fit/predict of LinearRegression and Ridge."""
+
     # the iterate of partial_fit with solver='sgd', updated in place
     _inplace_fit_state = ("_gd_state",)
-    """Shared fit/predict of LinearRegression and Ridge."""
 
     _parameter_constraints = {
         "fit_intercept": ["boolean"],

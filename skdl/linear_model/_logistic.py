@@ -44,7 +44,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from threadpoolctl import threadpool_limits
 
 from skdl.utils._atomic import AtomicFitMixin
-from skdl.utils._scale import power_of_two_scales
+from skdl.utils._scale import column_magnitudes, power_of_two_scales
 from skdl.utils._warn import warn
 
 # step-halving gives up after this many halvings (step 2**-40 of the Newton step)
@@ -153,10 +153,7 @@ def _column_scales(X, fit_intercept, w=None):
     """
     if w is not None and not np.all(w > 0):
         X = X[w > 0]
-    if X.shape[0] == 0:
-        mags = np.ones(X.shape[1])
-    else:
-        mags = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0)))
+    mags = column_magnitudes(X) if X.shape[0] else np.ones(X.shape[1])
     scales = power_of_two_scales(mags)
     return np.r_[1.0, scales] if fit_intercept else scales
 
@@ -171,7 +168,7 @@ def check_column_magnitudes(X, estimator, sw=None):
     if X.shape[0] == 0:
         return
     sw = X.shape[0] if sw is None else max(float(sw), 1.0)
-    mags = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0)))
+    mags = column_magnitudes(X)
     with np.errstate(over="ignore"):
         big = sw * np.square(mags) > 1e306
     bad = np.flatnonzero(big | ((mags > 0) & (mags < 1e-150)))

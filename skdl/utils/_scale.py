@@ -15,6 +15,13 @@ def power_of_two_scales(values):
     return np.where(ok, np.exp2(np.round(np.log2(np.where(ok, values, 1.0)))), 1.0)
 
 
+def column_magnitudes(X):
+    """The largest |entry| of each column of a 2-D array with rows (float64; NaN where a
+    column holds NaN), from its max and min: no temporary the size of ``X``."""
+    with np.errstate(invalid="ignore"):
+        return np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0))).astype(np.float64)
+
+
 def check_magnitude(X, estimator, what, n_terms):
     """Raise a ValueError naming ``estimator`` and ``what`` it squares when the largest
     |entry| ``m`` of ``X`` is nonzero and its squares under- or overflow float64:
