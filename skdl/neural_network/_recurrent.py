@@ -93,7 +93,7 @@ class _RecurrentMixin:
 
     def _prepare_X(self, X, reset):
         name = type(self).__name__
-        shape = getattr(X, "shape", None) or np.shape(X)
+        shape = getattr(X, "shape", None) or ()  # arrays and frames; others: sklearn's check
         if not reset and len(shape) == 3 and shape[1] != self.n_timesteps_:
             # sklearn's check would call the time steps of 3-D input "features" (2-D
             # input keeps sklearn's message: its columns are the features it counts)
