@@ -152,3 +152,14 @@ def test_integer_weights_equal_repeated_rows(seed, name):
     b = ALL[name]().fit(np.repeat(X, w, axis=0), np.repeat(y, w))
     assert_allclose(a.coef_, b.coef_, rtol=1e-7, atol=1e-9)
     assert_allclose(a.intercept_, b.intercept_, rtol=1e-7, atol=1e-9)
+
+
+@SETTINGS
+@given(seed=seeds, solver=st.sampled_from(["covariance", "svd", "randomized"]))
+def test_pca_row_permutation(seed, solver):
+    X, _ = _data(seed)
+    perm = np.random.default_rng(seed + 1).permutation(len(X))
+    kw = dict(n_components=2, solver=solver, random_state=0)
+    a, b = skdl.PCA(**kw).fit(X), skdl.PCA(**kw).fit(X[perm])
+    assert_allclose(np.abs(a.components_), np.abs(b.components_), atol=1e-8)
+    assert_allclose(a.explained_variance_, b.explained_variance_, rtol=1e-8)
