@@ -143,7 +143,7 @@ def _linear_predictor(X, theta, fit_intercept):
     return X @ theta
 
 
-def _column_scales(X, fit_intercept, w=None):
+def _column_scales(X, fit_intercept, w=None, mags=None):
     """Power-of-two magnitude of each column of ``Xₐ = [1, X]`` (its largest |entry|
     over the rows of positive weight ``w``: a row of weight 0 is no row at all).
 
@@ -151,24 +151,56 @@ def _column_scales(X, fit_intercept, w=None):
     with respect to the coefficients of the columns scaled to unit size, which does
     not change when a column is rescaled (the coefficient rescales inversely).
     """
-    if w is not None and not np.all(w > 0):
-        X = X[w > 0]
-    mags = column_magnitudes(X) if X.shape[0] else np.ones(X.shape[1])
+    if mags is None:
+        rows = None if w is None or np.all(w > 0) else w > 0
+        mags = column_magnitudes(X, rows)
     scales = power_of_two_scales(mags)
     return np.r_[1.0, scales] if fit_intercept else scales
 
 
-def check_column_magnitudes(X, estimator, sw=None):
+def _hessian_scales(hess, pen, grad, w, pi, fit_intercept, sw):
+    """Power-of-two root mean square of each column of ``Xₐ``, weighted by the first
+    Hessian's weights ``w π (1 - π)``: ``√(H_jj / Σ w π (1 - π))`` (1 for the
+    intercept), read off the Hessian's diagonal at no cost.  The convergence test reads
+    the gradient in these units, ``g / s``: the gradient with respect to the
+    coefficients of the columns scaled to unit size, which does not change when a
+    column is rescaled.
+
+    Raises a ValueError naming the columns whose squares the Hessian cannot represent:
+    an overflowed diagonal entry, or a root mean square below 1e-152 (x² below 1e-304,
+    where it loses precision or underflows; a zero column is fine) or above
+    √(1e306 / Σw) (variances below ~1e-306)."""
+    off = 1 if fit_intercept else 0
+    diag = np.diag(hess) - pen
+    curv = float(w @ (pi * (1.0 - pi)))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        ms = diag[off:] / curv
+        bad = ~np.isfinite(ms) | (ms * sw > 1e306) | ((ms < 1e-304) & (grad[off:] != 0))
+    if np.any(bad):
+        cols = ", ".join(str(j) for j in np.flatnonzero(bad)[:5])
+        raise ValueError(
+            f"LogisticIRLS cannot fit features of these magnitudes: column(s) {cols}"
+            f"{' ...' if np.count_nonzero(bad) > 5 else ''} have a root mean square below "
+            f"1e-152 or above {np.sqrt(1e306 / sw):.1e} (for {sw:g} samples), where the "
+            "Hessian (x²) or the coefficients' covariance (1/x²) under- or overflows "
+            "float64. Rescale X (e.g. with StandardScaler): any scale within those bounds "
+            "gives the same fit up to the coefficients' units."
+        )
+    scales = power_of_two_scales(np.sqrt(np.where(ms > 0, ms, 0.0)))
+    return np.r_[1.0, scales] if fit_intercept else scales
+
+
+def check_column_magnitudes(X, estimator, sw=None, w=None):
     """Raise a ValueError naming the columns of ``X`` whose magnitude ``m`` (largest
     |entry|) makes the Hessian ``XᵀSX`` or the covariance of their coefficients under-
     or overflow float64: ``m < 1e-150`` (``x²`` below 1e-300) or ``sw m² > 1e306``
     (``sw`` the sum of the weights; Hessian entries up to ``sw m² / 4``, variances down
     to ``4 / (sw m²)``).  Zero columns are fine.  For a few thousand samples any column
-    scale in 1e±150 passes."""
-    if X.shape[0] == 0:
-        return
+    scale in 1e±150 passes.  Returns the magnitudes (over the rows of positive weight
+    ``w``), for :func:`_column_scales`."""
     sw = X.shape[0] if sw is None else max(float(sw), 1.0)
-    mags = column_magnitudes(X)
+    rows = None if w is None or np.all(w > 0) else w > 0
+    mags = column_magnitudes(X, rows)
     with np.errstate(over="ignore"):
         big = sw * np.square(mags) > 1e306
     bad = np.flatnonzero(big | ((mags > 0) & (mags < 1e-150)))
@@ -182,6 +214,7 @@ def check_column_magnitudes(X, estimator, sw=None):
             "float64. Rescale X (e.g. with StandardScaler): any scale within those bounds "
             "gives the same fit up to the coefficients' units."
         )
+    return mags
 
 
 def _jacobi(hess):
@@ -307,7 +340,8 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     eta = _linear_predictor(X, theta, fit_intercept)
     obj = _nll(eta, y, w) + 0.5 * float(pen @ theta**2)
     loss_curve = [obj / sw]
-    scales = _column_scales(X, fit_intercept, w)
+    # units of the convergence test, from the first Hessian's diagonal (no extra pass)
+    scales = None
 
     converged = separated = False
     n_iter = 0
@@ -322,7 +356,7 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
         pi = expit(eta)
         grad = _gradient(X, y, w, pi, fit_intercept)
         grad += pen * theta
-        gmax = np.max(np.abs(grad / scales), initial=0.0)
+        gmax = np.max(np.abs(grad / scales), initial=0.0) if scales is not None else np.inf
         if gmax <= tol * sw:
             converged = True
             break
@@ -353,6 +387,11 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
                 hess = _hessian(X, w, pi, fit_intercept, buf64)
                 hess.flat[:: p + 1] += pen
                 factor = _factor(hess)
+            if scales is None:
+                scales = _hessian_scales(hess, pen, grad, w, pi, fit_intercept, sw)
+                if np.max(np.abs(grad / scales), initial=0.0) <= tol * sw:
+                    converged = True  # already at the optimum: no step
+                    break
             step = _descent_step(X, y, w, pen, theta, eta, obj, _solve(factor, hess, grad),
                                  fit_intercept)
         n_iter += 1
@@ -552,7 +591,6 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         )
         if not sample_weight.sum() > 0:
             raise ValueError("The sample weights sum to zero: there is nothing to fit.")
-        check_column_magnitudes(X, "LogisticIRLS", sample_weight.sum())
 
         with _blas_threads(X.shape[0] * X.shape[1] ** 2 // 2):
             res = _solve_irls(

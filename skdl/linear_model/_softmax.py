@@ -76,16 +76,22 @@ class _Problem:
         self.fit_intercept = fit_intercept
         self.sw = float(w.sum())
         self.rows = np.arange(X.shape[0])
+        self._scales = None
 
     @property
     def scales(self):
         """Power-of-two magnitude of the column behind each entry of ``theta``
         (class-major): the Newton solver's convergence test reads ``grad / scales``
         and L-BFGS runs on ``theta * scales``, so that rescaling a column changes
-        nothing but its coefficients."""
-        if not hasattr(self, "_scales"):
+        nothing but its coefficients.  Set by the estimator from the magnitudes it
+        checked (one pass over X), else computed here."""
+        if self._scales is None:
             self._scales = np.tile(_column_scales(self.X, self.fit_intercept, self.w), self.m)
         return self._scales
+
+    @scales.setter
+    def scales(self, value):
+        self._scales = value
 
     def split(self, theta):
         t = theta.reshape(self.m, self.p)
@@ -696,7 +702,9 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         )
         if not sample_weight.sum() > 0:
             raise ValueError("The sample weights sum to zero: there is nothing to fit.")
-        check_column_magnitudes(X, "SoftmaxClassifier", sample_weight.sum())
+        mags = check_column_magnitudes(
+            X, "SoftmaxClassifier", sample_weight.sum(), sample_weight
+        )
 
         for attr in ("learning_rate_", "optimizer_", "validation_scores_",
                      "best_validation_score_"):
@@ -705,6 +713,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
             prob, options = self._gd_setup(X, y_enc, sample_weight, classes.size)
         else:
             prob = _Problem(X, y_enc, sample_weight, classes.size, self.alpha, self.fit_intercept)
+            prob.scales = np.tile(_column_scales(X, self.fit_intercept, mags=mags), prob.m)
             options = {}
         theta0 = _initial_theta(prob)
         with _blas_threads(X.shape[0] * prob.p * prob.m):

@@ -15,11 +15,18 @@ def power_of_two_scales(values):
     return np.where(ok, np.exp2(np.round(np.log2(np.where(ok, values, 1.0)))), 1.0)
 
 
-def column_magnitudes(X):
-    """The largest |entry| of each column of a 2-D array with rows (float64; NaN where a
-    column holds NaN), from its max and min: no temporary the size of ``X``."""
-    with np.errstate(invalid="ignore"):
-        return np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0))).astype(np.float64)
+def column_magnitudes(X, rows=None, block_rows=8192):
+    """The largest |entry| of each column of a 2-D array (float64; NaN where a column
+    holds NaN; 0 for no rows), over the rows where the boolean mask ``rows`` is true
+    (all by default).  One pass over ``X`` in row blocks: no temporary its size."""
+    out = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], block_rows):
+        blk = X[start : start + block_rows]
+        if rows is not None:
+            blk = blk[rows[start : start + block_rows]]
+        if blk.shape[0]:
+            out = np.maximum(out, np.abs(blk).max(axis=0))
+    return out.astype(np.float64, copy=False)
 
 
 def check_magnitude(X, estimator, what, n_terms):
