@@ -668,7 +668,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         # (columns of magnitudes 1 and 1e9 would cost the small ones 9 digits)
         col = None
         if not np.any(alphas > 0) and Xc.shape[0]:
-            col = power_of_two_scales(np.max(np.abs(Xc), axis=0))
+            col = power_of_two_scales(column_magnitudes(Xc))
             Xc /= col
         coef, factors = _solve_lstsq(Xc, Yc, alphas)
         if col is not None and len(factors[0][1].T) < Xc.shape[1]:
