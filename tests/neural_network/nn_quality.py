@@ -404,6 +404,30 @@ for _cell, _bidirectional in itertools.product(("gru", "rnn"), (False, True)):
     )
 
 
+def lstm_step_size(clip, seed):
+    """Norm of the weight change of one full-batch plain-SGD step (lr = 1) of an LSTM on
+    targets of magnitude 1e3, with gradient clipping at ``clip`` (None: none)."""
+    import torch
+
+    from skdl.neural_network import LSTMRegressor
+
+    X, y = memory_task(64, T=5)
+    reg = LSTMRegressor(hidden_size=8, optimizer="sgd", learning_rate=1.0, batch_size=64,
+                        max_epochs=1, random_state=seed, clip_grad_norm=clip)
+    reg.fit(X, 1e3 * y)  # initialises; now one more epoch (one full batch)
+    before = torch.cat([p.detach().flatten().clone() for p in reg.net_.module_.parameters()])
+    reg.partial_fit(X, 1e3 * y)
+    after = torch.cat([p.detach().flatten() for p in reg.net_.module_.parameters()])
+    return float(torch.linalg.vector_norm(after - before))
+
+
+@claim(log10_step=(">=", 0.0))
+def lstm_unclipped_step(seed):
+    """Without clipping, that step on gradients of targets of 1e3 is large: log10 of
+    its norm (at least 1; its size varies by orders of magnitude with the seed)."""
+    return {"log10_step": np.log10(lstm_step_size(None, seed))}
+
+
 @claim(accuracy=(">=", 0.8))
 def lstm_bidirectional_classifier(seed):
     """The sign of first + last step, two-layer bidirectional LSTM, held-out accuracy."""
