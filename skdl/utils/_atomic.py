@@ -4,9 +4,10 @@ Every ``fit``, ``partial_fit`` and ``fit_transform`` of an estimator that inheri
 :class:`AtomicFitMixin` is wrapped so that
 
 * a call that raises leaves the estimator exactly as it was: its ``__dict__`` is put
-  back as it stood before the call (the same objects), and the state that an
-  incremental fit changes in place (``_inplace_fit_state``: a network's weights and
-  optimizer, a gradient solver's iterate) is restored from a copy taken before it;
+  back as it stood before the call (the same objects), and the state that partial_fit
+  changes in place is restored from a copy taken before it (``_inplace_fit_state``: a
+  gradient solver's iterate; ``_partial_fit_snapshot``: a network's weights, optimizer
+  and history);
 * a complete fit (``fit`` or ``fit_transform`` without ``warm_start``) that succeeds
   leaves only what it set itself: any fitted attribute of an earlier fit that this one
   did not assign (e.g. ``loss_curve_`` of a gradient fit after a refit by normal
@@ -43,6 +44,7 @@ def _atomic(method):
         before = dict(state)
         names = [n for n in self._inplace_fit_state if n in state] if incremental else ()
         saved = copy.deepcopy({n: state[n] for n in names}) if names else None
+        restore = self._partial_fit_snapshot() if incremental else None
         state[_ASSIGNED] = assigned = set()
         try:
             result = method(self, *args, **kwargs)
@@ -51,6 +53,8 @@ def _atomic(method):
             state.update(before)
             if saved:
                 state.update(saved)
+            if restore is not None:
+                restore()
             raise
         finally:
             state.pop(_ASSIGNED, None)
@@ -70,6 +74,11 @@ class AtomicFitMixin:
 
     # attributes partial_fit changes in place; copied before each partial_fit
     _inplace_fit_state = ()
+
+    def _partial_fit_snapshot(self):
+        """A callable that undoes what a partial_fit changes in place, or None: for state
+        a deep copy would copy too much of (a network's; see BaseNeuralNetwork)."""
+        return None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
