@@ -456,9 +456,12 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         Maximum number of Newton steps.
     tol : float, default=1e-8
         Stop when the largest absolute entry of the gradient of the mean objective
-        (the objective divided by the sum of the sample weights) is at most ``tol``.
-        Newton's method converges quadratically, so a small ``tol`` costs at most an
-        iteration or two.
+        (the objective divided by the sum of the sample weights) is at most ``tol``,
+        each entry taken per unit of its column (divided by the power of two nearest
+        the column's root mean square, weighted as in the first Hessian), so that
+        rescaling a column changes only its coefficient, never the fit.  Newton's
+        method converges quadratically, so a small ``tol`` costs at most an iteration
+        or two.
 
     Attributes
     ----------

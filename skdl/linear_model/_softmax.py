@@ -495,10 +495,13 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         ``tol`` is raised when it ends the fit.
     tol : float, default=1e-4
         Stop when the largest absolute entry of the gradient of the mean objective
-        (objective divided by the sum of sample weights) is at most ``tol``
-        (``"lbfgs"``: scipy's ``gtol``, as sklearn passes its ``tol``; also
-        ``"gd"``).  ``"sgd"``, whose minibatch gradients never vanish, stops when
-        for ``n_iter_no_change`` epochs in a row the epoch's mean objective has not
+        (objective divided by the sum of sample weights) is at most ``tol``, each
+        entry per unit of its column for ``"newton"`` and ``"lbfgs"`` (divided by the
+        power of two nearest the column's largest absolute value; L-BFGS runs in those
+        units, so rescaling a column changes only its coefficients) (``"lbfgs"``:
+        scipy's ``gtol``, as sklearn passes its ``tol``; also ``"gd"``).  ``"sgd"``,
+        whose minibatch gradients never vanish, stops when for ``n_iter_no_change``
+        epochs in a row the epoch's mean objective has not
         decreased by ``tol`` times the initial objective.  With ``early_stopping``,
         "gd" and "sgd" stop when the validation accuracy has not increased by
         ``tol`` for ``n_iter_no_change`` epochs.
