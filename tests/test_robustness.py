@@ -208,3 +208,16 @@ def test_logistic_irls_matches_r_on_star98():
         dev = 2 * np.sum(np.where(s > 0, s * np.log(s / (n * p)), 0.0)
                          + np.where(f > 0, f * np.log(f / (n * (1 - p))), 0.0))
     assert dev == pytest.approx(ref.deviance, abs=1e-6)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_dask_fits_name_the_scale_problem(scale):
+    # out of core the columns are not rescaled: a clear error, never NaN, zero variances
+    # or "X contains NaN" for finite data
+    da = pytest.importorskip("dask.array")
+    X, y = _regression(400)
+    Xd = da.from_array(X * scale, chunks=100)
+    with pytest.raises(ValueError, match="cannot fit this dask array: column 0 has magnitude"):
+        skdl.LinearRegression().fit(Xd, y)
+    with pytest.raises(ValueError, match="PCA cannot fit X of magnitude"):
+        skdl.PCA().fit(Xd)

@@ -657,13 +657,18 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         if n < 2 or d < 1:
             raise ValueError(f"Found array with shape {X.shape}; PCA needs at least 2 "
                              "samples and 1 feature.")
-        moments = self._dask_moments(X)
+        try:
+            moments = self._dask_moments(X)
+        except ValueError:
+            _check_magnitude(X)  # overflow rather than NaN: name the scale
+            raise
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.n_features_in_ = d
         self._check_n_components(n, d, solver)
         self._moments = moments
         self._fit_from_moments(moments, X.dtype if X.dtype == np.float32 else np.float64)
+        _check_fitted_scale(self, X)  # (one more pass over X only if the variances underflowed)
         self.n_iter_ = None
         self.solver_ = solver
         return self

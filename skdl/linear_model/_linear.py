@@ -486,12 +486,26 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
                 f"X and y have inconsistent numbers of samples: {X.shape[0]} and {y_2d.shape[0]}."
             )
         mom = dask_moments((X, y_2d), sample_weight)
-        if not (np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))):
+        stats = _stats_from_moments(mom, X.shape[1], self.fit_intercept)
+        finite = np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))
+        if not finite or _gram_out_of_range(stats):
+            # one more pass, only then: out of core the columns are not rescaled
+            mags = np.asarray(abs(X).max(axis=0).compute(), dtype=np.float64)
+            lo, hi = _GRAM_SAFE
+            extreme = np.isfinite(mags) & (mags > 0) & ((mags < lo) | (mags > hi))
+            if np.any(extreme):
+                j = int(np.flatnonzero(extreme)[0])
+                raise ValueError(
+                    f"{type(self).__name__} cannot fit this dask array: column {j} has "
+                    f"magnitude {mags[j]:.1e}, beyond 1e±100, where XᵀX under- or overflows "
+                    "float64, and out-of-core fits do not rescale columns. Rescale X first "
+                    "(e.g. divide the column by a power of two near its magnitude)."
+                )
+        if not finite:
             raise ValueError("Input X or y contains NaN or infinity.")
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self.n_features_in_ = X.shape[1]
-        stats = _stats_from_moments(mom, X.shape[1], self.fit_intercept)
         alphas = self._alphas(y_2d.shape[1])
         try:
             coef, factors = _solve_normal_equations(
