@@ -47,3 +47,19 @@ def test_docstring_lists_exactly_the_parameters(name, cls):
         if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
     ]
     assert _documented_params(doc) == signature
+
+
+def test_one_class_per_exception():
+    # skdl.optim and skdl.neural_network had two unrelated DivergenceError classes:
+    # catching one missed the other
+    from skdl import exceptions, linear_model, optim
+
+    assert optim.DivergenceError is exceptions.DivergenceError
+    assert optim.FeatureScaleWarning is exceptions.FeatureScaleWarning
+    assert linear_model.IllConditionedWarning is exceptions.IllConditionedWarning
+    pytest.importorskip("torch")
+    pytest.importorskip("skorch")
+    from skdl import neural_network
+
+    assert neural_network.DivergenceError is exceptions.DivergenceError
+    assert issubclass(exceptions.DivergenceError, ValueError)

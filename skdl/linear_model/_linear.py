@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from skdl.exceptions import IllConditionedWarning
 from skdl.linear_model import _gd
 from skdl.linear_model._logistic import _jacobi
 from skdl.optim import Schedule
@@ -61,10 +62,6 @@ def _rcond_min(alpha, d):
     if alpha > 0:
         return d * np.finfo(np.float64).eps
     return _RCOND_MIN
-
-
-class IllConditionedWarning(UserWarning):
-    """The normal equations were not safely positive definite; another solver was used."""
 
 
 # --------------------------------------------------------------------------- #

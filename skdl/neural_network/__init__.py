@@ -1,7 +1,7 @@
 """Network estimators on skorch/torch (needs the ``nn`` extra)."""
 
+from ..exceptions import DivergenceError  # noqa: F401  (skdl.optim's, documented there)
 from ._autoencoder import VAE, Autoencoder, SemiSupervisedVAE
-from ._base import DivergenceError
 from ._cnn import CNNClassifier, CNNRegressor
 from ._mlp import MLPClassifier, MLPRegressor
 from ._modules import MLPModule, init_weights
@@ -11,7 +11,6 @@ __all__ = [
     "Autoencoder",
     "CNNClassifier",
     "CNNRegressor",
-    "DivergenceError",
     "LSTMClassifier",
     "LSTMRegressor",
     "MLPClassifier",

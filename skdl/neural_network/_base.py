@@ -41,6 +41,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler, PrintLog
 from skorch.utils import Ansi
 
+from ..exceptions import DivergenceError
 from ..utils._atomic import AtomicFitMixin
 from ..utils._warn import warn
 from ._modules import ACTIVATIONS, INITS, MLPModule, init_weights
@@ -75,10 +76,6 @@ _SCHEDULES = ("step", "exponential", "cosine", "plateau")
 _SMALL_WORK = 2e7
 # rows per chunk at inference
 _PREDICT_CHUNK = 4096
-
-
-class DivergenceError(ValueError):
-    """The training loss became NaN or infinite (the learning rate is too large)."""
 
 
 # --------------------------------------------------------------------------- #

@@ -1,9 +1,5 @@
-"""Errors and warnings of gradient-based fitting."""
+"""Errors and warnings of gradient-based fitting (defined in :mod:`skdl.exceptions`)."""
 
+from skdl.exceptions import DivergenceError, FeatureScaleWarning
 
-class DivergenceError(ValueError):
-    """The loss became infinite or NaN: the learning rate is too large for the data."""
-
-
-class FeatureScaleWarning(UserWarning):
-    """Feature scales differ by orders of magnitude: gradient methods will be slow."""
+__all__ = ["DivergenceError", "FeatureScaleWarning"]
