@@ -31,7 +31,11 @@ from skdl.optim import Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
 from skdl.utils._moments import block_moments, merge_moments
-from skdl.utils._scale import column_magnitudes, power_of_two_scales
+from skdl.utils._scale import (
+    column_magnitudes,
+    power_of_two_scales,
+    unrepresentable_squares,
+)
 from skdl.utils._validation import numeric_target
 from skdl.utils._warn import warn
 
@@ -133,14 +137,17 @@ def _equilibration(X, penalised):
     if X.shape[0] == 0:
         return None
     mags = column_magnitudes(X)
-    if not np.all(np.isfinite(mags)):
-        return None
-    lo, hi = _GRAM_SAFE
-    if not np.any((mags > 0) & ((mags < lo) | (mags > hi))):
+    if not np.all(np.isfinite(mags)) or not np.any(_outside_gram_range(mags)):
         return None
     if penalised:
         return np.full(X.shape[1], power_of_two_scales(mags.max()))
     return power_of_two_scales(mags)
+
+
+def _outside_gram_range(mags):
+    """Mask of the nonzero column magnitudes beyond ``_GRAM_SAFE``."""
+    lo, hi = _GRAM_SAFE
+    return (mags > 0) & ((mags < lo) | (mags > hi))
 
 
 def _rescaled_alphas(alphas, scale):
@@ -158,9 +165,8 @@ def _check_gradient_scales(X, solver):
     if X.shape[0] == 0:
         return
     mags = column_magnitudes(X)
-    with np.errstate(invalid="ignore", over="ignore"):
-        bad = (mags > 0) & ((mags < 1e-150) | (X.shape[0] * np.square(mags) > 1e306))
-    if np.any(bad & np.isfinite(mags)):
+    bad = unrepresentable_squares(mags, X.shape[0])
+    if np.any(bad):
         raise ValueError(
             f"solver={solver!r} cannot fit features of magnitude "
             f"{mags[np.flatnonzero(bad)[0]]:.1e}: their squares under- or overflow float64 "
@@ -488,8 +494,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         if not finite or _gram_out_of_range(stats):
             # one more pass, only then: out of core the columns are not rescaled
             mags = np.asarray(abs(X).max(axis=0).compute(), dtype=np.float64)
-            lo, hi = _GRAM_SAFE
-            extreme = np.isfinite(mags) & (mags > 0) & ((mags < lo) | (mags > hi))
+            extreme = np.isfinite(mags) & _outside_gram_range(mags)
             if np.any(extreme):
                 j = int(np.flatnonzero(extreme)[0])
                 raise ValueError(
@@ -682,7 +687,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             col = power_of_two_scales(column_magnitudes(Xc))
             Xc /= col
         coef, factors = _solve_lstsq(Xc, Yc, alphas)
-        if col is not None and len(factors[0][1].T) < Xc.shape[1]:
+        if col is not None and factors[0][1].shape[1] < Xc.shape[1]:  # SVD rank < d
             # rank deficient: the minimum-norm solution is not scale-equivariant; the one
             # in X's own units is sklearn's (LAPACK gelsd's)
             Xc *= col

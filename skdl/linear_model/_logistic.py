@@ -44,7 +44,11 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from threadpoolctl import threadpool_limits
 
 from skdl.utils._atomic import AtomicFitMixin
-from skdl.utils._scale import column_magnitudes, power_of_two_scales
+from skdl.utils._scale import (
+    column_magnitudes,
+    power_of_two_scales,
+    unrepresentable_squares,
+)
 from skdl.utils._warn import warn
 
 # step-halving gives up after this many halvings (step 2**-40 of the Newton step)
@@ -143,6 +147,12 @@ def _linear_predictor(X, theta, fit_intercept):
     return X @ theta
 
 
+def _positive_rows(w):
+    """The rows of positive weight as a mask, or None for all (a row of weight 0 is no
+    row at all)."""
+    return None if w is None or np.all(w > 0) else w > 0
+
+
 def _column_scales(X, fit_intercept, w=None, mags=None):
     """Power-of-two magnitude of each column of ``Xₐ = [1, X]`` (its largest |entry|
     over the rows of positive weight ``w``: a row of weight 0 is no row at all).
@@ -152,8 +162,7 @@ def _column_scales(X, fit_intercept, w=None, mags=None):
     not change when a column is rescaled (the coefficient rescales inversely).
     """
     if mags is None:
-        rows = None if w is None or np.all(w > 0) else w > 0
-        mags = column_magnitudes(X, rows)
+        mags = column_magnitudes(X, _positive_rows(w))
     scales = power_of_two_scales(mags)
     return np.r_[1.0, scales] if fit_intercept else scales
 
@@ -199,11 +208,8 @@ def check_column_magnitudes(X, estimator, sw=None, w=None):
     scale in 1e±150 passes.  Returns the magnitudes (over the rows of positive weight
     ``w``), for :func:`_column_scales`."""
     sw = X.shape[0] if sw is None else max(float(sw), 1.0)
-    rows = None if w is None or np.all(w > 0) else w > 0
-    mags = column_magnitudes(X, rows)
-    with np.errstate(over="ignore"):
-        big = sw * np.square(mags) > 1e306
-    bad = np.flatnonzero(big | ((mags > 0) & (mags < 1e-150)))
+    mags = column_magnitudes(X, _positive_rows(w))
+    bad = np.flatnonzero(unrepresentable_squares(mags, sw))
     if bad.size:
         cols = ", ".join(f"{j} ({mags[j]:.1e})" for j in bad[:5])
         raise ValueError(

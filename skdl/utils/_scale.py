@@ -29,6 +29,16 @@ def column_magnitudes(X, rows=None, block_rows=8192):
     return out.astype(np.float64, copy=False)
 
 
+def unrepresentable_squares(mags, n_terms):
+    """Mask of the nonzero finite magnitudes ``m`` whose squares float64 cannot hold:
+    ``m < 1e-150`` (x² below 1e-300, losing precision or underflowing) or
+    ``n_terms m² > 1e306`` (a sum of ``n_terms`` squares overflowing)."""
+    mags = np.asarray(mags, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (np.isfinite(mags) & (mags > 0)
+                & ((mags < 1e-150) | (max(n_terms, 1) * np.square(mags) > 1e306)))
+
+
 def check_magnitude(X, estimator, what, n_terms):
     """Raise a ValueError naming ``estimator`` and ``what`` it squares when the largest
     |entry| ``m`` of ``X`` is nonzero and its squares under- or overflow float64:
@@ -38,10 +48,8 @@ def check_magnitude(X, estimator, what, n_terms):
         return
     with np.errstate(invalid="ignore"):
         top = max(abs(float(np.max(X))), abs(float(np.min(X))))
-    if not (np.isfinite(top) and top > 0):
-        return
-    hi = float(np.sqrt(1e306 / max(n_terms, 1)))
-    if not 1e-150 <= top <= hi:
+    if unrepresentable_squares(top, n_terms):
+        hi = float(np.sqrt(1e306 / max(n_terms, 1)))
         raise ValueError(
             f"{estimator} cannot fit X of magnitude {top:.1e} (its largest |entry|): "
             f"{what} under- or overflow float64 outside magnitudes [1e-150, {hi:.1e}] "
