@@ -45,8 +45,8 @@ mlp = MLPRegressor(hidden_layer_sizes=(32, 32), activation="tanh", learning_rate
 X_digits, y_digits = load_digits(return_X_y=True)
 softmax = make_pipeline(
     StandardScaler(), RBFFeatures(n_centers=100, random_state=0), StandardScaler(),
-    SoftmaxClassifier(solver="gd", optimizer="nesterov", learning_rate=0.5, max_iter=60,
-                      tol=0.0),
+    SoftmaxClassifier(solver="gd", optimizer="nesterov", learning_rate_init=0.5,
+                      max_iter=60, tol=0.0),
 ).fit(X_digits, y_digits)
 
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))

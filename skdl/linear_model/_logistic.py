@@ -32,13 +32,14 @@ import contextlib
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, sparse
 from scipy.linalg import lapack
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
@@ -109,10 +110,32 @@ def _gradient(X, y, w, pi, fit_intercept):
     r = w * (pi - y)
     off = 1 if fit_intercept else 0
     grad = np.empty(X.shape[1] + off)
-    grad[off:] = r @ X
+    grad[off:] = _rmatvec(X, r)
     if fit_intercept:
         grad[0] = r.sum()
     return grad
+
+
+def _rmatvec(X, r):
+    """``Xᵀ r`` for ``r`` of shape ``(n,)``, ``X`` dense (one GEMV) or sparse (one pass
+    over its nonzeros, no dense copy)."""
+    return X.T @ r if sparse.issparse(X) else r @ X
+
+
+def _weighted_gram(X, c, fit_intercept):
+    """``Xₐᵀ diag(c) Xₐ`` (``Xₐ = [1, X]`` with an intercept) as a dense float64 array,
+    for a sparse ``X``: ``Xᵀ diag(c) X`` is a sparse-sparse product (never a dense
+    copy of ``X``), the intercept's row and column ``Σc`` and ``Xᵀc``.  ``c`` may be
+    negative (the softmax Hessian's off-diagonal blocks)."""
+    off = 1 if fit_intercept else 0
+    d = X.shape[1]
+    out = np.empty((d + off, d + off))
+    gram = X.T @ (sparse.diags_array(c) @ X)
+    out[off:, off:] = gram.toarray()
+    if fit_intercept:
+        out[0, 0] = c.sum()
+        out[0, 1:] = out[1:, 0] = X.T @ c
+    return out
 
 
 def _hessian(X, w, pi, fit_intercept, buf):
@@ -122,8 +145,11 @@ def _hessian(X, w, pi, fit_intercept, buf):
     (``(rows, p)``, float64 or float32) and ``bufᵀ buf`` is one symmetric rank-k
     update (numpy dispatches ``Bᵀ @ B`` to BLAS ``syrk``: half the flops of a general
     product).  A buffer of ``n`` rows gives one BLAS product for the whole Hessian;
-    a smaller one is used in row blocks.
+    a smaller one is used in row blocks.  A sparse ``X`` (``buf`` None) goes through
+    :func:`_weighted_gram`, never densified.
     """
+    if sparse.issparse(X):
+        return _weighted_gram(X, w * pi * (1.0 - pi), fit_intercept)
     n = X.shape[0]
     off = 1 if fit_intercept else 0
     rows = buf.shape[0]
@@ -153,6 +179,17 @@ def _positive_rows(w):
     return None if w is None or np.all(w > 0) else w > 0
 
 
+def _magnitudes(X, rows=None):
+    """:func:`~skdl.utils._scale.column_magnitudes` for a dense or sparse ``X`` (sparse:
+    the largest |stored entry| per column, 0 for an empty column; no dense copy)."""
+    if not sparse.issparse(X):
+        return column_magnitudes(X, rows)
+    Xr = X if rows is None else X[np.flatnonzero(rows)]
+    if Xr.shape[0] == 0 or Xr.nnz == 0:
+        return np.zeros(X.shape[1])
+    return np.asarray(abs(sparse.csc_array(Xr)).max(axis=0).toarray(), dtype=np.float64).ravel()
+
+
 def _column_scales(X, fit_intercept, w=None, mags=None):
     """Power-of-two magnitude of each column of ``Xₐ = [1, X]`` (its largest |entry|
     over the rows of positive weight ``w``: a row of weight 0 is no row at all).
@@ -162,7 +199,7 @@ def _column_scales(X, fit_intercept, w=None, mags=None):
     not change when a column is rescaled (the coefficient rescales inversely).
     """
     if mags is None:
-        mags = column_magnitudes(X, _positive_rows(w))
+        mags = _magnitudes(X, _positive_rows(w))
     scales = power_of_two_scales(mags)
     return np.r_[1.0, scales] if fit_intercept else scales
 
@@ -208,7 +245,7 @@ def check_column_magnitudes(X, estimator, sw=None, w=None):
     scale in 1e±150 passes.  Returns the magnitudes (over the rows of positive weight
     ``w``), for :func:`_column_scales`."""
     sw = X.shape[0] if sw is None else max(float(sw), 1.0)
-    mags = column_magnitudes(X, _positive_rows(w))
+    mags = _magnitudes(X, _positive_rows(w))
     bad = np.flatnonzero(unrepresentable_squares(mags, sw))
     if bad.size:
         cols = ", ".join(f"{j} ({mags[j]:.1e})" for j in bad[:5])
@@ -325,7 +362,8 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
         ``theta`` (intercept first when ``fit_intercept``), ``n_iter``,
         ``converged``, ``separated``, ``n_extreme`` (samples fitted with probability
         numerically 0 or 1), ``covariance`` (inverse of the penalised
-        Hessian at ``theta``), ``loss_curve`` (objective / Σw per iterate).
+        Hessian at ``theta``), ``loss_curve`` (list of the objective / Σw after each
+        Newton step: ``n_iter`` floats).
     """
     n, d = X.shape
     off = 1 if fit_intercept else 0
@@ -345,7 +383,7 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
         theta[0] = np.log(ybar / (1.0 - ybar))
     eta = _linear_predictor(X, theta, fit_intercept)
     obj = _nll(eta, y, w) + 0.5 * float(pen @ theta**2)
-    loss_curve = [obj / sw]
+    loss_curve = []
     # units of the convergence test, from the first Hessian's diagonal (no extra pass)
     scales = None
 
@@ -353,8 +391,10 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     n_iter = 0
     # work buffer of the scaled rows: the whole of X in float32 (mixed precision, see
     # below) or float64 for large problems, one BLAS product per Hessian
-    mixed = n * p * p >= _MIXED_MIN
-    buf = np.empty((n, p), dtype=np.float32 if mixed else np.float64)
+    # (a sparse X needs no buffer: its Hessian is a sparse product, in float64)
+    is_sparse = sparse.issparse(X)
+    mixed = not is_sparse and n * p * p >= _MIXED_MIN
+    buf = None if is_sparse else np.empty((n, p), dtype=np.float32 if mixed else np.float64)
     buf64 = None if mixed else buf
     factor = hess = None
     chord_gmax = np.inf  # the gradient a chord step started from
@@ -388,7 +428,7 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
                 hess.flat[:: p + 1] += pen
                 factor = _factor(hess, rcond_min=_RCOND_MIXED)
             if factor is None:
-                if buf64 is None:
+                if buf64 is None and not is_sparse:
                     buf64 = np.empty((min(n, _BLOCK_ROWS), p))
                 hess = _hessian(X, w, pi, fit_intercept, buf64)
                 hess.flat[:: p + 1] += pen
@@ -413,7 +453,7 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
             break
 
     # the covariance: inverse of the float64 penalised Hessian at the final iterate
-    if buf64 is None:
+    if buf64 is None and not is_sparse:
         del buf
         buf64 = np.empty((min(n, _BLOCK_ROWS), p))
     pi = expit(eta)
@@ -431,8 +471,67 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
         "separated": separated,
         "n_extreme": n_extreme,
         "covariance": 0.5 * (cov + cov.T),
-        "loss_curve": np.asarray(loss_curve),
+        "loss_curve": loss_curve,
     }
+
+
+_ACCEPT_SPARSE = ("csr", "csc")
+_FLOATS = [np.float64, np.float32]
+
+
+def _as_float64(X):
+    """The float64 copy the solvers compute in (float32 X: the fit is float64's, cast
+    back by the estimator); a sparse X becomes a float64 CSR array, never dense."""
+    if sparse.issparse(X):
+        return sparse.csr_array(X, dtype=np.float64)
+    return np.ascontiguousarray(X, dtype=np.float64)
+
+
+def _fit_weights(est, X, y, y_enc, classes, sample_weight):
+    """``sample_weight`` times the weight of each sample's class (``class_weight``:
+    None, "balanced" or a dict of label -> weight, sklearn's meaning: "balanced" gives
+    class ``c`` the weight ``Σw / (n_classes Σ_{yᵢ=c} wᵢ)``, ``n / (n_classes ·
+    bincount(y))`` without sample weights), as a new float64 array (the caller's is
+    never modified).  Raises when a weight is negative or all weights are zero."""
+    sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    cw_param = est.class_weight
+    if cw_param is not None:
+        cw = np.asarray(
+            compute_class_weight(cw_param, classes=classes, y=y, sample_weight=sw),
+            dtype=np.float64,
+        )
+        if np.any(np.isnan(cw)) or np.any(cw < 0):
+            raise ValueError(
+                f"class_weight must give every class a non-negative weight; got {cw_param!r} "
+                f"for classes {classes.tolist()}."
+            )
+        # 'balanced' with a class whose samples all weigh 0: an infinite class weight
+        # on weight-0 samples, which count for nothing
+        sw = sw * np.where(np.isfinite(cw), cw, 0.0)[y_enc]
+    else:
+        sw = sw.copy()
+    if not sw.sum() > 0:
+        raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+    return sw
+
+
+def _warm_start_coef(est, classes, n_features):
+    """The previous fit's ``(coef_, intercept_)`` as float64 when ``warm_start`` and it
+    fitted the same classes, else None (a cold start: coefficients of other classes
+    are no starting point).  Another number of features is an error, as in
+    sklearn and skdl's other warm starts."""
+    if not est.warm_start or not hasattr(est, "coef_"):
+        return None
+    if est.coef_.shape[1] != n_features:
+        raise ValueError(
+            f"X has {n_features} features, but {type(est).__name__} is expecting "
+            f"{est.coef_.shape[1]} features as input (warm_start=True starts from the "
+            "previous fit's coefficients). Set warm_start=False to fit other features."
+        )
+    old = getattr(est, "classes_", None)
+    if old is None or old.shape != classes.shape or not np.array_equal(old, classes):
+        return None
+    return np.asarray(est.coef_, dtype=np.float64), np.asarray(est.intercept_, dtype=np.float64)
 
 
 class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
@@ -455,7 +554,9 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         Non-negative L2 penalty on the coefficients.  ``alpha = 1 / C`` gives the
         solution of sklearn's ``LogisticRegression(C=C)`` (same objective: sklearn
         minimises ``½‖coef‖² + C Σ wᵢ lossᵢ``, i.e. ``Σ wᵢ lossᵢ + ‖coef‖² / (2C)``).
-        ``alpha = 0`` is the maximum-likelihood fit (sklearn's ``C=np.inf``).
+        ``alpha = 0`` is the maximum-likelihood fit (sklearn's ``C=np.inf`` or
+        ``penalty=None``).  (sklearn's ``LogisticRegression`` penalises by default,
+        ``C=1``: pass ``alpha=1.0`` for its default fit.)
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
     max_iter : int, default=100
@@ -468,31 +569,44 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         rescaling a column changes only its coefficient, never the fit.  Newton's
         method converges quadratically, so a small ``tol`` costs at most an iteration
         or two.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplying ``sample_weight`` (sklearn's meaning):
+        a dict maps a label to its weight (missing labels weigh 1); ``"balanced"``
+        weighs class ``c`` by ``n_samples / (n_classes · bincount(y)[c])``, with
+        sample weights by ``Σw / (n_classes Σ_{yᵢ=c} wᵢ)``, so that each class
+        carries the same total weight.  ``None``: all classes weigh 1.
+    warm_start : bool, default=False
+        When True, ``fit`` starts Newton's method from the previous fit's
+        ``coef_`` and ``intercept_`` (if it fitted the same two classes; else from the
+        cold start) instead of from zero coefficients: refitting at the optimum takes
+        no step, and a fit after a small change of the data or of ``alpha`` a few.
+        Another number of features raises a ValueError.
 
     Attributes
     ----------
     classes_ : ndarray of shape (2,)
         The two class labels; ``classes_[1]`` is the positive class.
     coef_ : ndarray of shape (1, n_features)
-        Coefficients (the shape of sklearn's ``LogisticRegression.coef_``).
+        Coefficients (the shape of sklearn's ``LogisticRegression.coef_``), of X's
+        dtype: float32 for float32 X (fitted in float64, then cast), else float64.
     intercept_ : ndarray of shape (1,)
-        Intercept; 0.0 when ``fit_intercept=False``.
+        Intercept; 0.0 when ``fit_intercept=False``.  Of the dtype of ``coef_``.
     covariance_ : ndarray of shape (n_params, n_params)
         Inverse of the (penalised) Hessian of the objective at the optimum, i.e. the
         inverse Fisher information, for the parameters ``[intercept, coef...]``
         (the intercept first, only when ``fit_intercept``: statsmodels' order with
         ``add_constant``).  The asymptotic covariance of the estimate for
         ``alpha = 0``; with ``alpha > 0`` it is a Bayesian (Laplace) posterior
-        covariance, not a sampling covariance.
+        covariance, not a sampling covariance.  Always float64 (also for float32 X).
     std_errors_ : ndarray of shape (n_params,)
         ``sqrt(diag(covariance_))``: the standard errors, as statsmodels' ``bse``
-        (meaningful as such for ``alpha = 0``).
+        (meaningful as such for ``alpha = 0``).  Always float64.
     n_iter_ : int
         Number of Newton steps taken (those that reuse the previous Hessian
         near the optimum included).
-    loss_curve_ : ndarray of shape (n_iter_ + 1,)
-        Objective divided by the sum of the sample weights, at the start and after
-        each Newton step.
+    loss_curve_ : list of float
+        Objective divided by the sum of the (class-weighted) sample weights after
+        each Newton step: ``n_iter_`` entries.
     separated_ : bool
         Whether complete separation was detected (``alpha = 0`` only).
     n_features_in_ : int
@@ -533,6 +647,12 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     the cost; the float64 gradient and line search still converge to the float64
     optimum) and the covariance a float64 one.
 
+    A sparse ``X`` (scipy.sparse CSR or CSC matrix or array) is never densified:
+    ``Xᵀ diag(s) X`` is a sparse-sparse product (a dense ``p × p`` result), the
+    gradient and the linear predictor sparse products; the fit equals the dense
+    one.  The column magnitudes of the convergence test are read off the Hessian's
+    diagonal either way.
+
     Examples
     --------
     >>> import numpy as np
@@ -552,26 +672,33 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         "fit_intercept": ["boolean"],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
     }
 
-    def __init__(self, alpha=0.0, *, fit_intercept=True, max_iter=100, tol=1e-8):
+    def __init__(self, alpha=0.0, *, fit_intercept=True, max_iter=100, tol=1e-8,
+                 class_weight=None, warm_start=False):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
         self.tol = tol
+        self.class_weight = class_weight
+        self.warm_start = warm_start
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model by Newton's method.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; scipy.sparse CSR/CSC input is used without densifying it.
+            float32 X gives float32 ``coef_`` and ``intercept_``.
         y : array-like of shape (n_samples,)
             Binary target labels (any two values: numbers, strings, ...).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples; ``None`` weighs all equally.  An
-            integer weight is equivalent to repeating the sample.
+            integer weight is equivalent to repeating the sample.  Multiplied by the
+            weights of ``class_weight``.
 
         Returns
         -------
@@ -579,7 +706,10 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
+        X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE, dtype=_FLOATS,
+                             order="C")
+        out_dtype = X.dtype
+        X = _as_float64(X)
         check_classification_targets(y)
         y_type = type_of_target(y, input_name="y")
         if y_type not in ("binary", "unknown") and np.unique(y).size > 2:
@@ -595,11 +725,11 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                 "LogisticIRLS needs samples of 2 classes; y contains only one class: "
                 f"{classes.tolist()}."
             )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        if not sample_weight.sum() > 0:
-            raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+        sample_weight = _fit_weights(self, X, y, y_enc, classes, sample_weight)
+        warm = _warm_start_coef(self, classes, X.shape[1])
+        theta0 = None
+        if warm is not None:
+            theta0 = np.r_[warm[1][:1], warm[0][0]] if self.fit_intercept else warm[0][0]
 
         with _blas_threads(X.shape[0] * X.shape[1] ** 2 // 2):
             res = _solve_irls(
@@ -610,12 +740,13 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                 fit_intercept=self.fit_intercept,
                 max_iter=self.max_iter,
                 tol=self.tol,
+                theta0=theta0,
             )
         theta = res["theta"]
         off = 1 if self.fit_intercept else 0
         self.classes_ = classes
-        self.coef_ = theta[off:].reshape(1, -1).copy()
-        self.intercept_ = np.array([theta[0] if self.fit_intercept else 0.0])
+        self.coef_ = theta[off:].reshape(1, -1).astype(out_dtype)
+        self.intercept_ = np.array([theta[0] if self.fit_intercept else 0.0], dtype=out_dtype)
         self.covariance_ = res["covariance"]
         self.std_errors_ = np.sqrt(np.clip(np.diag(self.covariance_), 0.0, None))
         self.n_iter_ = res["n_iter"]
@@ -653,16 +784,17 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Positive values predict ``classes_[1]``.
+            Positive values predict ``classes_[1]``.  float32 when both X and the
+            fit's X were float32, else float64.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, accept_sparse=_ACCEPT_SPARSE, dtype=_FLOATS, reset=False)
         return X @ self.coef_[0] + self.intercept_[0]
 
     def predict(self, X):
@@ -670,7 +802,7 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -686,7 +818,7 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -703,7 +835,7 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -717,4 +849,5 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = True
         return tags

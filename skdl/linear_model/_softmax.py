@@ -6,9 +6,11 @@ flat parameter vector; the solvers are pure functions that minimise it
 :func:`_solve_newton` by Newton's method with the full Hessian).  A first-order
 solver needs nothing more than ``_loss_grad``: the gradient-descent solvers
 (:func:`_solve_gd`, ``solver='gd'|'sgd'``) pass it (or its minibatch estimate) to an
-update rule of :mod:`skdl.optim`, built by the glue shared with LinearRegression and
-Ridge (:mod:`skdl.linear_model._gd`: optimizer names or instances, ``'auto'``
-learning rates, schedules, the early-stopping split, the divergence error).
+update rule of :mod:`skdl.optim` (:func:`_make_rule`: the optimizer by name or
+instance, ``learning_rate_init`` with its ``'auto'`` value, the ``learning_rate``
+schedule), with helpers shared with LinearRegression and Ridge
+(:mod:`skdl.linear_model._gd`: ``'auto'`` learning rates, the early-stopping split,
+the divergence error).
 
 Parameters are ``Θ`` of shape ``(m, p)``, one row per class, with the intercept in
 column 0 when ``fit_intercept`` (the over-complete softmax parametrisation of the
@@ -16,28 +18,36 @@ notes, as sklearn's multinomial ``LogisticRegression``).  Every function works w
 log-sum-exp, so large logits never overflow.
 """
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import optimize
+from scipy import optimize, sparse
+from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skdl.linear_model import _gd
 from skdl.linear_model._logistic import (
+    _ACCEPT_SPARSE,
+    _FLOATS,
+    _as_float64,
     _blas_threads,
     _column_scales,
     _factor,
+    _fit_weights,
     _halving_step,
     _solve,
+    _warm_start_coef,
+    _weighted_gram,
     check_column_magnitudes,
 )
-from skdl.optim import MinibatchIterator, Schedule
+from skdl.optim import Cosine, InverseDecay, MinibatchIterator, Newton, Schedule, get_rule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._warn import warn
 
@@ -100,7 +110,10 @@ class _Problem:
     def _logits_t(self, coef, intercept):
         """Logits in the ``(m, n)`` layout: reductions over classes then run over m
         contiguous rows of length n (vectorised), not over n short rows of length m."""
-        zt = coef @ self.X.T
+        if sparse.issparse(self.X):
+            zt = np.ascontiguousarray((self.X @ coef.T).T)
+        else:
+            zt = coef @ self.X.T
         if intercept is not None:
             zt += intercept[:, None]
         return zt
@@ -123,7 +136,7 @@ class _Problem:
         zt *= self.w / s
         zt[self.y, self.rows] -= self.w
         grad = np.empty((self.m, self.p))
-        grad[:, self.off :] = zt @ self.X
+        grad[:, self.off :] = (self.X.T @ zt.T).T if sparse.issparse(self.X) else zt @ self.X
         if self.fit_intercept:
             grad[:, 0] = zt.sum(axis=1)
         if self.alpha > 0:
@@ -176,11 +189,14 @@ class _Problem:
         ``H_kl = Xₐᵀ diag(wᵢ πᵢₖ (δ_kl - πᵢₗ)) Xₐ``: the block diagonal
         ``Xₐᵀ diag(w πₖ) Xₐ`` minus ``Qᵀ diag(w) Q`` with ``Q = [Xₐ π₁, ..., Xₐ πₘ]``,
         both by symmetric rank-k updates (BLAS ``syrk``, numpy's ``Bᵀ @ B``) over row
-        blocks.
+        blocks.  A sparse ``X``: each block ``Xₐᵀ diag(wᵢ πᵢₖ (δ_kl - πᵢₗ)) Xₐ`` by a
+        sparse product, never densifying ``X``.
         """
         coef, intercept = self.split(theta)
         m, p, off = self.m, self.p, self.off
         X, w = self.X, self.w
+        if sparse.issparse(X):
+            return self._sparse_hessian(coef, intercept)
         n = X.shape[0]
         # row blocks of at most ~4M entries of Q (32 MB)
         b = max(1, min(n, (1 << 22) // (m * p)))
@@ -211,6 +227,21 @@ class _Problem:
             big[c * p : (c + 1) * p, c * p : (c + 1) * p] += diag[c]
         if self.alpha > 0:
             pen = np.tile(np.r_[np.zeros(off), np.full(self.d, self.alpha)], m)
+            big.flat[:: m * p + 1] += pen
+        return big
+
+    def _sparse_hessian(self, coef, intercept):
+        m, p = self.m, self.p
+        pi = np.exp(_log_softmax(_logits(self.X, coef, intercept)))
+        big = np.empty((m * p, m * p))
+        for k in range(m):
+            for j in range(k, m):
+                c = self.w * pi[:, k] * ((k == j) - pi[:, j])
+                blk = _weighted_gram(self.X, c, self.fit_intercept)
+                big[k * p : (k + 1) * p, j * p : (j + 1) * p] = blk
+                big[j * p : (j + 1) * p, k * p : (k + 1) * p] = blk.T
+        if self.alpha > 0:
+            pen = np.tile(np.r_[np.zeros(self.off), np.full(self.d, self.alpha)], m)
             big.flat[:: m * p + 1] += pen
         return big
 
@@ -258,7 +289,7 @@ def _solve_lbfgs(prob, theta0, max_iter, tol):
     two: exact), so that neither its steps nor its ``gtol`` depend on the columns'
     units."""
     scales = prob.scales
-    curve = [prob.loss_grad(theta0)[0]]
+    curve = []  # the objective after each iteration
     separated = [False]
 
     def loss_grad(theta_scaled):
@@ -285,14 +316,16 @@ def _solve_lbfgs(prob, theta0, max_iter, tol):
         },
     )
     converged = res.status != 1  # 1: iteration (or evaluation) limit reached
-    return res.x / scales, int(res.nit), converged, separated[0], np.asarray(curve)
+    # one callback per iteration: len(curve) is the iteration count (also when the
+    # callback stopped the run on separation)
+    return res.x / scales, len(curve), converged, separated[0], curve
 
 
 def _solve_newton(prob, theta0, max_iter, tol):
     """Newton's method with the full ``(m p)²`` Hessian, Cholesky and step-halving."""
     theta = theta0.copy()
     obj, grad = prob.loss_grad(theta)
-    curve = [obj]
+    curve = []  # the objective after each Newton step
     n_iter = 0
     converged = separated = False
     while True:
@@ -319,7 +352,7 @@ def _solve_newton(prob, theta0, max_iter, tol):
         if prob.alpha == 0 and prob.separates(theta):
             separated = True
             break
-    return theta, n_iter, converged, separated, np.asarray(curve)
+    return theta, n_iter, converged, separated, curve
 
 
 def _solve_gd(
@@ -357,9 +390,9 @@ def _solve_gd(
     params = [theta]
     obj, grad = prob.loss_grad(theta)
     obj0 = obj
-    # 'gd': the objective at the start and after each update; 'sgd': the mean of the
-    # minibatch objectives during each epoch (each taken before its update)
-    curve = [obj] if batches is None else []
+    # 'gd': the objective after each update; 'sgd': the mean of the minibatch
+    # objectives during each epoch (each taken before its update)
+    curve = []
     scale = max(obj, np.finfo(float).tiny)  # of tol
     # of divergence: at least log m, the objective of uniform probabilities (the
     # initial objective is ~0 when one class has all the weight)
@@ -395,7 +428,7 @@ def _solve_gd(
                                   rule, lr_auto)
         if obj > _gd._BLOW_UP * big:
             raise _gd._divergence(obj, epoch, solver, rule, lr_auto, start=obj0)
-        curve.append(obj)
+        curve.append(float(obj))
         if prob.alpha == 0 and prob.separates(theta):
             separated = True
             break
@@ -421,7 +454,7 @@ def _solve_gd(
             converged = bool(np.max(np.abs(grad)) <= tol)
     if best_theta is not None:
         theta[...] = best_theta
-    return theta, n_iter, converged, separated, np.asarray(curve), val_scores
+    return theta, n_iter, converged, separated, curve, val_scores
 
 
 def _weighted_accuracy(correct, w):
@@ -440,6 +473,8 @@ def _softmax_curvature(prob, rng, alpha):
     X, w = prob.X, prob.w
     rows = _gd._subsample_rows(X.shape[0], rng)
     Xs, ws = X[rows], w[rows]
+    if sparse.issparse(Xs):
+        return _sparse_softmax_curvature(Xs, ws, prob, alpha)
     _gd._check_feature_scales(
         np.sqrt(np.average((Xs - np.average(Xs, axis=0, weights=ws)) ** 2, axis=0, weights=ws)),
         prob.fit_intercept,
@@ -450,6 +485,94 @@ def _softmax_curvature(prob, rng, alpha):
     # _curvature returns λ + 2α/Σw: halve it for the ½ of the softmax bound
     L, L_max, _ = _gd._curvature(Xs, ws, 0.0, False, 2.0 * alpha, prob.sw, slice(None))
     return 0.5 * L, 0.5 * L_max
+
+
+def _sparse_softmax_curvature(Xs, ws, prob, alpha):
+    """:func:`_softmax_curvature` on the sparse rows ``Xs``: the weighted standard
+    deviations from the first two moments and the top eigenvalue of
+    ``X̃ᵀWX̃ / Σw`` by Lanczos (``eigsh``) on sparse products, never densifying."""
+    keep = ws > 0
+    Xs, ws = Xs[np.flatnonzero(keep)], ws[keep]
+    if Xs.shape[0] == 0:
+        return 0.5, 0.5
+    sws = float(ws.sum())
+    mean = (Xs.T @ ws) / sws
+    sq = Xs.multiply(Xs)
+    var = np.maximum((sq.T @ ws) / sws - mean**2, 0.0)
+    _gd._check_feature_scales(np.sqrt(var), prob.fit_intercept, "gd/sgd")
+    off = prob.off
+    p = Xs.shape[1] + off
+
+    def matvec(v):
+        v = np.ravel(v)
+        u = Xs @ v[off:] + (v[0] if off else 0.0)
+        out = np.empty(p)
+        out[off:] = Xs.T @ (ws * u)
+        if off:
+            out[0] = ws @ u
+        return out / sws
+
+    op = LinearOperator((p, p), matvec=matvec, dtype=np.float64)
+    if p == 1:
+        lam = float(matvec(np.ones(1))[0])
+    else:
+        lam = float(eigsh(op, k=1, which="LA", tol=1e-10, v0=np.ones(p),
+                          return_eigenvectors=False)[0])
+    ridge = 2.0 * alpha / prob.sw
+    L = max(lam + ridge, np.finfo(float).tiny)
+    L_max = float(np.max(np.asarray(sq.sum(axis=1)).ravel())) + off + ridge
+    # as _gd._curvature's, halved for the ½ of the softmax bound
+    return 0.5 * L, 0.5 * max(L_max, L)
+
+
+def _make_schedule(schedule, n_batches, max_iter):
+    """The schedule named by ``learning_rate`` (a Schedule instance is copied)."""
+    if not isinstance(schedule, str):
+        return copy.deepcopy(schedule)
+    if schedule == "constant":
+        return None
+    if schedule == "inverse":
+        # η₀ / (1 + t/i₀) with i₀ one epoch of updates (note 002: η_d = 1/i₀)
+        return InverseDecay(decay=1.0 / n_batches)
+    return Cosine(t_max=max_iter * n_batches)  # "cosine": anneal to 0 over max_iter epochs
+
+
+def _make_rule(est, L, L_max, n, batch_size, n_batches):
+    """The update rule of 'gd'/'sgd' from ``optimizer`` (a name, or an instance that
+    is copied and reset), ``learning_rate_init`` (the step; "auto" from the curvature
+    bound ``L``, ``L_max``) and ``learning_rate`` (the schedule).  Returns
+    ``(rule, lr_auto)``."""
+    opt = est.optimizer
+    if isinstance(opt, str):
+        name, rule = opt, None
+    else:
+        if isinstance(opt, Newton) or not hasattr(opt, "step"):
+            raise ValueError(
+                f"optimizer must be one of {list(_gd.OPTIMIZERS)} or a first-order "
+                f"skdl.optim.UpdateRule instance; got {opt!r} (Newton's rule needs a "
+                "Hessian: use solver='newton')."
+            )
+        rule = copy.deepcopy(opt)
+        rule.reset()
+        name = getattr(rule, "name", None)
+    lr_auto = isinstance(est.learning_rate_init, str)  # "auto"
+    if lr_auto:
+        gamma = 0.9 if name in ("momentum", "nesterov") else 0.0  # the rules' default γ
+        lr = (_gd._auto_learning_rate(name, L, L_max, n, batch_size, gamma)
+              if rule is None else None)
+    else:
+        lr = float(est.learning_rate_init)
+    schedule = _make_schedule(est.learning_rate, n_batches, est.max_iter)
+    if rule is None:
+        rule = get_rule(name, learning_rate=lr, schedule=schedule)
+    else:
+        if lr is not None:
+            rule.learning_rate = lr
+        else:
+            lr_auto = False  # the instance's own learning rate is used
+        if not (isinstance(est.learning_rate, str) and est.learning_rate == "constant"):
+            rule.schedule = schedule
+    return rule, lr_auto
 
 
 # solver name -> pure function (prob, theta0, max_iter, tol, **options) -> (theta,
@@ -505,27 +628,41 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         decreased by ``tol`` times the initial objective.  With ``early_stopping``,
         "gd" and "sgd" stop when the validation accuracy has not increased by
         ``tol`` for ``n_iter_no_change`` epochs.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplying ``sample_weight`` (sklearn's meaning):
+        a dict maps a label to its weight (missing labels weigh 1); ``"balanced"``
+        weighs class ``c`` by ``n_samples / (n_classes · bincount(y)[c])``, with
+        sample weights by ``Σw / (n_classes Σ_{yᵢ=c} wᵢ)``, so that each class
+        carries the same total weight.  ``None``: all classes weigh 1.
+    warm_start : bool, default=False
+        When True, ``fit`` starts the solver from the previous fit's ``coef_`` and
+        ``intercept_`` (if it fitted the same classes; else from the cold start)
+        instead of zero coefficients: refitting at the optimum stops after at most an
+        iteration ("lbfgs", "newton", "gd"; "sgd" still runs ``n_iter_no_change``
+        epochs).  The update rule of "gd"/"sgd" starts afresh (its state, e.g. Adam's
+        moments, is not kept).  Another number of features raises a ValueError.
     optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", \
             "adam"} or skdl.optim.UpdateRule, default="sgd"
         Update rule of ``solver="gd"|"sgd"`` (:mod:`skdl.optim`); ``"sgd"`` is the
         plain step ``θ ← θ - η g``.  An instance is copied (never modified) and used
-        with its own hyper-parameters; a numeric ``learning_rate`` or a
-        ``schedule`` other than "constant" overrides its own.  Ignored by
-        "lbfgs" and "newton", as are all the parameters below.
-    learning_rate : "auto" or float, default="auto"
-        Base learning rate ``η₀``.  ``"auto"``: for "sgd", "momentum" and
-        "nesterov", ``1/L`` for "gd" with ``L = ½ λ_max(X̃ᵀWX̃)/Σw + α/Σw`` the
-        bound on the curvature of the objective (``X̃`` is X with a column of ones
-        for the intercept; ½ bounds the softmax's ``diag π - ππᵀ``), and
-        ``(1-γ)/(2 L(b))`` for "sgd" with ``L(b)`` the expected smoothness of
-        minibatches of size ``b`` and ``γ`` the momentum (Gower et al. 2019); 0.1
-        for "adagrad", 0.01 for "rmsprop" and "adam", 1.0 for "adadelta".  The
-        value used is in ``learning_rate_``.  A rate too large makes the objective
-        diverge: the fit then stops with :class:`skdl.optim.DivergenceError` naming
-        the rate.
-    schedule : {"constant", "inverse", "cosine"} or skdl.optim.Schedule, \
+        with its own hyper-parameters; a numeric ``learning_rate_init`` or a
+        ``learning_rate`` schedule other than "constant" overrides its own.  Ignored
+        by "lbfgs" and "newton", as are all the parameters below.
+    learning_rate_init : "auto" or float, default="auto"
+        Base learning rate (step size) ``η₀``, sklearn MLP's name.  ``"auto"``: for
+        the optimizers "sgd", "momentum" and "nesterov", ``1/L`` for "gd" with
+        ``L = ½ λ_max(X̃ᵀWX̃)/Σw + α/Σw`` the bound on the curvature of the
+        objective (``X̃`` is X with a column of ones for the intercept; ½ bounds the
+        softmax's ``diag π - ππᵀ``), and ``(1-γ)/(2 L(b))`` for "sgd" with ``L(b)``
+        the expected smoothness of minibatches of size ``b`` and ``γ`` the momentum
+        (Gower et al. 2019); 0.1 for "adagrad", 0.01 for "rmsprop" and "adam", 1.0
+        for "adadelta".  The value used is in ``learning_rate_``.  A rate too large
+        makes the objective diverge: the fit then stops with
+        :class:`skdl.optim.DivergenceError` naming the rate.
+    learning_rate : {"constant", "inverse", "cosine"} or skdl.optim.Schedule, \
             default="constant"
-        Learning-rate schedule, evaluated at the update count: "inverse" is
+        Learning-rate schedule (sklearn MLP's name for it), evaluated at the update
+        count: "constant" keeps ``learning_rate_init``; "inverse" is
         ``η₀/(1 + t/i₀)`` with ``i₀`` the updates of one epoch (note 002),
         "cosine" anneals to 0 over ``max_iter`` epochs; any
         :class:`skdl.optim.Schedule` can be given.
@@ -551,17 +688,18 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         Class labels.
     coef_ : ndarray of shape (n_classes, n_features)
         One row of coefficients per class (also for two classes: the softmax
-        formulation keeps two sets of parameters, note 001 fig. 7.4).
+        formulation keeps two sets of parameters, note 001 fig. 7.4).  Of X's
+        dtype: float32 for float32 X (fitted in float64, then cast), else float64.
     intercept_ : ndarray of shape (n_classes,)
-        Intercepts (zeros when ``fit_intercept=False``).
+        Intercepts (zeros when ``fit_intercept=False``), of the dtype of ``coef_``.
     solver_ : str
         The solver used.
     n_iter_ : int
         Number of iterations run.
-    loss_curve_ : ndarray
-        Mean objective at the start and after each iteration, ``n_iter_ + 1``
-        entries; for "sgd" the weighted mean of the minibatch objectives during
-        each epoch (each before its update), ``n_iter_`` entries.
+    loss_curve_ : list of float
+        Mean objective after each iteration, ``n_iter_`` entries; for "sgd" the
+        weighted mean of the minibatch objectives during each epoch (each before its
+        update).
     learning_rate_ : float
         "gd" and "sgd": the base learning rate used (resolves "auto").
     optimizer_ : skdl.optim.UpdateRule
@@ -599,6 +737,12 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     With two classes the probabilities equal those of a binary logistic regression
     with ``θ = coef_[1] - coef_[0]`` and penalty ``alpha / 2``.
 
+    A sparse ``X`` (scipy.sparse CSR or CSC matrix or array) is never densified:
+    the logits and the gradient are sparse products, the Newton Hessian's blocks
+    ``Xₐᵀ diag(c) Xₐ`` sparse-sparse products, the column magnitudes read from the
+    stored entries, and the "auto" learning rate's curvature bound a Lanczos
+    eigenvalue of sparse products; every solver gives the dense fit.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -628,14 +772,16 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "optimizer": [StrOptions(set(_gd.OPTIMIZERS)), HasMethods(["step"])],
-        "learning_rate": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
-        "schedule": [StrOptions(set(_gd.SCHEDULES)), Schedule, callable],
+        "learning_rate_init": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions({"constant", "inverse", "cosine"}), Schedule, callable],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -647,14 +793,16 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         max_iter=100,
         tol=1e-4,
         optimizer="sgd",
-        learning_rate="auto",
-        schedule="constant",
+        learning_rate_init="auto",
+        learning_rate="constant",
         batch_size="auto",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
         random_state=None,
+        class_weight=None,
+        warm_start=False,
     ):
         self.alpha = alpha
         self.solver = solver
@@ -662,27 +810,31 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
-        self.schedule = schedule
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
+        self.class_weight = class_weight
+        self.warm_start = warm_start
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; scipy.sparse CSR/CSC input is used without densifying it.
+            float32 X gives float32 ``coef_`` and ``intercept_``.
         y : array-like of shape (n_samples,)
             Class labels (any hashable, sortable values: numbers, strings, ...).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples; ``None`` weighs all equally.  An
-            integer weight is equivalent to repeating the sample.
+            integer weight is equivalent to repeating the sample.  Multiplied by the
+            weights of ``class_weight``.
 
         Returns
         -------
@@ -690,7 +842,10 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
+        X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE, dtype=_FLOATS,
+                             order="C")
+        out_dtype = X.dtype
+        X = _as_float64(X)
         check_classification_targets(y)
         enc = LabelEncoder()
         y_enc = enc.fit_transform(y)
@@ -700,11 +855,8 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                 "SoftmaxClassifier needs samples of at least 2 classes; y contains only "
                 f"one class: {classes.tolist()}."
             )
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        if not sample_weight.sum() > 0:
-            raise ValueError("The sample weights sum to zero: there is nothing to fit.")
+        sample_weight = _fit_weights(self, X, y, y_enc, classes, sample_weight)
+        warm = _warm_start_coef(self, classes, X.shape[1])
         mags = check_column_magnitudes(
             X, "SoftmaxClassifier", sample_weight.sum(), sample_weight
         )
@@ -718,18 +870,24 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
             prob = _Problem(X, y_enc, sample_weight, classes.size, self.alpha, self.fit_intercept)
             prob.scales = np.tile(_column_scales(X, self.fit_intercept, mags=mags), prob.m)
             options = {}
-        theta0 = _initial_theta(prob)
+        if warm is None:
+            theta0 = _initial_theta(prob)
+        elif self.fit_intercept:
+            theta0 = np.column_stack([warm[1], warm[0]]).ravel()
+        else:
+            theta0 = warm[0].ravel().copy()
         with _blas_threads(X.shape[0] * prob.p * prob.m):
             theta, n_iter, converged, separated, curve, *val = _SOLVERS[self.solver](
                 prob, theta0, self.max_iter, self.tol, **options
             )
         coef, intercept = prob.split(theta)
         self.classes_ = classes
-        self.coef_ = np.array(coef)
-        self.intercept_ = np.array(intercept) if intercept is not None else np.zeros(classes.size)
+        self.coef_ = np.array(coef, dtype=out_dtype)
+        self.intercept_ = (np.array(intercept, dtype=out_dtype) if intercept is not None
+                           else np.zeros(classes.size, dtype=out_dtype))
         self.solver_ = self.solver
-        self.n_iter_ = n_iter
-        self.loss_curve_ = curve
+        self.n_iter_ = int(n_iter)
+        self.loss_curve_ = [float(v) for v in curve]
         self.separated_ = separated
         if options:
             self.learning_rate_ = options["rule"].learning_rate
@@ -751,7 +909,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                 f"max_iter={self.max_iter} iterations (tol={self.tol}); increase max_iter"
                 + (
                     " (gradient descent needs many epochs; standardise the features, or "
-                    "try optimizer='adam' or a larger learning_rate)"
+                    "try optimizer='adam' or a larger learning_rate_init)"
                     if self.solver in ("gd", "sgd")
                     else ""
                 )
@@ -780,7 +938,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
             batch_size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
             batches = MinibatchIterator(n, batch_size, shuffle=self.shuffle, random_state=rng)
         L, L_max = _softmax_curvature(prob, rng, self.alpha)
-        rule, lr_auto = _gd._make_rule(self, L, L_max, n, batch_size, -(-n // batch_size))
+        rule, lr_auto = _make_rule(self, L, L_max, n, batch_size, -(-n // batch_size))
         return prob, {
             "rule": rule,
             "batches": batches,
@@ -792,7 +950,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
 
     def _scores(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, accept_sparse=_ACCEPT_SPARSE, dtype=_FLOATS, reset=False)
         return _logits(X, self.coef_, self.intercept_)
 
     def decision_function(self, X):
@@ -800,7 +958,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -819,7 +977,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -835,7 +993,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -850,7 +1008,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -863,3 +1021,8 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         np.exp(z, out=z)
         z /= z.sum(axis=1, keepdims=True)
         return z
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -231,7 +231,9 @@ def test_loss_curve_decreases_with_step_halving():
     X = rng.standard_cauchy(size=(300, 3))
     y = (rng.uniform(size=300) < expit(np.tanh(X @ [1.0, -1.0, 0.5]))).astype(int)
     clf = LogisticIRLS(tol=1e-10).fit(X, y)
-    assert np.all(np.diff(clf.loss_curve_) <= 1e-12 * clf.loss_curve_[:-1])
+    curve = np.asarray(clf.loss_curve_)
+    assert isinstance(clf.loss_curve_, list) and curve.size == clf.n_iter_
+    assert np.all(np.diff(curve) <= 1e-12 * curve[:-1])
     ref = sm.GLM(y, sm.add_constant(X), family=sm.families.Binomial()).fit(tol=1e-12)
     assert_allclose(np.r_[clf.intercept_, clf.coef_[0]], ref.params, atol=1e-6)
 
