@@ -38,7 +38,7 @@ stream = PCA(n_components=2)
 for chunk in np.array_split(X, 10):
     stream.partial_fit(chunk)
 gap = np.abs(stream.components_ - pca.components_[:2]).max()
-print(f"solver used by the full fit: {pca.solver_}")
+print(f"solver used by the full fit: {pca.svd_solver_}")
 print(f"max |components| difference, 10-chunk partial_fit vs fit: {gap:.2e}")
 
 # --- 2-D projection coloured by class -------------------------------------

@@ -36,7 +36,7 @@ CHECK_PARAMS = {
         {}, {"solver": "newton"}, {"alpha": 0.0, "solver": "newton"},
         {"solver": "gd"}, {"solver": "sgd"}, {"solver": "sgd", "optimizer": "adam"},
     ],
-    "PCA": [{"solver": s} for s in ("auto", "covariance", "svd", "randomized")],
+    "PCA": [{"svd_solver": s} for s in ("auto", "covariance_eigh", "full", "randomized", "arpack")],
     "Autoencoder": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     "VAE": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
     # sklearn's checks give fully-labelled y, with -1 as a class in check_classifiers_classes

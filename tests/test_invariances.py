@@ -69,12 +69,12 @@ def test_ridge_common_scaling_with_alpha(seed, e, solver):
 
 
 @SETTINGS
-@given(seed=seeds, e=exponents, solver=st.sampled_from(["covariance", "svd"]))
+@given(seed=seeds, e=exponents, solver=st.sampled_from(["covariance_eigh", "full"]))
 def test_pca_common_scaling(seed, e, solver):
     X, _ = _data(seed)
     s = 10.0**e
-    ref = skdl.PCA(solver=solver).fit(X)
-    fit = skdl.PCA(solver=solver).fit(X * s)
+    ref = skdl.PCA(svd_solver=solver).fit(X)
+    fit = skdl.PCA(svd_solver=solver).fit(X * s)
     assert_allclose(np.abs(fit.components_), np.abs(ref.components_), atol=1e-8)
     assert_allclose(fit.explained_variance_ / s**2, ref.explained_variance_, rtol=1e-8)
 
@@ -155,11 +155,11 @@ def test_integer_weights_equal_repeated_rows(seed, name):
 
 
 @SETTINGS
-@given(seed=seeds, solver=st.sampled_from(["covariance", "svd", "randomized"]))
+@given(seed=seeds, solver=st.sampled_from(["covariance_eigh", "full", "randomized"]))
 def test_pca_row_permutation(seed, solver):
     X, _ = _data(seed)
     perm = np.random.default_rng(seed + 1).permutation(len(X))
-    kw = dict(n_components=2, solver=solver, random_state=0)
+    kw = dict(n_components=2, svd_solver=solver, random_state=0)
     a, b = skdl.PCA(**kw).fit(X), skdl.PCA(**kw).fit(X[perm])
     assert_allclose(np.abs(a.components_), np.abs(b.components_), atol=1e-8)
     assert_allclose(a.explained_variance_, b.explained_variance_, rtol=1e-8)

@@ -51,7 +51,7 @@ def test_gradient_solvers_name_the_scale_problem(solver):
 
 @pytest.mark.parametrize("make", [lambda: skdl.RBFFeatures(n_centers=5, random_state=0),
                                   lambda: skdl.RidgeRBF(n_centers=5, random_state=0),
-                                  lambda: skdl.PCA(), lambda: skdl.PCA(solver="svd")])
+                                  lambda: skdl.PCA(), lambda: skdl.PCA(svd_solver="full")])
 def test_squaring_estimators_name_the_scale_problem(make):
     # was: NaN features (RBFFeatures at 1e200), "A has a NaN entry", OverflowError
     X, y = _regression()

@@ -1,21 +1,26 @@
 """Principal component analysis: exact, randomized and streaming fits (note 000 §8-9).
 
 The solvers are pure private functions; :class:`PCA` dispatches to them by its
-``solver`` string, as ``sklearn/decomposition/_pca.py`` does.
+``svd_solver`` string, with scikit-learn's names, as ``sklearn/decomposition/_pca.py``
+does.
 
-* ``'covariance'``: the scatter matrix ``Σ (xᵢ - x̄)(xᵢ - x̄)ᵀ`` is formed by one
+* ``'covariance_eigh'``: the scatter matrix ``Σ (xᵢ - x̄)(xᵢ - x̄)ᵀ`` is formed by one
   symmetric rank-k update (BLAS ``syrk``) over ``X`` without a centred copy - directly
   as ``XᵀX - n x̄x̄ᵀ`` when that cancels few digits, else in pilot-shifted row blocks
   (the shared :func:`skdl.linear_model._linear._gram_statistics`) - then ``eigh``
   (only the leading eigenpairs when few are kept) gives the principal axes.
   ``O(n d²)``: the choice for ``n ≫ d``.
-* ``'svd'``: a thin SVD of the centred data, computed as a Householder QR of the tall
+* ``'full'``: a thin SVD of the centred data, computed as a Householder QR of the tall
   side (block by block, TSQR, when ``n ≥ d``: no copy of ``X``) followed by the SVD
   of the small triangular factor; the orthogonal factor is never formed (only the
   ``k`` kept components are mapped back through it, LAPACK ``ormqr``), which is what
   makes it cheaper than a plain ``gesdd`` with vectors.
 * ``'randomized'``: Halko-Martinsson-Tropp range finder with LU-normalised power
   iterations on the *implicitly* centred matrix (``X V - 1 (x̄ᵀV)``): no centred copy.
+* ``'arpack'``: scipy's ``svds`` (ARPACK) on the same implicitly centred operator.
+* sparse ``X`` (CSR/CSC): the covariance route from the sparse Gram ``XᵀX`` minus the
+  rank-one ``n x̄x̄ᵀ``; randomized and arpack through the implicitly centred operator;
+  ``X`` is never densified.
 * streaming (``partial_fit``): each chunk is reduced to its ``(n, mean, scatter)``
   triple, and triples are merged pairwise by :func:`_merge_moments` (the pairwise form
   of note 000 §8's running update).  ``fit`` with the covariance solver is the same code
@@ -23,12 +28,14 @@ The solvers are pure private functions; :class:`PCA` dispatches to them by its
   :func:`_chunk_moments` over blocks and reduce with :func:`_merge_moments`.
 """
 
-from math import log
-from numbers import Integral
+from math import log, pi
+from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, sparse
 from scipy.linalg import get_lapack_funcs
+from scipy.sparse.linalg import LinearOperator, svds
+from scipy.special import gammaln
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
@@ -75,9 +82,9 @@ def _finite_chunk_moments(X):
     ``X``; only then is ``X`` scanned, to raise sklearn's usual error.
     """
     with np.errstate(all="ignore"):  # non-finite input is reported below
-        moments = _chunk_moments(X)
+        moments = _moments_of(X)
     if not (np.all(np.isfinite(moments[1])) and np.all(np.isfinite(np.diag(moments[2])))):
-        assert_all_finite(X, input_name="X")  # raises for NaN / infinity
+        assert_all_finite(X.data if sparse.issparse(X) else X, input_name="X")
         raise ValueError(
             "The scatter matrix of X overflows float64: X has entries too large in "
             "magnitude; rescale X."
@@ -234,15 +241,20 @@ def _solve_svd(X, mean, choose_k, copy=True):
     return s, Vt
 
 
-def _solve_randomized(X, mean, n_components, n_oversamples, n_iter, random_state):
+def _solve_randomized(
+    X, mean, n_components, n_oversamples, n_iter, random_state, normalizer="auto"
+):
     """Randomized truncated SVD of the implicitly centred ``X - mean``.
 
     Halko, Martinsson & Tropp (2011), algorithm 4.4 with QR-normalised power
     iterations, as ``sklearn.utils.extmath.randomized_svd`` (which normalises by LU),
     whose random draws it reproduces.  ``Xc V`` is computed as ``X V - 1 (x̄ᵀ V)`` and
-    ``Xcᵀ U`` as ``Xᵀ U - x̄ (1ᵀ U)``: no centred copy of ``X``.
+    ``Xcᵀ U`` as ``Xᵀ U - x̄ (1ᵀ U)``: no centred copy of ``X`` (which may be sparse).
+    ``normalizer`` is sklearn's ``power_iteration_normalizer``: ``'auto'`` normalises by
+    QR when ``n_iter > 2`` (sklearn: by LU; both span the same subspace), ``'QR'``,
+    ``'LU'`` (scipy's ``lu`` with the permutation applied) or ``'none'``.
 
-    Returns ``s`` (k,) and ``Vt`` (k, d).
+    Returns ``s`` (k,), ``Vt`` (k, d) and the left vectors ``U`` (n, k).
     """
     n, d = X.shape
     mean = mean.astype(X.dtype, copy=False)
@@ -266,10 +278,17 @@ def _solve_randomized(X, mean, n_components, n_oversamples, n_iter, random_state
     # numpy's LAPACK throughout (QR normalisation instead of scipy's LU): the products
     # run in numpy's OpenBLAS, and alternating with scipy's leaves one library's
     # threads spinning against the other's; QR and LU span the same subspace
-    if n_iter > 2:
+    if normalizer == "auto":
+        normalizer = "QR" if n_iter > 2 else "none"
+    if normalizer == "QR":
 
         def normalise(M):
             return np.linalg.qr(M)[0]
+
+    elif normalizer == "LU":
+
+        def normalise(M):
+            return linalg.lu(M, permute_l=True, check_finite=False)[0]
 
     else:
 
@@ -280,7 +299,7 @@ def _solve_randomized(X, mean, n_components, n_oversamples, n_iter, random_state
         # tall X with few features: the power iterations Xcᵀ(Xc V) are (XcᵀXc) V, so
         # form the d×d scatter once (one syrk, compute-bound) instead of 2·n_iter
         # memory-bound passes over X; the same subspace in exact arithmetic
-        scatter = _chunk_moments(X)[2].astype(Q.dtype, copy=False)
+        scatter = _moments_of(X)[2].astype(Q.dtype, copy=False)
         for _ in range(n_iter):
             Q = normalise(scatter @ Q)
     else:
@@ -290,36 +309,159 @@ def _solve_randomized(X, mean, n_components, n_oversamples, n_iter, random_state
     Q = np.linalg.qr(A(Q))[0]
     B = At(Q).T  # Qᵀ A
     Uh, s, Vt = np.linalg.svd(B, full_matrices=False)
-    if transpose:  # A = Xcᵀ ≈ (Q Uh) S Vt  =>  right vectors of Xc are Q Uh
+    if transpose:  # A = Xcᵀ ≈ (Q Uh) S Vt  =>  Xc ≈ Vtᵀ S (Q Uh)ᵀ
+        U = Vt[:n_components].T
         Vt = (Q @ Uh[:, :n_components]).T
     else:
+        U = Q @ Uh[:, :n_components]
         Vt = Vt[:n_components]
-    return s[:n_components], np.ascontiguousarray(Vt)
+    return s[:n_components], np.ascontiguousarray(Vt), U
+
+
+def _centred_operator(X, mean):
+    """``X - 1 mean`` as a scipy ``LinearOperator`` (dense or sparse ``X``, no copy)."""
+    n, d = X.shape
+    mean = mean.astype(X.dtype, copy=False)
+
+    def matvec(v):
+        v = np.ravel(v)
+        return X @ v - mean @ v
+
+    def rmatvec(u):
+        u = np.ravel(u)
+        return X.T @ u - mean * u.sum()
+
+    def matmat(V):
+        return X @ V - (mean @ V)[None, :]
+
+    def rmatmat(U):
+        return X.T @ U - np.outer(mean, U.sum(axis=0))
+
+    return LinearOperator(
+        (n, d), matvec=matvec, rmatvec=rmatvec, matmat=matmat, rmatmat=rmatmat, dtype=X.dtype
+    )
+
+
+def _solve_arpack(X, mean, n_components, tol, random_state):
+    """Truncated SVD of the implicitly centred ``X - mean`` by ARPACK (scipy ``svds``).
+
+    The starting vector is drawn as sklearn's ``_init_arpack_v0`` draws it (uniform on
+    ``[-1, 1]``), so a seed gives sklearn's iterates.  Returns ``s`` (k,) descending
+    , ``Vt`` (k, d) and the left vectors ``U`` (n, k).
+    """
+    v0 = random_state.uniform(-1, 1, size=min(X.shape))
+    U, s, Vt = svds(_centred_operator(X, mean), k=n_components, tol=tol, v0=v0)
+    order = np.argsort(s)[::-1]
+    return s[order], np.ascontiguousarray(Vt[order]), U[:, order]
+
+
+def _sparse_moments(X):
+    """``(n, mean, scatter)`` of the rows of a sparse ``X``, in float64, never dense.
+
+    The scatter matrix is the sparse Gram ``XᵀX`` (a d×d product of sparse factors,
+    made dense only at the end) minus the rank-one ``n x̄x̄ᵀ``: implicit centring.
+    """
+    X = X.astype(np.float64) if X.dtype != np.float64 else X  # copies the nonzeros only
+    n = X.shape[0]
+    mean = np.asarray(X.mean(axis=0)).ravel()
+    gram = X.T @ X
+    gram = gram.toarray() if sparse.issparse(gram) else np.asarray(gram)
+    scatter = gram - n * np.outer(mean, mean)
+    return Moments(float(n), mean, scatter)
+
+
+def _moments_of(X):
+    """The ``(n, mean, scatter)`` triple of dense or sparse ``X``."""
+    return _sparse_moments(X) if sparse.issparse(X) else _chunk_moments(X)
+
+
+def _sparse_mean_and_total_var(X):
+    """Column means and ``Σ ‖xᵢ - x̄‖²`` of a sparse ``X`` (float64; nonzeros only)."""
+    X = X.astype(np.float64) if X.dtype != np.float64 else X
+    n = X.shape[0]
+    mean = np.asarray(X.mean(axis=0)).ravel()
+    data = X.data
+    return mean, max(float(data @ data) - n * float(mean @ mean), 0.0)
+
+
+def _mle_log_likelihood(spectrum, rank, n_samples):
+    """Log-evidence of a probabilistic PCA of this ``rank`` (Minka 2000, Laplace method).
+
+    ``spectrum`` holds the ``d`` eigenvalues of the sample covariance, descending;
+    ``1 <= rank < d``.  With ``v`` the mean discarded eigenvalue and ``m = d k -
+    k(k+1)/2`` the dimension of the Stiefel manifold (Minka's eq. 30)::
+
+        log p(D | k) = log p(U) - n/2 Σ_{i<=k} log λᵢ - n(d-k)/2 log v
+                       + (m + k)/2 log 2π - 1/2 log|A_Z| - k/2 log n
+
+    where ``log p(U) = -k log 2 + Σ_{i<=k} [lnΓ((d-i+1)/2) - (d-i+1)/2 log π]`` and
+    ``|A_Z| = Π_{i<=k} Π_{j>i} n (λᵢ - λⱼ)(1/λ̂ⱼ - 1/λ̂ᵢ)``, ``λ̂`` the spectrum with the
+    discarded eigenvalues replaced by ``v``.
+    """
+    d = spectrum.shape[0]
+    n = float(n_samples)
+    tiny = 1e-15
+    if spectrum[rank - 1] < tiny:
+        return -np.inf
+    i = np.arange(1, rank + 1)
+    log_pu = -rank * log(2.0) + float(
+        np.sum(gammaln((d - i + 1) / 2.0) - log(pi) * (d - i + 1) / 2.0)
+    )
+    log_pl = -n / 2.0 * float(np.sum(np.log(spectrum[:rank])))
+    v = max(tiny, float(spectrum[rank:].sum()) / (d - rank))
+    log_pv = -n * (d - rank) / 2.0 * log(v)
+    m = d * rank - rank * (rank + 1) / 2.0
+    log_pp = log(2.0 * pi) * (m + rank) / 2.0
+    hat = spectrum.copy()
+    hat[rank:] = v
+    lead = spectrum[:rank, None]
+    diff = lead - spectrum[None, :]  # λᵢ - λⱼ, i < k
+    inv = 1.0 / hat[None, :] - 1.0 / hat[:rank, None]  # 1/λ̂ⱼ - 1/λ̂ᵢ
+    upper = np.triu(np.ones((rank, d), dtype=bool), k=1)  # j > i
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_pa = float(np.sum(np.log(diff[upper] * inv[upper]) + log(n)))
+    return log_pu + log_pl + log_pv + log_pp - log_pa / 2.0 - rank * log(n) / 2.0
+
+
+def _mle_rank(spectrum, n_samples):
+    """The rank ``1 <= k < d`` of largest Minka evidence (``n_components='mle'``)."""
+    d = spectrum.shape[0]
+    if d < 2:
+        return d
+    ll = [_mle_log_likelihood(spectrum, k, n_samples) for k in range(1, d)]
+    return int(np.nanargmax(ll)) + 1 if np.any(np.isfinite(ll)) else 1
 
 
 def _flip_signs(components):
-    """Make the largest-magnitude loading of each component positive (sklearn's svd_flip)."""
+    """Make the largest-magnitude loading of each component positive (sklearn's svd_flip).
+
+    Returns the components (flipped in place) and the signs applied.
+    """
     if components.size == 0:
-        return components
+        return components, np.ones(components.shape[0])
     idx = np.argmax(np.abs(components), axis=1)
     signs = np.sign(components[np.arange(components.shape[0]), idx])
     signs[signs == 0] = 1.0
     components *= signs[:, None]
-    return components
+    return components, signs
 
 
-def _choose_solver(n_samples, n_features, n_components):
+def _choose_solver(n_samples, n_features, n_components, is_sparse=False):
     """The solver ``'auto'`` uses for this shape (sklearn's rule, see :class:`PCA`)."""
     if n_features <= 1_000 and n_samples >= 10 * n_features:
-        return "covariance"
-    if max(n_samples, n_features) <= 500:
-        return "svd"
+        return "covariance_eigh"
+    if is_sparse:
+        # 'full' would densify X; the full spectrum ('mle', a fraction) from the Gram
+        exact = n_components is None or not isinstance(n_components, Integral)
+        return "covariance_eigh" if exact and n_components is not None else "arpack"
+    if max(n_samples, n_features) <= 500 or n_components == "mle":
+        return "full"
     if (
         isinstance(n_components, Integral)
         and 1 <= n_components < 0.8 * min(n_samples, n_features)
     ):
         return "randomized"
-    return "svd"
+    return "full"
 
 
 def _n_components_from_ratio(explained_variance_ratio, fraction):
@@ -343,42 +485,59 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
 
     Parameters
     ----------
-    n_components : int, float or None, default=None
-        Number of components to keep.  An int ``0 <= k <= min(n_samples, n_features)``;
-        a float in (0, 1): keep the fewest components whose explained variance
-        ratio sums to more than this fraction (exact solvers only); ``None``: keep
-        ``min(n_samples, n_features)``.
+    n_components : int, float, "mle" or None, default=None
+        Number of components to keep.  An int ``0 <= k <= min(n_samples, n_features)``
+        (``1 <= k < min(n_samples, n_features)`` with ``svd_solver="arpack"``); a
+        float in (0, 1): keep the fewest components whose explained variance ratio
+        sums to more than this fraction; ``"mle"``: Minka's maximum-evidence rank
+        (needs ``n_samples >= n_features``); ``None``: ``min(n_samples, n_features)``
+        (one less with ``"arpack"``).  A fraction and ``"mle"`` need the full spectrum:
+        ``svd_solver`` ``"full"`` or ``"covariance_eigh"``.
+    copy : bool, default=True
+        If False, the ``"full"`` solver on wide data (``n_samples < n_features``)
+        centres a C-ordered, writeable ``X`` in place and uses it as the workspace of
+        its QR factorisation, overwriting it; otherwise it works on a centred copy.
+        On tall data it factorises ``X`` block by block and never copies or modifies
+        it, nor do the other solvers.
     whiten : bool, default=False
         Scale the projections to unit variance (divide by ``sqrt(explained_variance_)``).
-    solver : {"auto", "covariance", "svd", "randomized"}, default="auto"
-        ``"covariance"``: eigendecomposition of the scatter matrix, formed in one
-        blocked BLAS ``syrk`` pass over X without a centred copy; ``O(n d²)``, best
-        for ``n_samples ≫ n_features`` (it squares the condition number: the
-        smallest variances are less accurate than with ``"svd"``).
-        ``"svd"``: exact thin SVD of the centred data (QR of the tall side - blocked,
+    svd_solver : {"auto", "full", "covariance_eigh", "randomized", "arpack"}, \
+default="auto"
+        scikit-learn's names and meanings.
+        ``"covariance_eigh"``: eigendecomposition of the scatter matrix, formed in one
+        blocked BLAS ``syrk`` pass over X without a centred copy (for sparse X: the
+        sparse Gram ``XᵀX`` minus ``n x̄x̄ᵀ``); ``O(n d²)``, best for ``n_samples ≫
+        n_features`` (it squares the condition number: the smallest variances are
+        less accurate than with ``"full"``).
+        ``"full"``: exact thin SVD of the centred data (QR of the tall side - blocked,
         without a copy of X, when ``n_samples >= n_features`` - then the SVD of the
-        small triangular factor).
+        small triangular factor).  Dense X only.
         ``"randomized"``: randomized range finder with power iterations, for
-        ``n_components ≪ min(n_samples, n_features)``.
-        ``"auto"``: sklearn's rule: ``"covariance"`` when ``n_features <= 1000``
-        and ``n_samples >= 10 n_features``; else ``"svd"`` when both dimensions are
-        at most 500; else ``"randomized"`` when ``1 <= n_components <
-        0.8 min(n_samples, n_features)``; else ``"svd"``.
+        ``n_components ≪ min(n_samples, n_features)``, on the implicitly centred X
+        (dense or sparse).
+        ``"arpack"``: scipy's ARPACK ``svds`` on the implicitly centred X (dense or
+        sparse); ``n_components`` strictly below ``min(n_samples, n_features)``.
+        ``"auto"``: sklearn's rule: ``"covariance_eigh"`` when ``n_features <= 1000``
+        and ``n_samples >= 10 n_features``; else, for sparse X, ``"arpack"`` (or
+        ``"covariance_eigh"`` for a fraction or ``"mle"``); else ``"full"`` when both
+        dimensions are at most 500 or ``n_components="mle"``; else ``"randomized"``
+        when ``1 <= n_components < 0.8 min(n_samples, n_features)``; else ``"full"``.
         ``partial_fit`` always uses the covariance route.
+    tol : float, default=0.0
+        Tolerance of the ``"arpack"`` solver (0: machine precision); ignored by the
+        others.
     iterated_power : int or "auto", default="auto"
         Power iterations of the randomized solver; ``"auto"``: 7 when
         ``n_components < 0.1 min(n_samples, n_features)``, else 4 (as sklearn).
     n_oversamples : int, default=10
         Extra random vectors of the randomized solver's range finder.
-    copy : bool, default=True
-        If False, the ``"svd"`` solver on wide data (``n_samples < n_features``)
-        centres a C-ordered, writeable ``X`` in place and uses it as the workspace of
-        its QR factorisation, overwriting it; otherwise it works on a centred copy.
-        On tall data it factorises ``X`` block by block and never copies or modifies
-        it, nor do the other solvers.
+    power_iteration_normalizer : {"auto", "QR", "LU", "none"}, default="auto"
+        Normalisation between the randomized solver's power iterations; ``"auto"``:
+        ``"QR"`` when ``iterated_power > 2`` else ``"none"`` (sklearn's ``"auto"``
+        uses LU; both span the same subspace, QR stays in numpy's LAPACK).
     random_state : int, RandomState instance or None, default=None
-        Seeds the randomized solver's Gaussian test matrix (the same draws as
-        sklearn's PCA with the same seed).
+        Seeds the randomized solver's Gaussian test matrix and ARPACK's starting
+        vector (the same draws as sklearn's PCA with the same seed).
 
     Attributes
     ----------
@@ -401,10 +560,12 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         Number of components kept.
     n_samples_ : int
         Number of samples seen (summed over ``partial_fit`` calls).
-    solver_ : str
-        The solver actually used (``"covariance"``, ``"svd"`` or ``"randomized"``).
-    n_iter_ : int or None
-        Power iterations of the randomized solver; None for the exact ones.
+    svd_solver_ : str
+        The solver actually used (``"covariance_eigh"``, ``"full"``, ``"randomized"``
+        or ``"arpack"``).
+    n_iter_ : int
+        Power iterations of the randomized solver; 1 for the exact solvers and
+        ``partial_fit`` (one pass over the data); ARPACK's are not reported (1).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -434,9 +595,13 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
     the components by ``sqrt(explained_variance_)`` in ``get_covariance`` when
     whitening, scikit-learn issue #13898; without whitening the two agree).
 
+    ``n_components="mle"`` picks the rank ``k`` that maximises the Laplace
+    approximation of the probabilistic PCA evidence ``p(X | k)`` (Minka 2000,
+    "Automatic choice of dimensionality for PCA").
+
     ``partial_fit`` continues from earlier ``partial_fit`` calls, or from a ``fit``
-    that used the covariance solver; after a ``fit`` with ``"svd"`` or
-    ``"randomized"`` (which form no scatter matrix) it warns and starts a new stream.
+    that used the covariance solver; after a ``fit`` with another solver (which forms
+    no scatter matrix) it warns and starts a new stream.
 
     Examples
     --------
@@ -445,8 +610,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 3)) @ np.array([[3.0, 0, 0], [1.0, 1.0, 0], [0, 0, 0.1]])
     >>> pca = PCA(n_components=2).fit(X)
-    >>> pca.solver_
-    'covariance'
+    >>> pca.svd_solver_
+    'covariance_eigh'
     >>> np.round(pca.explained_variance_ratio_.sum(), 3)
     np.float64(0.999)
     >>> pca.transform(X).shape
@@ -462,13 +627,18 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         "n_components": [
             Interval(Integral, 0, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="neither"),
+            StrOptions({"mle"}),
             None,
         ],
+        "copy": ["boolean"],
         "whiten": ["boolean"],
-        "solver": [StrOptions({"auto", "covariance", "svd", "randomized"})],
+        "svd_solver": [
+            StrOptions({"auto", "full", "covariance_eigh", "randomized", "arpack"})
+        ],
+        "tol": [Interval(Real, 0, None, closed="left")],
         "iterated_power": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
         "n_oversamples": [Interval(Integral, 1, None, closed="left")],
-        "copy": ["boolean"],
+        "power_iteration_normalizer": [StrOptions({"auto", "QR", "LU", "none"})],
         "random_state": ["random_state"],
     }
 
@@ -476,19 +646,23 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         self,
         n_components=None,
         *,
+        copy=True,
         whiten=False,
-        solver="auto",
+        svd_solver="auto",
+        tol=0.0,
         iterated_power="auto",
         n_oversamples=10,
-        copy=True,
+        power_iteration_normalizer="auto",
         random_state=None,
     ):
         self.n_components = n_components
+        self.copy = copy
         self.whiten = whiten
-        self.solver = solver
+        self.svd_solver = svd_solver
+        self.tol = tol
         self.iterated_power = iterated_power
         self.n_oversamples = n_oversamples
-        self.copy = copy
+        self.power_iteration_normalizer = power_iteration_normalizer
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
@@ -497,8 +671,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data (at least 2 samples).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data (at least 2 samples); sparse CSR/CSC X is never densified.
         y : None
             Ignored.
 
@@ -507,44 +681,87 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         self : object
             The fitted estimator.
         """
+        self._fit(X)
+        return self
+
+    @property
+    def _fit_svd_solver(self):
+        # the private name sklearn's PCA gives the solver it used (read by code and
+        # tests written for sklearn); skdl's public name is svd_solver_
+        return self.svd_solver_
+
+    def fit_transform(self, X, y=None):
+        """Fit the model on X and return its projection (``fit(X).transform(X)``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_)
+            The projections of the training data.  With the ``"randomized"`` and
+            ``"arpack"`` solvers these are the factorisation's scores ``U S``, as
+            sklearn returns them (``transform(X)`` projects onto the computed axes; the
+            two differ by the truncated solver's approximation error).
+        """
+        scores = self._fit(X)
+        if scores is None or is_dask_array(X):
+            return self.transform(X)
+        if self.whiten:
+            scores /= self._whiten_scale()
+        return scores
+
+    def _fit(self, X):
         self._validate_params()
         if is_dask_array(X):
-            return self._fit_dask(X)
+            self._fit_dask(X)
+            return None
         # the finiteness check is deferred: the covariance route reads it off the
         # statistics it computes anyway (saving a pass over X), the others check X
         X = validate_data(
             self,
             X,
             dtype=[np.float64, np.float32],
+            accept_sparse=("csr", "csc"),
             ensure_min_samples=2,
             ensure_all_finite=False,
         )
         n, d = X.shape
-        k = self.n_components
-        solver = self.solver
+        is_sparse = sparse.issparse(X)
+        solver = self.svd_solver
         if solver == "auto":
-            solver = _choose_solver(n, d, min(n, d) if k is None else k)
+            solver = _choose_solver(n, d, self.n_components, is_sparse)
+        elif solver == "full" and is_sparse:
+            raise TypeError(
+                "PCA(svd_solver='full') needs a dense X (its SVD would densify a sparse "
+                "one): use svd_solver='covariance_eigh', 'randomized', 'arpack' or "
+                "'auto' for sparse input."
+            )
         self._check_n_components(n, d, solver)
-        if solver != "covariance":
-            assert_all_finite(X, input_name="X")
+        if solver != "covariance_eigh":
+            assert_all_finite(X.data if is_sparse else X, input_name="X")
         self._moments = None
-        self.n_iter_ = None
+        self.n_iter_ = 1
         try:
-            self._fit_in_memory(X, solver)
+            scores = self._fit_in_memory(X, solver)
         except (OverflowError, ArithmeticError, np.linalg.LinAlgError, ValueError):
-            _check_magnitude(X)  # a clear error when the scale is the cause
+            _check_magnitude(X.data[:, None] if is_sparse else X)  # name the scale
             raise
-        _check_fitted_scale(self, X)
-        self.solver_ = solver
-        return self
+        _check_fitted_scale(self, X.data[:, None] if is_sparse else X)
+        self.svd_solver_ = solver
+        return scores
 
     def _fit_in_memory(self, X, solver):
         n, d = X.shape
         k = self.n_components
-        if solver == "covariance":
+        if solver == "covariance_eigh":
             self._moments = _finite_chunk_moments(X)
             self._fit_from_moments(self._moments, X.dtype)
-        elif solver == "svd":
+        elif solver == "full":
             mean = X.mean(axis=0, dtype=np.float64)
             chosen = {}
 
@@ -559,18 +776,31 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
             self._set_fit(
                 mean, chosen["ev"], components, chosen["total"], n, chosen["k"], X.dtype
             )
-        else:  # randomized
-            k = min(n, d) if k is None else k
-            n_iter = self.iterated_power
-            if n_iter == "auto":
-                n_iter = 7 if k < 0.1 * min(n, d) else 4
-            mean, total_ss = _mean_and_total_var(X)
-            s, components = _solve_randomized(
-                X, mean, k, self.n_oversamples, n_iter, check_random_state(self.random_state)
-            )
+        else:  # truncated: randomized or arpack
+            random_state = check_random_state(self.random_state)
+            if sparse.issparse(X):
+                mean, total_ss = _sparse_mean_and_total_var(X)
+            else:
+                mean, total_ss = _mean_and_total_var(X)
+            if solver == "arpack":
+                k = min(n, d) - 1 if k is None else k
+                s, components, U = _solve_arpack(X, mean, k, self.tol, random_state)
+            else:
+                k = min(n, d) if k is None else k
+                n_iter = self.iterated_power
+                if n_iter == "auto":
+                    n_iter = 7 if k < 0.1 * min(n, d) else 4
+                s, components, U = _solve_randomized(
+                    X, mean, k, self.n_oversamples, n_iter, random_state,
+                    self.power_iteration_normalizer,
+                )
+                self.n_iter_ = n_iter
             ev = s.astype(np.float64) ** 2 / (n - 1)
-            self._set_fit(mean, ev, components, total_ss / (n - 1), n, k, X.dtype)
-            self.n_iter_ = n_iter
+            signs = self._set_fit(mean, ev, components, total_ss / (n - 1), n, k, X.dtype)
+            # the scores of the factorisation, U S (as sklearn's fit_transform): equal to
+            # transform(X) up to the truncated solvers' approximation error
+            return (U * (s * signs)).astype(X.dtype, copy=False)
+        return None
 
     def partial_fit(self, X, y=None):
         """Update the fit with one more chunk of samples (exact streaming PCA).
@@ -582,7 +812,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             One chunk of training data (any number of rows >= 1).
         y : None
             Ignored.
@@ -596,9 +826,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         first = getattr(self, "_moments", None) is None
         if first and hasattr(self, "_moments"):
             warn(
-                f"partial_fit cannot continue a fit made with solver_={self.solver_!r}, "
-                "which keeps no scatter matrix: the stream restarts from this chunk. Fit "
-                "with solver='covariance' to continue a fit with partial_fit.",
+                "partial_fit cannot continue a fit made with "
+                f"svd_solver_={self.svd_solver_!r}, which keeps no scatter matrix: the "
+                "stream restarts from this chunk. Fit with svd_solver='covariance_eigh' "
+                "to continue a fit with partial_fit.",
                 UserWarning,
             )
         # a fitted PCA takes chunks of its own width only, even when the stream restarts
@@ -617,7 +848,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         else:
             X = validate_data(
                 self, X, dtype=[np.float64, np.float32], reset=not fitted,
-                ensure_all_finite=False,
+                accept_sparse=("csr", "csc"), ensure_all_finite=False,
             )
             moments = _finite_chunk_moments(X)
         if not first:
@@ -628,10 +859,15 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
             raise ValueError(
                 f"n_components={k} must be between 0 and n_features={d} for partial_fit."
             )
+        if k == "mle" and moments[0] < d:
+            raise ValueError(
+                "n_components='mle' is only supported if n_samples >= n_features; "
+                f"partial_fit has seen {int(round(moments[0]))} samples of {d} features."
+            )
         self._moments = moments
         self._fit_from_moments(moments, X.dtype)
-        self.solver_ = "covariance"
-        self.n_iter_ = None
+        self.svd_solver_ = "covariance_eigh"
+        self.n_iter_ = 1
         return self
 
     @staticmethod
@@ -647,11 +883,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
 
     def _fit_dask(self, X):
         """Fit a dask array block by block (covariance route; never materialised)."""
-        solver = "covariance" if self.solver == "auto" else self.solver
-        if solver != "covariance":
+        solver = "covariance_eigh" if self.svd_solver == "auto" else self.svd_solver
+        if solver != "covariance_eigh":
             raise ValueError(
                 "A dask array is fitted block by block from its scatter matrix: use "
-                f"solver='covariance' or 'auto'; got solver={self.solver!r}."
+                f"svd_solver='covariance_eigh' or 'auto'; got svd_solver={self.svd_solver!r}."
             )
         n, d = X.shape
         if n < 2 or d < 1:
@@ -669,32 +905,64 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         self._moments = moments
         self._fit_from_moments(moments, X.dtype if X.dtype == np.float32 else np.float64)
         _check_fitted_scale(self, X)  # (one more pass over X only if the variances underflowed)
-        self.n_iter_ = None
-        self.solver_ = solver
+        self.n_iter_ = 1
+        self.svd_solver_ = solver
         return self
 
     def _check_n_components(self, n, d, solver):
         k = self.n_components
         if k is None:
+            if solver == "arpack" and min(n, d) < 2:
+                raise ValueError(
+                    "svd_solver='arpack' keeps at most min(n_samples, n_features) - 1 "
+                    f"components: none with n_samples={n}, n_features={d}."
+                )
             return
-        if isinstance(k, Integral):
+        if k == "mle":
+            if solver not in ("full", "covariance_eigh"):
+                raise ValueError(
+                    f"n_components='mle' cannot be a string with svd_solver={solver!r}: "
+                    "it needs the full spectrum (svd_solver='full', 'covariance_eigh' or "
+                    "'auto')."
+                )
+            if n < d:
+                raise ValueError(
+                    "n_components='mle' is only supported if n_samples >= n_features; "
+                    f"got n_samples={n}, n_features={d}."
+                )
+        elif isinstance(k, Integral):
+            if solver == "arpack":
+                if k < 1:
+                    raise ValueError(
+                        f"n_components={k} must be between 1 and "
+                        f"min(n_samples, n_features)={min(n, d)} with svd_solver='arpack'."
+                    )
+                if k >= min(n, d):
+                    raise ValueError(
+                        f"n_components={k} must be strictly less than "
+                        f"min(n_samples, n_features)={min(n, d)} with svd_solver='arpack' "
+                        f"(n_samples={n}, n_features={d})."
+                    )
+                return
             low = 1 if solver == "randomized" else 0
             if not low <= k <= min(n, d):
                 raise ValueError(
                     f"n_components={k} must be between {low} and "
-                    f"min(n_samples, n_features)={min(n, d)} with solver={solver!r}."
+                    f"min(n_samples, n_features)={min(n, d)} with svd_solver={solver!r}."
                 )
-        elif solver == "randomized":
+        elif solver in ("randomized", "arpack"):
             raise ValueError(
                 f"n_components={k} (a fraction of the variance to keep) needs the full "
-                "spectrum: use solver='covariance', 'svd' or 'auto', not "
-                f"solver={solver!r}."
+                "spectrum: use svd_solver='full', 'covariance_eigh' or 'auto', not "
+                f"svd_solver={solver!r}."
             )
 
     def _resolve_k(self, n, d, explained_variance, total_var):
         k = self.n_components
         if k is None:
             return min(n, d)
+        if k == "mle":
+            return _mle_rank(np.asarray(explained_variance, dtype=np.float64), n)
         if isinstance(k, Integral):
             return int(k)
         ratio = explained_variance / total_var if total_var > 0 else explained_variance * 0
@@ -710,17 +978,13 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         # only the leading eigenpairs when few are kept (the total is the trace)
         n_top = k_int if k_int is not None and k_int <= d // 2 else None
         ev, vecs, total = _eigh_scatter(scatter, n, n_top)
-        if k is None:
-            k = min(n, d)
-        elif not isinstance(k, Integral):
-            ratio = ev / total if total > 0 else np.zeros_like(ev)
-            k = _n_components_from_ratio(ratio, k)
+        k = self._resolve_k(n, d, ev[: min(n, d)], total)
         self._set_fit(mean, ev, vecs[:k], total, n, int(k), dtype)
 
     def _set_fit(self, mean, explained_variance, components, total_var, n, k, dtype):
         d = mean.shape[0]
         ev = np.asarray(explained_variance[:k], dtype=np.float64)
-        components = _flip_signs(np.array(components[:k], dtype=np.float64))
+        components, signs = _flip_signs(np.array(components[:k], dtype=np.float64))
         rank = min(n, d)
         if k < rank:
             noise = max(total_var - float(ev.sum()), 0.0) / (rank - k)
@@ -735,6 +999,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
         self.noise_variance_ = float(noise)
         self.n_components_ = int(k)
         self.n_samples_ = int(n)
+        return signs
 
     # ------------------------------------------------------------ transform
     def transform(self, X):
@@ -742,7 +1007,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -759,8 +1024,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
                     f"{self.n_features_in_} features as input."
                 )
             return dask_map_rows(X, self.transform, self.n_components_)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        Xt = X @ self.components_.T
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], accept_sparse=("csr", "csc"), reset=False
+        )
+        Xt = np.asarray(X @ self.components_.T)
         Xt -= self.mean_ @ self.components_.T
         if self.whiten:
             Xt /= self._whiten_scale()
@@ -852,7 +1119,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
             ``log N(x | mean_, get_covariance())`` per sample.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], accept_sparse=("csr", "csc"), reset=False
+        )
+        if sparse.issparse(X):
+            X = X.toarray()  # the residuals x - mean are dense
         Xr = X - self.mean_
         d = X.shape[1]
         precision = self.get_precision()
@@ -886,4 +1157,5 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, AtomicFitMixin, Bas
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = self.svd_solver != "full"
         return tags

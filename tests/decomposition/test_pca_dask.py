@@ -20,9 +20,9 @@ def test_dask_fit_equals_in_memory(n_components, whiten):
     X = _data()
     Xd = da.from_array(X, chunks=(100, 12))
     assert Xd.numblocks[0] == 40
-    mem = PCA(n_components=n_components, whiten=whiten, solver="covariance").fit(X)
+    mem = PCA(n_components=n_components, whiten=whiten, svd_solver="covariance_eigh").fit(X)
     dsk = PCA(n_components=n_components, whiten=whiten).fit(Xd)
-    assert dsk.solver_ == "covariance"
+    assert dsk.svd_solver_ == "covariance_eigh"
     assert dsk.n_components_ == mem.n_components_
     for attr in ("explained_variance_", "explained_variance_ratio_", "singular_values_",
                  "mean_", "components_"):
@@ -35,13 +35,13 @@ def test_dask_fit_equals_in_memory(n_components, whiten):
 
 def test_partial_fit_with_dask_chunks_and_errors():
     X = _data()
-    full = PCA(n_components=4, solver="covariance").fit(X)
+    full = PCA(n_components=4, svd_solver="covariance_eigh").fit(X)
     inc = PCA(n_components=4)
     for part in np.array_split(X, 10):
         inc.partial_fit(da.from_array(part, chunks=(100, 12)))
     assert_allclose(inc.components_, full.components_, rtol=1e-8, atol=1e-10)
-    with pytest.raises(ValueError, match="solver='covariance' or 'auto'"):
-        PCA(solver="svd").fit(da.from_array(X, chunks=(500, 12)))
+    with pytest.raises(ValueError, match="svd_solver='covariance_eigh' or 'auto'"):
+        PCA(svd_solver="full").fit(da.from_array(X, chunks=(500, 12)))
     bad = X.copy()
     bad[3, 3] = np.inf
     with pytest.raises(ValueError, match="NaN or infinity"):

@@ -1,0 +1,78 @@
+"""Run scikit-learn's own test modules, from the installed package, against skdl.
+
+:func:`load_suite` imports one of sklearn's test modules (``sklearn.decomposition.tests.
+test_pca``, ...) as a *fresh* module object while the names it imports from sklearn
+(``sklearn.decomposition.PCA``, ...) are patched to skdl's estimators; the patches are
+undone right after the import, so the rest of the process (our own tests, sklearn's
+internals) keeps sklearn's classes, while the loaded module's globals hold skdl's.  Its
+test functions and fixtures are returned to be placed in a test file's namespace, where
+pytest collects them with their own parametrisations.
+
+Nothing of sklearn's test code is copied into this repository: it is read from the
+installed wheel at collection time (the modules ship in ``sklearn/*/tests``).
+
+``declared`` maps a test name, or ``name[param-id]`` for single parametrisations, to the
+reason it cannot apply to skdl; each such test is marked ``xfail(strict=True)`` so that
+the list cannot go stale: a declared test that starts passing fails the suite.
+"""
+
+import importlib.util
+import sys
+from contextlib import ExitStack
+from unittest import mock
+
+import pytest
+
+# (name -> reason) of single parametrisations, filled by load_suite and read by the
+# directory's conftest (pytest_collection_modifyitems) to mark those items
+DECLARED_CASES = {}
+
+
+def load_suite(module_name, substitutes, declared, alias):
+    """Import sklearn's ``module_name`` with ``substitutes`` patched in.
+
+    Parameters
+    ----------
+    module_name : str
+        Dotted name of the test module in the installed sklearn.
+    substitutes : dict of str -> object
+        ``"sklearn.decomposition.PCA": skdl.PCA``: attributes patched during the import.
+    declared : dict of str -> str
+        Tests (``name`` or ``name[id]``) that cannot apply, with the reason.
+    alias : str
+        Name of the fresh module object (``sys.modules`` keeps sklearn's own untouched).
+
+    Returns
+    -------
+    namespace : dict
+        The module's test functions, test classes and fixtures.
+    """
+    spec = importlib.util.find_spec(module_name)
+    if spec is None:  # pragma: no cover - sklearn wheels ship their tests
+        pytest.skip(f"{module_name} is not installed", allow_module_level=True)
+    module = importlib.util.module_from_spec(spec)
+    module.__name__ = alias
+    with ExitStack() as stack:
+        for target, value in substitutes.items():
+            stack.enter_context(mock.patch(target, value))
+        sys.modules[alias] = module
+        spec.loader.exec_module(module)
+    names = {n for n in vars(module) if n.startswith(("test_", "Test"))}
+    unknown = {d.split("[")[0] for d in declared} - names
+    if unknown:
+        raise RuntimeError(f"declared tests not in {module_name}: {sorted(unknown)}")
+    namespace = {}
+    for name, obj in vars(module).items():
+        if name in names:
+            reason = declared.get(name)
+            if reason is not None:
+                obj = pytest.mark.xfail(strict=True, reason=reason)(obj)
+            namespace[name] = obj
+        elif getattr(obj, "_fixture_function_marker", None) is not None or (
+            type(obj).__name__ == "FixtureFunctionDefinition"
+        ):
+            namespace[name] = obj
+    for case, reason in declared.items():
+        if "[" in case:
+            DECLARED_CASES[case] = reason
+    return namespace

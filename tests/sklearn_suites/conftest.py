@@ -1,0 +1,21 @@
+"""Fixtures and markers sklearn's test modules expect (from sklearn's own conftest)."""
+
+import pytest
+from _harness import DECLARED_CASES
+from sklearn.conftest import (  # noqa: F401  (sklearn's fixtures)
+    global_dtype,
+    pyplot,
+    pytest_generate_tests,  # noqa: F401  (global_random_seed)
+)
+
+
+def pytest_configure(config):
+    for marker in ("thread_unsafe", "parallel_threads(n)", "iterations(n)"):
+        config.addinivalue_line("markers", marker)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        reason = DECLARED_CASES.get(item.name)
+        if reason is not None and item.path.parent.name == "sklearn_suites":
+            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
