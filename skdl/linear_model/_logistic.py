@@ -665,6 +665,16 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     ((1, 2), (3,))
     >>> bool(clf.score(X, y) > 0.7)
     True
+
+    Class weights, float32 and sparse input, as with sklearn's LogisticRegression:
+
+    >>> from scipy.sparse import csr_matrix
+    >>> balanced = LogisticIRLS(class_weight="balanced")
+    >>> dense_fit = balanced.fit(X, y).coef_
+    >>> bool(np.allclose(balanced.fit(csr_matrix(X), y).coef_, dense_fit))
+    True
+    >>> LogisticIRLS().fit(X.astype(np.float32), y).coef_.dtype
+    dtype('float32')
     """
 
     _parameter_constraints = {

@@ -763,6 +763,14 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     ... ).fit(X, y)
     >>> bool(sgd.score(X, y) > 0.95), sgd[-1].n_iter_ < 100
     (True, True)
+    >>> len(sgd[-1].loss_curve_) == sgd[-1].n_iter_
+    True
+
+    A warm start from the optimum stops at once:
+
+    >>> warm = SoftmaxClassifier(warm_start=True).fit(X, y)
+    >>> warm.fit(X, y).n_iter_
+    0
     """
 
     _parameter_constraints = {
