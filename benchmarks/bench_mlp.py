@@ -36,10 +36,13 @@ def _ours():
     return MLPClassifier(
         hidden_layer_sizes=HIDDEN,
         init="xavier_uniform",
-        optimizer="adam",
-        learning_rate=LR,
+        solver="adam",
+        learning_rate_init=LR,
         batch_size=BATCH,
-        max_epochs=EPOCHS,
+        max_iter=EPOCHS,
+        alpha=0.0,
+        tol=0.0,
+        n_iter_no_change=EPOCHS + 1,
         random_state=0,
     )
 
@@ -108,7 +111,7 @@ def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
     # one untimed fit each: torch's lazy imports and thread pools start once per process
     Xw, yw = load_digits(return_X_y=True)
-    _ours().set_params(max_epochs=1).fit(Xw, yw)
+    _ours().set_params(max_iter=1).fit(Xw, yw)
     _sklearn().set_params(max_iter=1).fit(Xw, yw)
     rows = [_case("load_digits", *load_digits(return_X_y=True), repeats=5)]
     n = 20_000 if quick else 100_000

@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+import numpy as np
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
@@ -53,21 +54,21 @@ def _torch_loop(module, X, y, loss_fn, lr, batch, epochs, threads):
 def _case(name, est, X, y, loss_fn, epochs, repeats):
     # one fit to build the module (and warm torch up); both timings start from its
     # initial weights
-    est.set_params(max_epochs=1).fit(X, y)
+    est.set_params(max_iter=1).fit(X, y)
     Xp = est._prepare_X(X, reset=False)
     yp, _ = est._prepare_y(y, reset=False)
     module = est._build_module(est._n_features(Xp), est.n_outputs_)
     est._init_module(module)
     threads = est._n_torch_threads(est.net_, est.batch_size) or torch.get_num_threads()
-    est.set_params(max_epochs=epochs)
+    est.set_params(max_iter=epochs)
     default = torch.get_num_threads()
     funcs = {
         "skdl": lambda: est.fit(X, y),
         "torch": lambda: _torch_loop(
-            module, Xp, yp, loss_fn, est.learning_rate, est.batch_size, epochs, threads
+            module, Xp, yp, loss_fn, est.learning_rate_init, est.batch_size, epochs, threads
         ),
         "torch_default": lambda: _torch_loop(
-            module, Xp, yp, loss_fn, est.learning_rate, est.batch_size, epochs, default
+            module, Xp, yp, loss_fn, est.learning_rate_init, est.batch_size, epochs, default
         ),
     }
     res = interleaved(funcs, repeats=repeats)
@@ -84,7 +85,8 @@ def main():
     X, y = load_digits(return_X_y=True)
     Xtr, _, ytr, _ = train_test_split(X / 16, y, test_size=0.3, random_state=0, stratify=y)
     cnn = CNNClassifier(
-        conv_channels=(16, 32), hidden_layer_sizes=(64,), learning_rate=0.003, random_state=0
+        conv_channels=(16, 32), hidden_layer_sizes=(64,), learning_rate_init=0.003,
+        batch_size=64, alpha=0.0, n_iter_no_change=np.inf, random_state=0,
     )
     rows.append(
         _case(
@@ -103,7 +105,10 @@ def main():
     t_sim = time.perf_counter() - t0
     Xs = (ag[:160] / ag[:160].std())[:, :, None]
     Ys = disp[:160] / disp[:160].std(axis=(0, 1))
-    lstm = LSTMRegressor(hidden_size=64, learning_rate=0.01, batch_size=16, random_state=0)
+    lstm = LSTMRegressor(
+        hidden_size=64, learning_rate_init=0.01, batch_size=16, alpha=0.0,
+        n_iter_no_change=np.inf, random_state=0,
+    )
     rows.append(
         _case(
             "LSTMRegressor, Bouc-Wen seq2seq",

@@ -48,9 +48,9 @@ print(f"{len(text)} characters, vocabulary of {len(vocab)}, {len(X)} windows of 
 
 model = LSTMClassifier(
     hidden_size=64,
-    learning_rate=0.01,
+    learning_rate_init=0.01,
     batch_size=64,
-    max_epochs=15,
+    max_iter=15,
     clip_grad_norm=5.0,
     random_state=0,
 )

@@ -11,11 +11,12 @@ two blocks, 8 × 8 × 16 → 4 × 4 × 32 → 2 × 2, then a dense layer of 64 u
 
 Settings: 70/30 stratified split (``random_state=0``), pixels divided by 16;
 ``CNNClassifier(conv_channels=(16, 32), kernel_size=3, pool_size=2,
-hidden_layer_sizes=(64,), learning_rate=0.003, max_epochs=30, random_state=0)``
-against ``MLPClassifier(hidden_layer_sizes=(100,), max_epochs=50, random_state=0)`` on
-standardised pixels.  Measured over random_state 0-7 (benchmarks/bench_quality.py):
-0.989 ± 0.005 test accuracy for the CNN, 0.976 ± 0.004 for the MLP (the printed figures
-are this run's).
+hidden_layer_sizes=(64,), learning_rate_init=0.003, max_iter=30, random_state=0)``
+against ``MLPClassifier(hidden_layer_sizes=(100,), max_iter=50, random_state=0)`` on
+standardised pixels, both with ``alpha=0, batch_size=64, n_iter_no_change=np.inf`` (no
+L2 penalty, minibatches of 64, a fixed number of epochs).  Measured over random_state
+0-7 (benchmarks/bench_quality.py): 0.989 ± 0.005 test accuracy for the CNN, 0.976 ±
+0.004 for the MLP (the printed figures are this run's).
 
 The figure shows the test confusion matrix and the 16 learnt 3 × 3 filters of the
 first convolution layer.  A few seconds on CPU.
@@ -30,6 +31,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.model_selection import train_test_split
@@ -46,20 +48,24 @@ X_train, X_test, y_train, y_test = train_test_split(
     X / 16, y, test_size=0.3, random_state=0, stratify=y
 )
 
+# the settings the accuracies above were measured with
+AS_MEASURED = dict(alpha=0.0, batch_size=64, n_iter_no_change=np.inf)
 cnn = CNNClassifier(
     conv_channels=(16, 32),
     kernel_size=3,
     pool_size=2,
     hidden_layer_sizes=(64,),
-    learning_rate=0.003,
-    max_epochs=30,
+    learning_rate_init=0.003,
+    max_iter=30,
     random_state=0,
+    **AS_MEASURED,
 )
 start = time.perf_counter()
 cnn.fit(X_train, y_train)
 t_cnn = time.perf_counter() - start
 mlp = make_pipeline(
-    StandardScaler(), MLPClassifier(hidden_layer_sizes=(100,), max_epochs=50, random_state=0)
+    StandardScaler(),
+    MLPClassifier(hidden_layer_sizes=(100,), max_iter=50, random_state=0, **AS_MEASURED),
 )
 mlp.fit(X_train, y_train)
 acc_cnn, acc_mlp = cnn.score(X_test, y_test), mlp.score(X_test, y_test)

@@ -40,7 +40,7 @@ def blobs(n, seed=0):
 X, y = blobs(2000)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
 cnn = CNNRegressor(image_shape=(1, SIDE, SIDE), conv_channels=(8, 16),
-                   hidden_layer_sizes=(64,), learning_rate=0.003, max_epochs=25,
+                   hidden_layer_sizes=(64,), learning_rate_init=0.003, max_iter=25,
                    random_state=0).fit(X_train, y_train)
 linear = LinearRegression().fit(X_train, y_train)
 r2_cnn, r2_lin = cnn.score(X_test, y_test), linear.score(X_test, y_test)

@@ -42,7 +42,7 @@ FIGURES = Path(__file__).resolve().parent / "figures"
 FIGURES.mkdir(exist_ok=True)
 
 # the documented settings (SemiSupervisedVAE's docstring quotes the accuracies)
-NET = dict(hidden_layer_sizes=(256, 128), learning_rate=0.002, max_epochs=100, random_state=0)
+NET = dict(hidden_layer_sizes=(256, 128), learning_rate_init=0.002, max_iter=100, random_state=0)
 SSVAE = dict(likelihood="bernoulli", beta=10.0, **NET)
 LABELLED_SHARE = 0.10
 

@@ -16,8 +16,8 @@ records and run in simulation (feeding back its own predictions, since, like the
 LSTM, it only sees the ground motion).  Order 6 = 2 × 3 storeys is exact for the
 linear building; the hysteresis is what it misses.
 
-Settings: ``LSTMRegressor(hidden_size=64, learning_rate=0.01, batch_size=16,
-max_epochs=100, schedule="cosine", clip_grad_norm=1.0, random_state=0)``, inputs and
+Settings: ``LSTMRegressor(hidden_size=64, learning_rate_init=0.01, batch_size=16,
+max_iter=100, learning_rate="cosine", clip_grad_norm=1.0, random_state=0)``, inputs and
 targets divided by their training standard deviations.  Measured over random_state
 0-7 (benchmarks/bench_quality.py): held-out R² 0.976 ± 0.003 for the LSTM against
 0.827 for the ARX model (the printed figures are this run's; with 60 epochs the LSTM's
@@ -88,10 +88,10 @@ r2_arx = r2_score(Y_test.reshape(-1, N_DOF), Y_arx.reshape(-1, N_DOF))
 # ------------------------------------------------------------------- LSTM -- #
 lstm = LSTMRegressor(
     hidden_size=64,
-    learning_rate=0.01,
+    learning_rate_init=0.01,
     batch_size=16,
-    max_epochs=100,
-    schedule="cosine",
+    max_iter=100,
+    learning_rate="cosine",
     clip_grad_norm=1.0,
     random_state=0,
 )

@@ -33,7 +33,7 @@ grid = np.c_[xx.ravel(), yy.ravel()]
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 5), sharey=True, layout="constrained")
 for ax, (name, model) in zip(axes, models.items(), strict=True):
-    model.set_params(activation="tanh", learning_rate=0.02, max_epochs=150, random_state=0)
+    model.set_params(activation="tanh", learning_rate_init=0.02, max_iter=150, random_state=0)
     model.fit(X, y)
     proba = model.predict_proba(grid)[:, 1].reshape(xx.shape)
     cs = ax.contourf(xx, yy, proba, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.7)

@@ -24,12 +24,12 @@ from skdl.utils import all_estimators
 
 # settings that keep the tour to seconds (documented defaults are for real use)
 TOUR_PARAMS = {
-    "MLPClassifier": {"max_epochs": 30, "random_state": 0},
-    "MLPRegressor": {"max_epochs": 200, "learning_rate": 0.01, "random_state": 0},
-    "CNNClassifier": {"max_epochs": 10, "random_state": 0},
-    "CNNRegressor": {"max_epochs": 15, "random_state": 0},
-    "Autoencoder": {"n_components": 16, "max_epochs": 40, "random_state": 0},
-    "VAE": {"n_components": 16, "max_epochs": 40, "random_state": 0},
+    "MLPClassifier": {"max_iter": 30, "random_state": 0},
+    "MLPRegressor": {"max_iter": 200, "learning_rate_init": 0.01, "random_state": 0},
+    "CNNClassifier": {"max_iter": 10, "random_state": 0},
+    "CNNRegressor": {"max_iter": 15, "random_state": 0},
+    "Autoencoder": {"n_components": 16, "max_iter": 40, "random_state": 0},
+    "VAE": {"n_components": 16, "max_iter": 40, "random_state": 0},
     "PCA": {"n_components": 20},
     "RBFFeatures": {"n_centers": 200, "random_state": 0},
     "RidgeRBF": {"n_centers": 100, "random_state": 0},

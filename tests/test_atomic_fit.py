@@ -112,8 +112,8 @@ def test_partial_fit_that_diverges_restores_the_network():
     from skdl.neural_network import DivergenceError, MLPClassifier, MLPRegressor
 
     X, y = _fit_data(MLPRegressor())
-    reg = MLPRegressor(hidden_layer_sizes=(8,), optimizer="sgd", learning_rate=10.0,
-                       max_epochs=1, random_state=0).fit(X, y)
+    reg = MLPRegressor(hidden_layer_sizes=(8,), solver="sgd", momentum=0.0,
+                       learning_rate_init=10.0, max_iter=1, random_state=0).fit(X, y)
     for _ in range(50):  # plain SGD with lr=10 on targets of 1e3 blows up in a few epochs
         before, pred, n_iter = dict(vars(reg)), reg.predict(X), reg.n_iter_
         try:
@@ -124,13 +124,15 @@ def test_partial_fit_that_diverges_restores_the_network():
         pytest.fail("partial_fit never diverged")
     assert vars(reg).keys() == before.keys()
     np.testing.assert_array_equal(reg.predict(X), pred)
-    assert reg.n_iter_ == n_iter == len(reg.history_) == len(reg.net_.history)
+    assert reg.n_iter_ == n_iter
+    assert len(reg.loss_curve_) == len(reg.history_) == len(reg.net_.history)
+    assert reg.t_ == reg.net_.callbacks_[-1][1].t_  # the samples-seen counter too
     assert reg.history_ is reg.net_.history
 
     # the repro: a refit with labels of another kind and length raises and
     # leaves classes_ with the model they belong to
     Xc, yc = _fit_data(MLPClassifier())
-    clf = MLPClassifier(hidden_layer_sizes=(8,), max_epochs=2, random_state=0).fit(Xc, yc)
+    clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(Xc, yc)
     proba = clf.predict_proba(Xc)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         clf.fit(Xc, np.array(["a", "b", "c"])[np.arange(len(yc) - 1) % 3])

@@ -29,33 +29,33 @@ CHECK_PARAMS = {
         {}, {"n_centers": 30, "centers": "random", "solver": "lstsq"},
         {"penalty": "rkhs"}, {"n_centers": 30, "penalty": "rkhs", "solver": "lstsq"},
     ],
-    "MLPClassifier": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
-    "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
+    "MLPClassifier": [{"hidden_layer_sizes": (16,), "max_iter": 30, "learning_rate_init": 0.01}],
+    "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_iter": 30, "learning_rate_init": 0.01}],
     "LogisticIRLS": [{}, {"alpha": 1.0}],
     "SoftmaxClassifier": [
         {}, {"solver": "newton"}, {"alpha": 0.0, "solver": "newton"},
         {"solver": "gd"}, {"solver": "sgd"}, {"solver": "sgd", "optimizer": "adam"},
     ],
     "PCA": [{"svd_solver": s} for s in ("auto", "covariance_eigh", "full", "randomized", "arpack")],
-    "Autoencoder": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
-    "VAE": [{"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01}],
+    "Autoencoder": [{"hidden_layer_sizes": (16,), "max_iter": 30, "learning_rate_init": 0.01}],
+    "VAE": [{"hidden_layer_sizes": (16,), "max_iter": 30, "learning_rate_init": 0.01}],
     # sklearn's checks give fully-labelled y, with -1 as a class in check_classifiers_classes
     # (sklearn special-cases its own semi-supervised classifiers by name there): no marker
     "SemiSupervisedVAE": [
-        {"hidden_layer_sizes": (16,), "max_epochs": 30, "learning_rate": 0.01,
+        {"hidden_layer_sizes": (16,), "max_iter": 30, "learning_rate_init": 0.01,
          "unlabeled_value": None}
     ],
     "CNNClassifier": [
-        {"conv_channels": (4,), "hidden_layer_sizes": (16,), "max_epochs": 30,
-         "learning_rate": 0.01}
+        {"conv_channels": (4,), "hidden_layer_sizes": (16,), "max_iter": 30,
+         "learning_rate_init": 0.01}
     ],
     "CNNRegressor": [
-        {"conv_channels": (4,), "hidden_layer_sizes": (16,), "max_epochs": 30,
-         "learning_rate": 0.01}
+        {"conv_channels": (4,), "hidden_layer_sizes": (16,), "max_iter": 30,
+         "learning_rate_init": 0.01}
     ],
-    "LSTMClassifier": [{"hidden_size": 8, "max_epochs": 30, "learning_rate": 0.01}],
+    "LSTMClassifier": [{"hidden_size": 8, "max_iter": 30, "learning_rate_init": 0.01}],
     "LSTMRegressor": [
-        {"hidden_size": 16, "max_epochs": 30, "learning_rate": 0.03, "batch_size": 32}
+        {"hidden_size": 16, "max_iter": 30, "learning_rate_init": 0.03, "batch_size": 32}
     ],
 }
 

@@ -88,10 +88,10 @@ def test_gridsearch_mlp_under_dask(client):
     X, y = X[:600], y[:600]
     # float64 training: another thread count changes the weights by ~1e-16, not ~1e-7,
     # so a prediction flips essentially never; allowed: one of the 200 test rows a fold
-    mlp = skdl.MLPClassifier(max_epochs=8, random_state=0, dtype=np.float64)
+    mlp = skdl.MLPClassifier(max_iter=8, random_state=0, dtype=np.float64)
     search = GridSearchCV(
         Pipeline([("scale", StandardScaler()), ("mlp", mlp)]),
-        {"mlp__hidden_layer_sizes": [(16,), (32,)], "mlp__learning_rate": [1e-3, 1e-2]},
+        {"mlp__hidden_layer_sizes": [(16,), (32,)], "mlp__learning_rate_init": [1e-3, 1e-2]},
         cv=StratifiedKFold(3, shuffle=True, random_state=0),
     )
     dist = _compare(search, X, y, atol=1 / 200)

@@ -42,7 +42,7 @@ from ._base import (
     _TensorDataset,
     _torch_threads,
 )
-from ._mlp import _ATTRS_DOC, _PARAMS_DOC
+from ._mlp import _ATTRS_DOC, _EXTRAS_DOC, _HEAD_DOC, _TAIL_DOC, _TRAIN_DOC
 from ._modules import MLPModule
 
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -53,9 +53,8 @@ _SCORE_DRAWS = 16
 _SCORE_SEED = 0
 
 # the base's parameter docs, split so that each estimator can put its own in between
-_HIDDEN_DOC, _REST_DOC = _PARAMS_DOC.split("    dropout :", 1)
-_REST_DOC = "    dropout :" + _REST_DOC
-_HIDDEN_DOC = _HIDDEN_DOC.replace(
+_REST_DOC = _EXTRAS_DOC + _TRAIN_DOC + _TAIL_DOC
+_HIDDEN_DOC = _HEAD_DOC.replace(
     "Number of units of each hidden layer; ``()`` gives no hidden layer (a\n"
     "        linear model on the inputs).",
     "Units of the encoder's hidden layers (the decoder mirrors them); ``()``\n"
@@ -493,7 +492,7 @@ class Autoencoder(_BaseAutoencoder):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 2)) @ rng.normal(size=(2, 6))
     >>> ae = Autoencoder(n_components=2, hidden_layer_sizes=(), activation="identity",
-    ...                  learning_rate=0.01, max_epochs=200, random_state=0).fit(X)
+    ...                  learning_rate_init=0.01, max_iter=200, random_state=0).fit(X)
     >>> ae.transform(X).shape
     (200, 2)
     >>> ae.inverse_transform(ae.transform(X)).shape
@@ -516,20 +515,30 @@ class Autoencoder(_BaseAutoencoder):
         dropout=0.0,
         batch_norm=False,
         init="kaiming",
-        optimizer="adam",
-        learning_rate=0.001,
-        weight_decay=0.0,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
         momentum=0.9,
-        schedule=None,
-        batch_size=64,
-        dtype=np.float32,
-        max_epochs=200,
+        nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
-        patience=10,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        callbacks=None,
+        dtype=np.float32,
         device="cpu",
-        random_state=None,
-        verbose=0,
         **kwargs,
     ):
         self.n_components = n_components
@@ -540,20 +549,30 @@ class Autoencoder(_BaseAutoencoder):
             dropout=dropout,
             batch_norm=batch_norm,
             init=init,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            schedule=schedule,
+            solver=solver,
+            alpha=alpha,
             batch_size=batch_size,
-            dtype=dtype,
-            max_epochs=max_epochs,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
-            patience=patience,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            callbacks=callbacks,
+            dtype=dtype,
             device=device,
-            random_state=random_state,
-            verbose=verbose,
             **kwargs,
         )
 
@@ -648,8 +667,8 @@ class VAE(_BaseAutoencoder):
     >>> from skdl.neural_network import VAE
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 2)) @ rng.normal(size=(2, 6))
-    >>> vae = VAE(n_components=2, hidden_layer_sizes=(32,), learning_rate=0.01,
-    ...           max_epochs=50, random_state=0).fit(X)
+    >>> vae = VAE(n_components=2, hidden_layer_sizes=(32,), learning_rate_init=0.01,
+    ...           max_iter=50, random_state=0).fit(X)
     >>> vae.transform(X).shape, vae.sample(5, random_state=0).shape
     ((200, 2), (5, 6))
     """
@@ -672,20 +691,30 @@ class VAE(_BaseAutoencoder):
         dropout=0.0,
         batch_norm=False,
         init="kaiming",
-        optimizer="adam",
-        learning_rate=0.001,
-        weight_decay=0.0,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
         momentum=0.9,
-        schedule=None,
-        batch_size=64,
-        dtype=np.float32,
-        max_epochs=200,
+        nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
-        patience=10,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        callbacks=None,
+        dtype=np.float32,
         device="cpu",
-        random_state=None,
-        verbose=0,
         **kwargs,
     ):
         self.n_components = n_components
@@ -697,20 +726,30 @@ class VAE(_BaseAutoencoder):
             dropout=dropout,
             batch_norm=batch_norm,
             init=init,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            schedule=schedule,
+            solver=solver,
+            alpha=alpha,
             batch_size=batch_size,
-            dtype=dtype,
-            max_epochs=max_epochs,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
-            patience=patience,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            callbacks=callbacks,
+            dtype=dtype,
             device=device,
-            random_state=random_state,
-            verbose=verbose,
             **kwargs,
         )
 
@@ -851,7 +890,8 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
     On ``load_digits`` scaled to ``[0, 1]`` (``X / 16``), 75/25 stratified split, with
     10 % of each class's training labels kept (136 of 1347), ``SemiSupervisedVAE(
     n_components=2, hidden_layer_sizes=(256, 128), likelihood="bernoulli", beta=10.0,
-    learning_rate=0.002, max_epochs=100)`` reaches 0.871 ± 0.021 test accuracy, and
+    learning_rate_init=0.002, max_iter=100, alpha=0, batch_size=64,
+    n_iter_no_change=np.inf)`` reaches 0.871 ± 0.021 test accuracy, and
     ``n_components=8`` 0.922 ± 0.016 (mean ± sd over ``random_state`` 0-7 with the split
     and the kept labels of seed 0, the same under torch's AVX-512, AVX2 and generic
     kernels to 0.003: ``benchmarks/bench_quality.py``); a fully labelled 2-D fit reaches
@@ -866,7 +906,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
     >>> X, y = make_blobs(300, n_features=6, centers=3, random_state=0)
     >>> y_partial = np.where(np.arange(300) % 10 == 0, y, -1)  # 10 % labelled
     >>> ssvae = SemiSupervisedVAE(n_components=2, hidden_layer_sizes=(32,),
-    ...                           learning_rate=0.01, max_epochs=40, random_state=0)
+    ...                           learning_rate_init=0.01, max_iter=40, random_state=0)
     >>> ssvae.fit(X, y_partial).classes_
     array([0, 1, 2])
     >>> ssvae.predict_proba(X[:2]).shape
@@ -897,20 +937,30 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         dropout=0.0,
         batch_norm=False,
         init="kaiming",
-        optimizer="adam",
-        learning_rate=0.001,
-        weight_decay=0.0,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
         momentum=0.9,
-        schedule=None,
-        batch_size=64,
-        dtype=np.float32,
-        max_epochs=200,
+        nesterovs_momentum=True,
         early_stopping=False,
         validation_fraction=0.1,
-        patience=10,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        callbacks=None,
+        dtype=np.float32,
         device="cpu",
-        random_state=None,
-        verbose=0,
         **kwargs,
     ):
         self.n_components = n_components
@@ -925,20 +975,30 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
             dropout=dropout,
             batch_norm=batch_norm,
             init=init,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            schedule=schedule,
+            solver=solver,
+            alpha=alpha,
             batch_size=batch_size,
-            dtype=dtype,
-            max_epochs=max_epochs,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
-            patience=patience,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            callbacks=callbacks,
+            dtype=dtype,
             device=device,
-            random_state=random_state,
-            verbose=verbose,
             **kwargs,
         )
 

@@ -33,12 +33,13 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler, PrintLog
+from skorch.callbacks import Callback, LRScheduler, PrintLog
 from skorch.utils import Ansi
 
 from ..exceptions import DivergenceError
@@ -56,21 +57,53 @@ _ROUTED_PREFIXES = (
     "iterator_valid",
 )
 
-# optimiser name -> (torch.optim class, whether ``momentum`` applies, extra kwargs)
-_OPTIMIZERS = {
-    "sgd": (torch.optim.SGD, False, {}),
-    "momentum": (torch.optim.SGD, True, {}),
-    "nesterov": (torch.optim.SGD, True, {"nesterov": True}),
-    "adagrad": (torch.optim.Adagrad, False, {}),
-    "rmsprop": (torch.optim.RMSprop, False, {}),
-    "adadelta": (torch.optim.Adadelta, False, {}),
-    "adam": (torch.optim.Adam, False, {}),
-    "adamw": (torch.optim.AdamW, False, {}),
+# solver name -> torch.optim class ("sgd" takes ``momentum``/``nesterovs_momentum``,
+# "adam"/"adamw" take ``beta_1``, ``beta_2``, ``epsilon``, as sklearn's MLP)
+_SOLVERS = {
+    "adam": torch.optim.Adam,
+    "sgd": torch.optim.SGD,
+    "lbfgs": torch.optim.LBFGS,
+    "adagrad": torch.optim.Adagrad,
+    "rmsprop": torch.optim.RMSprop,
+    "adadelta": torch.optim.Adadelta,
+    "adamw": torch.optim.AdamW,
 }
 # torch has fused (one kernel per step) CPU/CUDA implementations of these
 _FUSABLE = {torch.optim.SGD, torch.optim.Adagrad, torch.optim.Adam, torch.optim.AdamW}
 
+# ``learning_rate``: sklearn's rules (invscaling and adaptive act with solver="sgd"
+# only, as sklearn), then skdl's torch.optim.lr_scheduler schedules (every solver but
+# lbfgs)
+_SKLEARN_RATES = ("constant", "invscaling", "adaptive")
 _SCHEDULES = ("step", "exponential", "cosine", "plateau")
+
+# the names of the callbacks skorch and skdl add themselves
+_SKORCH_CALLBACKS = ("epoch_timer", "train_loss", "valid_loss", "print_log")
+_OWN_CALLBACKS = (
+    "divergence",
+    "convergence",
+    "lr_scheduler",
+    "clip_grad_norm",
+    "loss_terms",
+    "centroids",
+)
+
+# skdl's names before the networks took sklearn's (refused with the new name)
+_RENAMED = {
+    "max_epochs": "'max_iter'",
+    "patience": "'n_iter_no_change'",
+    "weight_decay": "'alpha' (the L2 penalty added to the loss, as sklearn's)",
+    "optimizer": "'solver' ('momentum'/'nesterov' are solver='sgd' with momentum and "
+    "nesterovs_momentum)",
+    "schedule": "'learning_rate' (its schedule; the float step size is "
+    "'learning_rate_init')",
+}
+
+# sklearn's L-BFGS-B stops when the relative decrease of the loss is below
+# factr * machine epsilon (scipy's default ftol)
+_LBFGS_FTOL = 1e7 * np.finfo(float).eps
+# loss evaluations of one L-BFGS iteration's line search, at most
+_LBFGS_LINE_SEARCH_EVALS = 25
 
 # multiply-adds per batch below which one torch thread is faster than several
 _SMALL_WORK = 2e7
@@ -168,13 +201,38 @@ class _SkdlNet(NeuralNet):
     the per-sample losses, weighted when the targets come with weights (weights are
     normalised to mean one over the training set, so each minibatch loss is an
     unbiased estimate of the weighted mean loss of note 002).
+
+    The training loss adds the L2 penalty of sklearn's MLP,
+    ``0.5 * alpha * sum(W ** 2) / n_batch`` over the weight matrices and kernels (the
+    parameters of two or more dimensions: not the biases, nor batch norm's scales),
+    ``n_batch`` being the batch's sample count (its sum of the user's sample weights
+    when weighted: the normalised weights times ``skdl_weight_scale``, their mean).
+    ``alpha`` is read from ``self.__dict__["skdl_alpha"]`` (0 when absent).
     """
+
+    def _penalty(self, n_batch):
+        alpha = self.__dict__.get("skdl_alpha", 0.0)
+        if not alpha:
+            return None
+        cache = self.__dict__.get("_skdl_weights")
+        if cache is None or cache[0] is not self.module_:
+            weights = [p for p in self.module_.parameters() if p.ndim >= 2 and p.requires_grad]
+            cache = (self.module_, weights)
+            self.__dict__["_skdl_weights"] = cache
+        weights = cache[1]
+        if not weights:
+            return None
+        total = torch.stack([p.pow(2).sum() for p in weights]).sum()
+        return (0.5 * alpha) * total / n_batch
 
     def fit_loop(self, X, y=None, **fit_params):
         # skorch's partial_fit swallows KeyboardInterrupt and returns; say so, as
-        # sklearn's MLP does (the weights are those of the last finished batch)
+        # sklearn's MLP does (the weights are those of the last finished batch), unless
+        # it is skdl's own end of training (convergence, early stopping)
         try:
             return super().fit_loop(X, y, **fit_params)
+        except _StopTraining:
+            raise
         except KeyboardInterrupt:
             warn("Training interrupted by user.", UserWarning)
             raise
@@ -227,6 +285,16 @@ class _SkdlNet(NeuralNet):
             y_true, w = y_true
         else:
             w = None
+        loss = self._data_loss(y_pred, y_true, w)
+        if training:
+            # sklearn divides by the batch's sum of (raw) sample weights
+            scale = self.__dict__.get("skdl_weight_scale", 1.0)
+            penalty = self._penalty(len(y_true) if w is None else w.sum() * scale)
+            if penalty is not None:
+                loss = loss + penalty
+        return loss
+
+    def _data_loss(self, y_pred, y_true, w):
         criterion = self.criterion_
         if w is None and getattr(criterion, "reduction", None) == "none":
             # unweighted: let the criterion average (one fused op instead of two)
@@ -260,11 +328,16 @@ def _is_terminal(sink):
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+class _StopTraining(KeyboardInterrupt):
+    """skdl's end of training (convergence, early stopping), which skorch's
+    ``partial_fit`` catches as it catches its own callbacks' KeyboardInterrupt."""
+
+
 class _DivergenceCheck(Callback):
     """Stop with a clear error when the training loss stops being finite."""
 
-    def __init__(self, learning_rate):
-        self.learning_rate = learning_rate
+    def __init__(self, learning_rate_init):
+        self.learning_rate_init = learning_rate_init
 
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, "train_loss"]
@@ -272,8 +345,8 @@ class _DivergenceCheck(Callback):
             raise DivergenceError(
                 f"Training diverged: the training loss became {loss} at epoch "
                 f"{len(net.history)}. The learning rate is probably too large: lower "
-                f"learning_rate (currently {self.learning_rate!r}), or standardise the "
-                "inputs/targets."
+                f"learning_rate_init (currently {self.learning_rate_init!r}), or standardise "
+                "the inputs/targets."
             )
 
 
@@ -287,14 +360,186 @@ class _LRScheduler(LRScheduler):
         return super().on_epoch_end(net, **kwargs)
 
 
-class _EarlyStopping(EarlyStopping):
-    """skorch ``EarlyStopping`` on the validation loss, or on the training loss when
-    there is no validation set (tiny data), so it never fails with a KeyError."""
+class _Convergence(Callback):
+    """sklearn MLP's end-of-epoch rules, as a skorch callback (always the last one).
+
+    Stochastic solvers (sklearn's ``_fit_stochastic``): each epoch, the training loss
+    (or, with a validation set, the validation score: accuracy or R², or minus the
+    validation loss where the estimator has no such score) is compared with the best
+    so far; after more than ``n_iter_no_change`` consecutive epochs without an
+    improvement by ``tol``, training stops, or, for ``solver='sgd'`` with
+    ``learning_rate='adaptive'``, the step is divided by 5 (training stops once it is
+    below 1e-6).  ``learning_rate='invscaling'`` (sgd) sets the step to
+    ``learning_rate_init / (t + 1) ** power_t`` after each epoch, t counting the
+    samples seen.  With a validation set the best weights are restored at the end.
+
+    ``lbfgs``: one L-BFGS iteration per epoch; stops (converged) when torch's LBFGS
+    finds the gradient's largest entry within ``tol`` or the loss's relative decrease
+    within scipy's ftol, and (not converged) after ``max_fun`` loss evaluations.
+
+    The state (best loss or score, the count, samples seen ``t_``) lives as long as
+    the net: through ``partial_fit`` calls and warm-started fits, as in sklearn.
+    """
+
+    def __init__(self, **config):
+        self.config = config
+
+    def initialize(self):
+        self.t_ = 0
+        self.best_loss_ = np.inf
+        self.best_validation_score_ = -np.inf
+        self.validation_scores_ = []
+        self.no_improvement_count_ = 0
+        self.best_state_ = None
+        self.lr_ = None
+        self.stop_reason_ = None
+        self._acc = None
+        self._prev_loss = None
+        self._lbfgs_iter = None
+        return self
+
+    def get_params(self, deep=True):
+        return {"config": self.config}
+
+    # -------------------------------------------------------------- hooks -- #
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.n_train_ = len(X)
+        self.stop_reason_ = None
+        self.epochs_ = 0
+        split = net.train_split
+        self.validating_ = isinstance(split, _PredefinedSplit) and self.config["early_stopping"]
+        if self.lr_ is None or self.config["fresh_optimizer"]:
+            self.lr_ = self.config["learning_rate_init"]
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._acc = None
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if training or not self.validating_ or self.config["score"] is None:
+            return
+        _, yb = batch
+        wb = None
+        if isinstance(yb, tuple | list):
+            yb, wb = yb
+        with torch.no_grad():
+            self._accumulate(y_pred.detach(), yb, wb)
+
+    def _accumulate(self, z, y, w):
+        z = z.to(torch.float64)
+        if self.config["score"] == "r2_exp":  # log-link (poisson) outputs
+            z = z.exp()
+        if self.config["score"] == "accuracy":
+            if y.dtype != torch.int64:  # one logit (binary), or multilabel indicators
+                hit = ((z > 0).to(torch.float64) == y.to(torch.float64)).all(dim=-1)
+            else:
+                hit = z.argmax(dim=-1) == y
+            hit = hit.to(torch.float64)
+            w = torch.ones_like(hit) if w is None else w.to(torch.float64)
+            acc = torch.stack([(w * hit).sum(), w.sum()])
+        else:  # r2: per output, weighted sums of y, y² and squared residuals
+            k = z.shape[-1]
+            y = y.to(torch.float64).reshape(-1, k)
+            steps = y.shape[0] // max(len(z), 1)
+            z = z.reshape(-1, k)
+            w = torch.ones(len(y), dtype=torch.float64, device=y.device) if w is None else (
+                w.to(torch.float64).repeat_interleave(steps)
+            )
+            w = w[:, None]
+            acc = torch.stack(
+                [
+                    w.sum().expand(k),
+                    (w * y).sum(0),
+                    (w * y * y).sum(0),
+                    (w * (y - z) ** 2).sum(0),
+                ]
+            )
+        self._acc = acc if self._acc is None else self._acc + acc
+
+    def _validation_score(self, net):
+        if self.config["score"] is None:
+            return -float(net.history[-1, "valid_loss"])
+        acc = self._acc.cpu().numpy()
+        if self.config["score"] == "accuracy":
+            return float(acc[0] / acc[1])
+        sw, swy, swy2, sse = acc
+        sst = swy2 - swy**2 / sw
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = np.where(sst > 0, 1.0 - sse / sst, np.where(sse == 0, 1.0, 0.0))
+        return float(np.mean(r2))
 
     def on_epoch_end(self, net, **kwargs):
-        self.monitor = "valid_loss" if "valid_loss" in net.history[-1] else "train_loss"
-        return super().on_epoch_end(net, **kwargs)
+        cfg = self.config
+        self.epochs_ += 1
+        self.t_ += self.n_train_
+        loss = float(net.history[-1, "train_loss"])
+        if cfg["lbfgs"]:
+            return self._lbfgs_epoch_end(net, loss)
+        if self.validating_:
+            score = self._validation_score(net)
+            self.validation_scores_.append(score)
+            net.history.record("validation_score", score)
+            if cfg["verbose"]:
+                print(f"Validation score: {score:f}")
+            if score < self.best_validation_score_ + cfg["tol"]:
+                self.no_improvement_count_ += 1
+            else:
+                self.no_improvement_count_ = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self.best_state_ = {
+                    k: v.detach().clone() for k, v in net.module_.state_dict().items()
+                }
+        else:
+            if loss > self.best_loss_ - cfg["tol"]:
+                self.no_improvement_count_ += 1
+            else:
+                self.no_improvement_count_ = 0
+            self.best_loss_ = min(self.best_loss_, loss)
+        if cfg["schedule"] == "invscaling":
+            self._set_lr(net, cfg["learning_rate_init"] / (self.t_ + 1) ** cfg["power_t"])
+        if self.no_improvement_count_ > cfg["n_iter_no_change"]:
+            what = "Validation score" if self.validating_ else "Training loss"
+            msg = (
+                f"{what} did not improve more than tol={cfg['tol']:f} for "
+                f"{cfg['n_iter_no_change']} consecutive epochs."
+            )
+            if cfg["schedule"] == "adaptive" and self.lr_ > 1e-6:
+                self._set_lr(net, self.lr_ / 5.0)
+                self.no_improvement_count_ = 0
+                if cfg["verbose"]:
+                    print(f"{msg} Setting learning rate to {self.lr_:f}")
+                return
+            if cfg["verbose"]:
+                extra = " Learning rate too small." if cfg["schedule"] == "adaptive" else ""
+                print(f"{msg}{extra} Stopping.")
+            self.stop_reason_ = "converged"
+            raise _StopTraining
 
+    def _set_lr(self, net, lr):
+        self.lr_ = lr
+        for group in net.optimizer_.param_groups:
+            group["lr"] = lr
+
+    def _lbfgs_epoch_end(self, net, loss):
+        cfg = self.config
+        self.best_loss_ = min(self.best_loss_, loss)
+        state = net.optimizer_.state[net.optimizer_.param_groups[0]["params"][0]]
+        n_iter, evals = state.get("n_iter", 0), state.get("func_evals", 0)
+        stalled = n_iter == self._lbfgs_iter
+        self._lbfgs_iter = n_iter
+        prev, self._prev_loss = self._prev_loss, loss
+        small = prev is not None and (prev - loss) <= _LBFGS_FTOL * max(abs(prev), abs(loss), 1.0)
+        if stalled or small:  # torch's gradient test, or scipy's relative-decrease test
+            self.stop_reason_ = "converged"
+            raise _StopTraining
+        if evals >= cfg["max_fun"]:
+            self.stop_reason_ = "max_fun"
+            raise _StopTraining
+
+    def on_train_end(self, net, **kwargs):
+        if self.validating_ and self.best_state_ is not None:
+            with torch.no_grad():
+                net.module_.load_state_dict(self.best_state_)
 
 # --------------------------------------------------------------------------- #
 # torch context: seeding and threads                                          #
@@ -368,6 +613,44 @@ def _resolve_device(device):
     return str(dev)
 
 
+# the training parameters every network estimator shares, in sklearn MLP's order
+# (then skdl's ``callbacks``, ``dtype``, ``device``), with sklearn's defaults
+_TRAINING_PARAMS = (
+    "solver",
+    "alpha",
+    "batch_size",
+    "learning_rate",
+    "learning_rate_init",
+    "power_t",
+    "max_iter",
+    "shuffle",
+    "random_state",
+    "tol",
+    "verbose",
+    "warm_start",
+    "momentum",
+    "nesterovs_momentum",
+    "early_stopping",
+    "validation_fraction",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "n_iter_no_change",
+    "max_fun",
+    "callbacks",
+    "dtype",
+    "device",
+)
+
+
+def _set_training_params(estimator, values, kwargs):
+    """Store the shared training parameters from an ``__init__``'s ``locals()``, and
+    the routed skorch parameters given as extra keywords."""
+    for name in _TRAINING_PARAMS:
+        setattr(estimator, name, values[name])
+    vars(estimator).update(kwargs)
+
+
 def _n_params(module):
     return sum(p.numel() for p in module.parameters())
 
@@ -417,6 +700,9 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
             if isinstance(criterion, torch.nn.Module) else None
         )
         n_epochs = len(net.history)
+        # the convergence callback's counters (samples seen, best loss, ...)
+        conv = dict(net.callbacks_).get("convergence")
+        conv_state = None if conv is None else copy.deepcopy(vars(conv))
 
         def restore():
             with torch.no_grad():
@@ -425,29 +711,45 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
                     criterion.load_state_dict(crit)
             net.optimizer_.load_state_dict(optimizer)
             del net.history[n_epochs:]
+            if conv is not None:
+                vars(conv).clear()
+                vars(conv).update(conv_state)
 
         return restore
 
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions(set(_SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions(set(_SKLEARN_RATES) | set(_SCHEDULES))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, tuple, None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "init": [StrOptions(set(INITS))],
-        "optimizer": [StrOptions(set(_OPTIMIZERS))],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "schedule": [StrOptions(set(_SCHEDULES)), None],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
         "dtype": [Options(type, {np.float32, np.float64})],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
         "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -455,23 +757,33 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        callbacks=None,
         dropout=0.0,
         batch_norm=False,
         init="kaiming",
-        optimizer="adam",
-        learning_rate=0.001,
-        weight_decay=0.0,
-        momentum=0.9,
-        schedule=None,
-        batch_size=64,
         dtype=np.float32,
-        max_epochs=200,
-        early_stopping=False,
-        validation_fraction=0.1,
-        patience=10,
         device="cpu",
-        random_state=None,
-        verbose=0,
         **kwargs,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -479,21 +791,7 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.init = init
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.momentum = momentum
-        self.schedule = schedule
-        self.batch_size = batch_size
-        self.dtype = dtype
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        vars(self).update(kwargs)
+        _set_training_params(self, locals(), kwargs)
 
     # ----------------------------------------------------------- params ---- #
     @staticmethod
@@ -526,6 +824,11 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         """The routed skorch parameters, split into module kwargs and the rest."""
         module_kwargs, other = {}, {}
         for key, value in self._extra_params().items():
+            if key in _RENAMED:
+                raise ValueError(
+                    f"Unexpected parameter {key!r}: it was renamed {_RENAMED[key]} "
+                    "(scikit-learn's MLP names)."
+                )
             if not self._is_routed(key):
                 raise ValueError(
                     f"Unexpected parameter {key!r}: extra parameters must start with one "
@@ -584,39 +887,117 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
     # subclasses: _prepare_y(y, reset, classes) -> (y array, n_outputs), _criterion()
 
     def _make_optimizer(self):
-        cls, uses_momentum, extra = _OPTIMIZERS[self.optimizer]
-        kwargs = {"optimizer__weight_decay": self.weight_decay}
-        if uses_momentum:
-            if self.optimizer == "nesterov" and self.momentum <= 0:
-                raise ValueError(
-                    f"optimizer='nesterov' needs momentum > 0; got momentum={self.momentum}."
-                )
-            kwargs["optimizer__momentum"] = self.momentum
-        kwargs.update({f"optimizer__{k}": v for k, v in extra.items()})
-        return cls, kwargs
+        """The torch.optim class and its ``optimizer__*`` keywords for ``solver``."""
+        solver = self.solver
+        if solver == "lbfgs":
+            # one L-BFGS iteration per skorch epoch (the optimizer keeps its curvature
+            # pairs between steps), with a strong-Wolfe line search as scipy's L-BFGS-B
+            kwargs = {
+                "max_iter": 1,
+                "max_eval": _LBFGS_LINE_SEARCH_EVALS,
+                "tolerance_grad": self.tol,
+                "tolerance_change": 0.0,
+                "history_size": 10,
+                "line_search_fn": "strong_wolfe",
+            }
+        else:
+            # the L2 penalty is ``alpha`` in the loss; decoupled decay for "adamw" goes
+            # through optimizer__weight_decay
+            kwargs = {"weight_decay": 0.0}
+            if solver == "sgd":
+                kwargs["momentum"] = self.momentum
+                kwargs["nesterov"] = bool(self.nesterovs_momentum and self.momentum > 0)
+            elif solver in ("adam", "adamw"):
+                kwargs["betas"] = (self.beta_1, self.beta_2)
+                kwargs["eps"] = self.epsilon
+        return _SOLVERS[solver], {f"optimizer__{k}": v for k, v in kwargs.items()}
 
     def _make_callbacks(self):
-        callbacks = [("divergence", _DivergenceCheck(self.learning_rate))]
-        if self.early_stopping:
-            callbacks.append(
-                ("early_stopping", _EarlyStopping(patience=self.patience, load_best=True))
-            )
-        if self.schedule is not None:
-            if self.schedule == "step":
-                sched = _LRScheduler("StepLR", step_size=max(1, self.max_epochs // 3), gamma=0.1)
-            elif self.schedule == "exponential":
-                sched = _LRScheduler("ExponentialLR", gamma=0.01 ** (1.0 / self.max_epochs))
-            elif self.schedule == "cosine":
-                sched = _LRScheduler("CosineAnnealingLR", T_max=self.max_epochs)
+        """skdl's own callbacks, before the user's (``callbacks``) and the final
+        ``convergence`` callback (sklearn's stopping rules)."""
+        callbacks = [("divergence", _DivergenceCheck(self.learning_rate_init))]
+        schedule = self.learning_rate
+        if schedule in _SCHEDULES and self.solver != "lbfgs":
+            if schedule == "step":
+                sched = _LRScheduler("StepLR", step_size=max(1, self.max_iter // 3), gamma=0.1)
+            elif schedule == "exponential":
+                sched = _LRScheduler("ExponentialLR", gamma=0.01 ** (1.0 / self.max_iter))
+            elif schedule == "cosine":
+                sched = _LRScheduler("CosineAnnealingLR", T_max=self.max_iter)
             else:  # plateau
+                patience = self.n_iter_no_change
+                patience = 5 if not math.isfinite(patience) else max(1, int(patience) // 2)
                 sched = _LRScheduler(
-                    "ReduceLROnPlateau",
-                    monitor="train_loss",
-                    factor=0.1,
-                    patience=max(1, self.patience // 2),
+                    "ReduceLROnPlateau", monitor="train_loss", factor=0.1, patience=patience
                 )
             callbacks.append(("lr_scheduler", sched))
         return callbacks
+
+    def _convergence_config(self, fresh_optimizer=False):
+        lbfgs = self.solver == "lbfgs"
+        return {
+            "lbfgs": lbfgs,
+            "tol": float(self.tol),
+            "n_iter_no_change": self.n_iter_no_change,
+            "early_stopping": bool(self.early_stopping) and not lbfgs,
+            "score": self._validation_score_kind,
+            "schedule": self.learning_rate if self.solver == "sgd" else "constant",
+            "learning_rate_init": float(self.learning_rate_init),
+            "power_t": float(self.power_t),
+            "max_fun": int(self.max_fun),
+            "verbose": bool(self.verbose),
+            "fresh_optimizer": fresh_optimizer,
+        }
+
+    # the validation score of early stopping: "accuracy", "r2", or None (minus the
+    # validation loss)
+    _validation_score_kind = None
+
+    def _user_callbacks(self):
+        """``callbacks`` as (name, callback) pairs, checked."""
+        if self.callbacks is None:
+            return []
+        out = []
+        for item in self.callbacks:
+            if isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], str):
+                name, cb = item
+            else:
+                name, cb = None, item
+            is_cb = isinstance(cb, Callback) or (
+                isinstance(cb, type) and issubclass(cb, Callback)
+            )
+            if not is_cb:
+                raise TypeError(
+                    "callbacks must be a list of skorch callbacks (instances or classes) "
+                    f"or (name, callback) pairs; got {item!r}."
+                )
+            if name is None:
+                name = (cb if isinstance(cb, type) else type(cb)).__name__
+            if name in _OWN_CALLBACKS or name in _SKORCH_CALLBACKS:
+                raise ValueError(
+                    f"callbacks: the name {name!r} is taken by one of skdl's or skorch's "
+                    f"own callbacks ({list(_SKORCH_CALLBACKS + _OWN_CALLBACKS)}); give "
+                    f"yours another name, or replace that one with "
+                    f"callbacks__{name}=<callback or None>."
+                )
+            out.append((name, cb))
+        return out
+
+    def _check_routed_callbacks(self, net, routed):
+        """``callbacks__<name>[__<param>]`` must name a callback of the net (skorch
+        ignores the others)."""
+        names = {name for name, _ in net._uniquely_named_callbacks()}
+        for key in routed:
+            if not key.startswith("callbacks__"):
+                continue
+            name = key.split("__")[1]
+            if name not in names:
+                raise ValueError(
+                    f"{key}: there is no callback named {name!r} (this net has "
+                    f"{sorted(names)}). Add a new callback with callbacks=[({name!r}, cb)]; "
+                    "callbacks__<name>=... replaces a callback, callbacks__<name>__<param>=... "
+                    "sets one of its parameters."
+                )
 
     def _make_net(self, module, device, routed):
         opt_cls, opt_kwargs = self._make_optimizer()
@@ -630,28 +1011,35 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
             # verbose=0: no PrintLog (it formats a table every epoch even when silent)
             "callbacks__print_log": _PrintLog() if self.verbose else None,
             "criterion__reduction": "none",
-            "iterator_train__shuffle": True,
+            "iterator_train__shuffle": bool(self.shuffle) and self.solver != "lbfgs",
             **opt_kwargs,
             **routed,
         }
+        callbacks = (
+            self._make_callbacks()
+            + self._user_callbacks()
+            + [("convergence", _Convergence(**self._convergence_config()))]
+        )
         params = dict(
             module=module,
             criterion=self._criterion(),
             optimizer=opt_cls,
-            lr=self.learning_rate,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            lr=1.0 if self.solver == "lbfgs" else self.learning_rate_init,
+            max_epochs=self.max_iter,
+            batch_size=128,  # set per fit from batch_size and the training rows
             iterator_train=_BatchIterator,
             iterator_valid=_BatchIterator,
             train_split=None,
-            callbacks=self._make_callbacks(),
+            callbacks=callbacks,
             predict_nonlinearity=None,
-            verbose=self.verbose,
+            verbose=int(self.verbose),
             device=device,
             **kwargs,
         )
         params.update(self._net_kwargs())
-        return self._net_class(**params)
+        net = self._net_class(**params)
+        self._check_routed_callbacks(net, routed)
+        return net
 
     # the skorch net class and extra constructor arguments: a subclass may swap in,
     # e.g., ``type("AccNet", (skorch.hf.AccelerateMixin, _SkdlNet), {})`` and
@@ -665,8 +1053,9 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
     # ------------------------------------------------------------- fitting -- #
     def _seed(self, incremental):
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        if incremental and hasattr(self, "n_iter_"):
-            seed = (seed + self.n_iter_) % np.iinfo(np.int32).max
+        net = self.__dict__.get("net_")
+        if net is not None and (incremental or self.warm_start):
+            seed = (seed + len(net.history)) % np.iinfo(np.int32).max
         return seed
 
     def _split(self, X, y, w, seed):
@@ -698,12 +1087,38 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
 
+    def _batch_size(self, n_train):
+        """sklearn's rule: "auto" is min(200, n); a larger int is clipped, with a warning
+        (lbfgs: the whole training set)."""
+        if self.solver == "lbfgs":
+            return max(1, n_train)
+        if self.batch_size == "auto":
+            return max(1, min(200, n_train))
+        if self.batch_size > n_train:
+            warn(
+                f"Got `batch_size` less than 1 or larger than sample size. It is going to "
+                f"be clipped (batch_size={self.batch_size}, {n_train} training samples)."
+            )
+        return int(np.clip(self.batch_size, 1, max(1, n_train)))
+
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        if isinstance(self.learning_rate, Real) and not isinstance(self.learning_rate, bool):
+            raise ValueError(
+                f"learning_rate={self.learning_rate!r}: learning_rate is the schedule "
+                f"({list(_SKLEARN_RATES + _SCHEDULES)}), as sklearn's; the step size is "
+                "learning_rate_init."
+            )
         self._validate_params()
         self._check_y_present(y)
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
         module_kwargs, routed = self._routed_params()
         device = _resolve_device(self.device)
-        first = not (incremental and hasattr(self, "net_"))
+        fitted = hasattr(self, "net_")
+        first = not fitted or (not incremental and not self.warm_start)
+        warm = fitted and not first and not incremental
+        if warm:
+            self._check_warm_start_y(y)
         X = self._prepare_X(X, reset=first)
         y, n_outputs = self._prepare_y(y, reset=first, classes=classes)
         if X.shape[0] != y.shape[0]:
@@ -715,48 +1130,118 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
             raise ValueError(
                 f"batch_norm=True needs at least 2 samples to fit; got {X.shape[0]} sample."
             )
-        w = None
+        w, weight_scale = None, 1.0
         if sample_weight is not None:
             w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            weight_scale = float(w.sum() / len(w))
             w = w * (len(w) / w.sum())
             w = w.astype(self.dtype)
 
         seed = self._seed(incremental)
-        with _seeded(seed, device):
-            if first:
-                module = self._build_module(self._n_features(X), n_outputs, **module_kwargs)
-                self._init_module(module)
-                dtype = _TORCH_DTYPES[np.dtype(self.dtype)]
-                module.to(dtype)
-                net = self._make_net(module, device, routed)
-                net.initialize()
-                if isinstance(net.criterion_, torch.nn.Module):  # buffers, e.g. centroids
-                    net.criterion_.to(dtype)
-            else:
-                net = self.net_
-            with _torch_threads(self._n_torch_threads(net, self.batch_size)):
+        restore = self._partial_fit_snapshot() if warm else None
+        try:
+            with _seeded(seed, device):
+                if first:
+                    module = self._build_module(self._n_features(X), n_outputs, **module_kwargs)
+                    self._init_module(module)
+                    dtype = _TORCH_DTYPES[np.dtype(self.dtype)]
+                    module.to(dtype)
+                    net = self._make_net(module, device, routed)
+                    net.initialize()
+                    if isinstance(net.criterion_, torch.nn.Module):  # buffers, e.g. centroids
+                        net.criterion_.to(dtype)
+                else:
+                    net = self.net_
+                    if warm:  # sklearn: each fit starts a new optimizer
+                        net.initialize_optimizer()
+                net.__dict__["skdl_alpha"] = float(self.alpha)
+                net.__dict__["skdl_weight_scale"] = weight_scale
+                conv = dict(net.callbacks_).get("convergence")
+                if conv is not None:
+                    conv.config = self._convergence_config(fresh_optimizer=not incremental)
                 self._fit_net(net, X, y, w, device, seed, incremental)
+        except BaseException:
+            if restore is not None:
+                restore()
+            raise
 
         self.net_ = net
         self.n_outputs_ = n_outputs
+        self._set_fitted_attributes(net, conv, incremental)
+        return self
+
+    def _set_fitted_attributes(self, net, conv, incremental):
+        """sklearn MLP's fitted attributes, from the history and the convergence state."""
         self.history_ = net.history
         self.loss_curve_ = [float(v) for v in net.history[:, "train_loss"]]
-        self.n_iter_ = len(net.history)
-        return self
+        self.loss_ = self.loss_curve_[-1]
+        epochs = conv.epochs_ if conv is not None else len(net.history)
+        self.n_iter_ = int(epochs)
+        self.t_ = int(conv.t_) if conv is not None else 0
+        validating = conv is not None and conv.validating_
+        if validating:
+            self.best_loss_ = None
+            self.validation_scores_ = list(conv.validation_scores_)
+            self.best_validation_score_ = float(conv.best_validation_score_)
+        else:
+            best = conv.best_loss_ if conv is not None else min(self.loss_curve_)
+            self.best_loss_ = float(best)
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        self.out_activation_ = self._out_activation()
+        self._set_weights_attributes(net.module_)
+        reason = None if conv is None else conv.stop_reason_
+        if incremental or reason == "converged":
+            return
+        if reason == "max_fun":
+            warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s): the number "
+                f"of loss evaluations reached max_fun={self.max_fun}. Increase max_fun, "
+                "or scale the data.",
+                ConvergenceWarning,
+            )
+        elif self.n_iter_ >= self.max_iter:
+            optimizer = "lbfgs" if self.solver == "lbfgs" else "Stochastic Optimizer"
+            warn(
+                f"{optimizer}: Maximum iterations ({self.max_iter}) reached and the "
+                "optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+
+    def _check_warm_start_y(self, y):
+        """Check the targets of a warm-started fit (classifiers: the same classes)."""
+
+    def _out_activation(self):
+        """sklearn's name of the output layer's activation (overridden per task)."""
+        return "identity"
+
+    def _set_weights_attributes(self, module):
+        """``coefs_``, ``intercepts_`` (numpy copies, sklearn's shapes) and
+        ``n_layers_`` when the module is a plain multilayer perceptron."""
+        if not isinstance(module, MLPModule):
+            return
+        linears = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+        with torch.no_grad():
+            self.coefs_ = [m.weight.detach().cpu().numpy().T.copy() for m in linears]
+            self.intercepts_ = [m.bias.detach().cpu().numpy().copy() for m in linears]
+        self.n_layers_ = len(linears) + 1
 
     def _fit_net(self, net, X, y, w, device, seed, incremental):
         """Run skorch's training loop on tensors made once (and a validation split)."""
         dataset = self._make_dataset(X, y, w, device)
         valid = None
-        epochs = 1 if incremental else self.max_epochs
-        if self.early_stopping and not incremental:
+        epochs = 1 if incremental else self.max_iter
+        if self.early_stopping and not incremental and self.solver != "lbfgs":
             train_idx, valid_idx = self._split(X, y, w, seed)
             if valid_idx is not None:
                 valid = dataset.subset(valid_idx)
                 dataset = dataset.subset(train_idx)
+        batch_size = self._batch_size(len(dataset))
+        net.batch_size = batch_size
         net.train_split = None if valid is None else _PredefinedSplit(valid)
         try:
-            net.partial_fit(dataset, None, epochs=epochs)
+            with _torch_threads(self._n_torch_threads(net, batch_size)):
+                net.partial_fit(dataset, None, epochs=epochs)
         finally:
             net.train_split = None
 

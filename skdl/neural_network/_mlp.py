@@ -7,6 +7,8 @@ torch.optim rule, through skorch (see ``_base.py``).
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_y, check_is_fitted
 from torch import nn
@@ -14,7 +16,15 @@ from torch import nn
 from skdl.linear_model._softmax import _log_softmax
 
 from ..utils._validation import numeric_target
-from ._base import BaseNeuralNetwork
+from ._base import BaseNeuralNetwork, _set_training_params
+
+
+class _PoissonLoss(nn.PoissonNLLLoss):
+    """``exp(z) - y z`` per entry: the half Poisson deviance of sklearn's MLP up to a
+    term free of the weights (torch's PoissonNLLLoss with log input)."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__(log_input=True, full=False, reduction=reduction)
 
 
 def _cast_target(Y, dtype, name):
@@ -39,6 +49,94 @@ _PARAMS_DOC = """
     activation : {"relu", "leaky_relu", "tanh", "logistic", "sigmoid", "elu", \
 "gelu", "identity"}, default="relu"
         Activation of the hidden layers ("logistic" and "sigmoid" are the same).
+    solver : {"adam", "sgd", "lbfgs", "adamw", "adagrad", "rmsprop", "adadelta"}, \
+default="adam"
+        The weight optimisation, a torch.optim rule: "adam" (with ``beta_1``,
+        ``beta_2``, ``epsilon``), "sgd" (with ``momentum`` and
+        ``nesterovs_momentum``), "lbfgs" (``torch.optim.LBFGS`` on the whole
+        training set, one iteration per epoch, strong-Wolfe line search; converges
+        faster and better on small data), and skdl's "adamw" (Adam with decoupled
+        weight decay, set through ``optimizer__weight_decay``), "adagrad",
+        "rmsprop", "adadelta".
+    alpha : float, default=0.0001
+        Strength of the L2 penalty, as sklearn's: ``0.5 * alpha * sum(W ** 2) /
+        n_batch`` is added to each batch's loss, over the weight matrices and
+        kernels (not the biases, nor batch norm's scales), ``n_batch`` being the
+        batch's sample count (its sum of sample weights when weighted).
+    batch_size : int or "auto", default="auto"
+        Minibatch size of the stochastic solvers; "auto" is ``min(200,
+        n_samples)``; a larger int is clipped to the training samples (with a
+        warning).  "lbfgs" uses the whole training set.
+    learning_rate : {"constant", "invscaling", "adaptive", "step", "exponential", \
+"cosine", "plateau"}, default="constant"
+        Step-size schedule.  sklearn's, for ``solver="sgd"`` only (ignored by the
+        other solvers, as sklearn): "constant" keeps ``learning_rate_init``;
+        "invscaling" sets it to ``learning_rate_init / (t + 1) ** power_t`` after
+        each epoch, t counting the samples seen; "adaptive" divides it by 5 each
+        time the training loss (the validation score with ``early_stopping``) has
+        not improved by ``tol`` for more than ``n_iter_no_change`` epochs, and
+        stops once it is below 1e-6.  skdl's torch.optim.lr_scheduler schedules,
+        stepped each epoch, for every solver but "lbfgs": ``StepLR`` (x0.1 every
+        third of ``max_iter``), ``ExponentialLR`` (down to 1 % at the end),
+        ``CosineAnnealingLR`` over ``max_iter``, ``ReduceLROnPlateau`` (x0.1 after
+        ``n_iter_no_change // 2`` epochs without progress of the training or
+        validation loss).
+    learning_rate_init : float, default=0.001
+        Initial step size (not used by "lbfgs").
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule.
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data; iterations for
+        "lbfgs").  Reaching it without converging raises a ``ConvergenceWarning``.
+    shuffle : bool, default=True
+        Shuffle the samples at each epoch (stochastic solvers).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the shuffling, dropout and the validation split.  The
+        global torch RNG is left untouched.
+    tol : float, default=1e-4
+        Tolerance of the stopping rule, as sklearn's: training stops when the
+        training loss (the validation score with ``early_stopping``) has not
+        improved by at least ``tol`` for more than ``n_iter_no_change``
+        consecutive epochs (set ``n_iter_no_change=np.inf`` to always run
+        ``max_iter`` epochs).  "lbfgs" stops when the largest gradient entry is
+        below ``tol``.
+    verbose : bool or int, default=False
+        Print skorch's table of per-epoch losses, and the stopping messages.
+    warm_start : bool, default=False
+        ``fit`` continues from the weights of the previous fit (a new optimizer, the
+        same classes), instead of starting afresh.
+    momentum : float in [0, 1], default=0.9
+        Momentum of ``solver="sgd"``.
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum (``solver="sgd"`` with ``momentum > 0``).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        classifiers) and stop when its score (accuracy for classifiers, R² for
+        regressors, minus the validation loss for the autoencoders) has not
+        improved by ``tol`` for more than ``n_iter_no_change`` epochs, restoring
+        the best weights.  Not used by "lbfgs"; refused by ``partial_fit``.  With
+        too few samples for a validation set, the training loss is monitored.
+    validation_fraction : float in (0, 1), default=0.1
+        Share of the training data held out for early stopping.
+    beta_1 : float in [0, 1), default=0.9
+        Decay of Adam's first-moment estimates ("adam", "adamw").
+    beta_2 : float in [0, 1), default=0.999
+        Decay of Adam's second-moment estimates ("adam", "adamw").
+    epsilon : float, default=1e-8
+        Adam's numerical stability term ("adam", "adamw").
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without an improvement by ``tol`` tolerated before stopping (or
+        lowering the step of "adaptive").
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of "lbfgs" (line-search steps included);
+        reaching it raises a ``ConvergenceWarning``.
+    callbacks : list of skorch callbacks or (name, callback) pairs, default=None
+        Callbacks added to skdl's own (checkpointing, progress bars, logging, ...),
+        run after them each epoch.  An unnamed callback is named after its class.
+        As in skorch, ``callbacks__<name>=cb`` replaces a callback (``None``
+        removes it) and ``callbacks__<name>__<param>=v`` sets one of its
+        parameters; a name that matches no callback is refused at fit.  The
+        callback objects are used as given (not copied), as skorch does.
     dropout : float in [0, 1), default=0.0
         Probability of zeroing each hidden unit during training.
     batch_norm : bool, default=False
@@ -49,23 +147,6 @@ _PARAMS_DOC = """
         (He/Kaiming), ``2/(u_in + u_out)`` (Xavier/Glorot), ``1/u_in`` (LeCun), a
         fixed ``0.01**2`` ("normal"), every weight ``1/u_in`` ("constant"), or
         torch's own default; normal laws unless ``*_uniform``.  Biases start at 0.
-    optimizer : {"adam", "adamw", "sgd", "momentum", "nesterov", "adagrad", \
-"rmsprop", "adadelta"}, default="adam"
-        The torch.optim update rule ("momentum" and "nesterov" are SGD with
-        (Nesterov) momentum).
-    learning_rate : float, default=0.001
-        Step size of the update rule.
-    weight_decay : float, default=0.0
-        L2 penalty (torch.optim's ``weight_decay``; decoupled for "adamw").
-    momentum : float in [0, 1), default=0.9
-        Momentum of the "momentum" and "nesterov" optimisers (ignored otherwise).
-    schedule : {"step", "exponential", "cosine", "plateau"} or None, default=None
-        torch.optim.lr_scheduler schedule, stepped each epoch: ``StepLR`` (x0.1 every
-        third of ``max_epochs``), ``ExponentialLR`` (down to 1 % at the end),
-        ``CosineAnnealingLR`` over ``max_epochs``, ``ReduceLROnPlateau`` (x0.1 after
-        ``patience // 2`` epochs without progress of the monitored loss).
-    batch_size : int, default=64
-        Minibatch size.
     dtype : {np.float32, np.float64}, default=np.float32
         Floating-point type of training: weights, inputs, targets and sample
         weights.  float32 is torch's default and the fastest.  np.float64 trains in
@@ -73,24 +154,8 @@ _PARAMS_DOC = """
         results no longer depend on float32 summation order (fitting with integer
         ``sample_weight`` then matches repeating the rows to ~1e-12).  Predictions
         are computed in float64 either way.
-    max_epochs : int, default=200
-        Number of passes over the training data (fewer with early stopping).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified for
-        classifiers) and stop when its loss has not improved for ``patience``
-        epochs, restoring the best weights.  When ``False``, train for
-        ``max_epochs`` epochs.
-    validation_fraction : float in (0, 1), default=0.1
-        Share of the training data held out for early stopping.
-    patience : int, default=10
-        Epochs without improvement of the validation loss before stopping.
     device : str, default="cpu"
         "cpu", "cuda", "cuda:N", "mps" or "auto" (the best available).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights, the shuffling, dropout and the validation split.  The
-        global torch RNG is left untouched.
-    verbose : int, default=0
-        0 is silent; 1 prints skorch's table of per-epoch losses.
     **kwargs
         skorch parameters routed as is, for power users: ``module__*`` (passed to
         the module builder), ``optimizer__*``, ``criterion__*``, ``callbacks__*``,
@@ -98,14 +163,30 @@ _PARAMS_DOC = """
 """
 
 _ATTRS_DOC = """
+    loss_ : float
+        Training loss (L2 penalty included) of the last epoch.
+    best_loss_ : float or None
+        Lowest training loss of the epochs; None with ``early_stopping`` (see
+        ``best_validation_score_``).
+    loss_curve_ : list of float
+        Training loss of each epoch (of every fit, with ``warm_start`` and
+        ``partial_fit``).
+    validation_scores_ : list of float or None
+        Validation score of each epoch with ``early_stopping`` (accuracy for
+        classifiers, R² for regressors); None otherwise.
+    best_validation_score_ : float or None
+        Best validation score (its weights are the ones kept); None without
+        ``early_stopping``.
+    n_iter_ : int
+        Number of epochs run by the last call to ``fit`` (1 for ``partial_fit``).
+    t_ : int
+        Number of training samples seen (epochs times training rows).
+    out_activation_ : str
+        Activation of the output: "softmax", "logistic" or "identity".
     net_ : skorch.NeuralNet
         The fitted skorch net (``net_.module_`` is the torch module).
     history_ : skorch.History
-        Per-epoch training (and validation) losses.
-    loss_curve_ : list of float
-        Training loss of each epoch.
-    n_iter_ : int
-        Number of epochs run.
+        Per-epoch training (and validation) losses and scores.
     n_outputs_ : int
         Number of outputs of the network (1 for a binary classifier).
     n_features_in_ : int
@@ -113,6 +194,34 @@ _ATTRS_DOC = """
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the features seen during fit, when ``X`` has string column names.
 """
+
+# the pieces of _PARAMS_DOC, for the estimators that put their own parameters between
+_i = _PARAMS_DOC.index
+_HEAD_DOC = _PARAMS_DOC[: _i("    solver :")]
+_TRAIN_DOC = _PARAMS_DOC[_i("    solver :") : _i("    dropout :")]
+_EXTRAS_DOC = _PARAMS_DOC[_i("    dropout :") : _i("    dtype :")]
+_TAIL_DOC = _PARAMS_DOC[_i("    dtype :") :]
+del _i
+
+_MLP_ATTRS_DOC = """
+    coefs_ : list of ndarray
+        Numpy copies of the weight matrices, ``coefs_[i]`` of shape
+        ``(units of layer i, units of layer i + 1)`` as sklearn's.
+    intercepts_ : list of ndarray
+        Numpy copies of the bias vectors, ``intercepts_[i]`` of the units of layer
+        ``i + 1``.
+    n_layers_ : int
+        Number of layers, the input and output layers included."""
+
+
+def _check_stochastic(estimator):
+    """sklearn's rule: partial_fit needs a stochastic solver (not "lbfgs")."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. lbfgs is not "
+            "stochastic."
+        )
+    return True
 
 
 class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
@@ -127,7 +236,8 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels.{_ATTRS_DOC}
+        Class labels.{_ATTRS_DOC}{_MLP_ATTRS_DOC}
+
     See Also
     --------
     MLPRegressor : The same network for regression.
@@ -143,7 +253,8 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
     float64, so they do not depend on how the rows are batched.
 
     On ``load_digits`` (70/30 split, ``StandardScaler`` first),
-    ``MLPClassifier(hidden_layer_sizes=(100,), max_epochs=50, random_state=0)``
+    ``MLPClassifier(hidden_layer_sizes=(100,), max_iter=50, alpha=0, batch_size=64,
+    n_iter_no_change=np.inf, random_state=0)``
     reaches 0.976 ± 0.004 test accuracy (mean ± sd over ``random_state`` 0-7, the same
     under torch's AVX-512, AVX2 and generic kernels: ``benchmarks/bench_quality.py``;
     tested: the median of three seeds at least 0.96).
@@ -155,7 +266,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
     >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]] * 25)
     >>> y = np.array([0, 1, 1, 0] * 25)
     >>> clf = MLPClassifier(hidden_layer_sizes=(8,), activation="tanh",
-    ...                     learning_rate=0.05, max_epochs=100, random_state=0)
+    ...                     learning_rate_init=0.05, max_iter=100, random_state=0)
     >>> clf.fit(X, y).predict([[0., 1.], [1., 1.]]).shape
     (2,)
     >>> clf.classes_
@@ -163,6 +274,8 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
     >>> clf.predict_proba(X[:3]).shape
     (3, 2)
     """
+
+    _validation_score_kind = "accuracy"
 
     def fit(self, X, y, sample_weight=None):
         """Fit the network.
@@ -183,6 +296,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
         """
         return self._fit(X, y, sample_weight)
 
+    @available_if(_check_stochastic)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train one more epoch on ``(X, y)`` (initialising the network if needed).
 
@@ -221,11 +335,22 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
             return codes.astype(self.dtype).reshape(-1, 1), 1
         return codes.astype(np.int64), len(self.classes_)
 
+    def _check_warm_start_y(self, y):
+        labels = np.unique(_check_y(y, estimator=self))
+        if not np.array_equal(labels, self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the "
+                f"previous call to fit. Previously got {self.classes_}, `y` has {labels}"
+            )
+
     def _class_codes(self, y):
         return y.ravel().astype(np.int64)
 
     def _criterion(self):
         return nn.BCEWithLogitsLoss if len(self.classes_) == 2 else nn.CrossEntropyLoss
+
+    def _out_activation(self):
+        return "logistic" if len(self.classes_) == 2 else "softmax"
 
     def _log_proba(self, X):
         z = self._forward(self._prepare_X(X, reset=False))
@@ -291,12 +416,17 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
     __doc__ = f"""Multilayer perceptron regressor, trained with torch through skorch.
 
     Minimises the mean squared error of the (linear) outputs, averaged over the
-    targets and the minibatch samples (weighted by ``sample_weight`` when given).
+    targets and the minibatch samples (weighted by ``sample_weight`` when given), or
+    the Poisson deviance of log-link outputs (``loss="poisson"``).
 
     Parameters
-    ----------{_PARAMS_DOC}
+    ----------
+    loss : {{"squared_error", "poisson"}}, default="squared_error"
+        The loss: the squared error of linear outputs, or (as sklearn's) the half
+        Poisson deviance of ``exp`` outputs, for non-negative counts or rates.{_PARAMS_DOC}
     Attributes
-    ----------{_ATTRS_DOC}
+    ----------{_ATTRS_DOC}{_MLP_ATTRS_DOC}
+
     See Also
     --------
     MLPClassifier : The same network for classification.
@@ -318,12 +448,72 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
     >>> X = rng.uniform(-1, 1, size=(200, 1))
     >>> y = np.sin(3 * X[:, 0])
     >>> reg = MLPRegressor(hidden_layer_sizes=(32,), activation="tanh",
-    ...                    learning_rate=0.01, max_epochs=100, random_state=0)
+    ...                    learning_rate_init=0.01, max_iter=100, random_state=0)
     >>> reg.fit(X, y).predict(X[:5]).shape
     (5,)
-    >>> len(reg.loss_curve_) == reg.n_iter_ == 100
+    >>> len(reg.loss_curve_) == reg.n_iter_ <= 100
     True
+    >>> [c.shape for c in reg.coefs_]
+    [(1, 32), (32, 1)]
     """
+
+    _parameter_constraints = {
+        **BaseNeuralNetwork._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        callbacks=None,
+        dropout=0.0,
+        batch_norm=False,
+        init="kaiming",
+        dtype=np.float32,
+        device="cpu",
+        **kwargs,
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.init = init
+        _set_training_params(self, locals(), kwargs)
+
+    def _poisson(self):
+        return getattr(self, "loss", "squared_error") == "poisson"
+
+    @property
+    def _validation_score_kind(self):
+        return "r2_exp" if self._poisson() else "r2"
+
+    def _out_activation(self):
+        return "exp" if self._poisson() else "identity"
 
     def fit(self, X, y, sample_weight=None):
         """Fit the network.
@@ -344,6 +534,7 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
         """
         return self._fit(X, y, sample_weight)
 
+    @available_if(_check_stochastic)
     def partial_fit(self, X, y, sample_weight=None):
         """Train one more epoch on ``(X, y)`` (initialising the network if needed).
 
@@ -375,10 +566,15 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
                 f"y has {Y.shape[1]} targets, but {type(self).__name__} was fitted with "
                 f"{self.n_outputs_}."
             )
+        if self._poisson() and np.any(Y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for Poisson "
+                "regression."
+            )
         return _cast_target(Y, self.dtype, type(self).__name__), Y.shape[1]
 
     def _criterion(self):
-        return nn.MSELoss
+        return _PoissonLoss if self._poisson() else nn.MSELoss
 
     def predict(self, X):
         """Predicted targets.
@@ -395,6 +591,8 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
         """
         check_is_fitted(self)
         out = self._forward(self._prepare_X(X, reset=False))
+        if self._poisson():
+            out = np.exp(out)
         return out.ravel() if self._y_ndim == 1 else out
 
     def __sklearn_tags__(self):

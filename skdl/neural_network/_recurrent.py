@@ -17,9 +17,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import GradientNormClipping
 
-from ._base import _SMALL_WORK, BaseNeuralNetwork
+from ._base import _SMALL_WORK, BaseNeuralNetwork, _set_training_params
 from ._layers import RNN_CELLS, RecurrentModule
-from ._mlp import _PARAMS_DOC, MLPClassifier, MLPRegressor
+from ._mlp import _TAIL_DOC, _TRAIN_DOC, MLPClassifier, MLPRegressor
 
 # Multiply-adds per batch below which one torch thread is used.  Convolutions and
 # recurrences are many small kernels per batch: on 2 cores, 2 threads were slower than
@@ -44,7 +44,7 @@ _RNN_PARAMS_DOC = """
         Rescale the gradient whenever its 2-norm exceeds this value (skorch's
         ``GradientNormClipping``), against exploding gradients (note 002, "RNN
         training").  ``None``: no clipping.
-""" + _PARAMS_DOC[_PARAMS_DOC.index("    optimizer :") :]
+""" + _TRAIN_DOC + _TAIL_DOC
 
 _RNN_ATTRS_DOC = """
     n_timesteps_ : int
@@ -190,20 +190,30 @@ def _rnn_init(
     bidirectional=False,
     dropout=0.0,
     clip_grad_norm=None,
-    optimizer="adam",
-    learning_rate=0.001,
-    weight_decay=0.0,
+    solver="adam",
+    alpha=0.0001,
+    batch_size="auto",
+    learning_rate="constant",
+    learning_rate_init=0.001,
+    power_t=0.5,
+    max_iter=200,
+    shuffle=True,
+    random_state=None,
+    tol=1e-4,
+    verbose=False,
+    warm_start=False,
     momentum=0.9,
-    schedule=None,
-    batch_size=64,
-    dtype=np.float32,
-    max_epochs=200,
+    nesterovs_momentum=True,
     early_stopping=False,
     validation_fraction=0.1,
-    patience=10,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-8,
+    n_iter_no_change=10,
+    max_fun=15000,
+    callbacks=None,
+    dtype=np.float32,
     device="cpu",
-    random_state=None,
-    verbose=0,
     **kwargs,
 ):
     self.hidden_size = hidden_size
@@ -212,21 +222,7 @@ def _rnn_init(
     self.bidirectional = bidirectional
     self.dropout = dropout
     self.clip_grad_norm = clip_grad_norm
-    self.optimizer = optimizer
-    self.learning_rate = learning_rate
-    self.weight_decay = weight_decay
-    self.momentum = momentum
-    self.schedule = schedule
-    self.batch_size = batch_size
-    self.dtype = dtype
-    self.max_epochs = max_epochs
-    self.early_stopping = early_stopping
-    self.validation_fraction = validation_fraction
-    self.patience = patience
-    self.device = device
-    self.random_state = random_state
-    self.verbose = verbose
-    vars(self).update(kwargs)
+    _set_training_params(self, locals(), kwargs)
 
 
 class LSTMRegressor(_RecurrentMixin, MLPRegressor):
@@ -257,12 +253,12 @@ class LSTMRegressor(_RecurrentMixin, MLPRegressor):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(500, 10))        # 500 univariate sequences of 10 steps
     >>> y = X[:, 0]                           # remember the first value
-    >>> reg = LSTMRegressor(hidden_size=16, learning_rate=0.01, max_epochs=40,
+    >>> reg = LSTMRegressor(hidden_size=16, learning_rate_init=0.01, max_iter=40,
     ...                     random_state=0).fit(X, y)
     >>> reg.predict(X[:4]).shape
     (4,)
     >>> Y = np.cumsum(X, axis=1)[:, :, None]  # running sums: sequence to sequence
-    >>> reg.set_params(max_epochs=5).fit(X, Y).predict(X[:2]).shape
+    >>> reg.set_params(max_iter=5).fit(X, Y).predict(X[:2]).shape
     (2, 10, 1)
     """
 
@@ -392,8 +388,8 @@ class LSTMClassifier(_RecurrentMixin, MLPClassifier):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(400, 12))
     >>> y = (X[:, :3].sum(axis=1) > 0).astype(int)   # the sign of an early window
-    >>> clf = LSTMClassifier(hidden_size=16, learning_rate=0.02, batch_size=32,
-    ...                      max_epochs=30, random_state=0).fit(X, y)
+    >>> clf = LSTMClassifier(hidden_size=16, learning_rate_init=0.02, batch_size=32,
+    ...                      max_iter=30, random_state=0).fit(X, y)
     >>> clf.predict_proba(X[:3]).shape
     (3, 2)
     >>> set(clf.predict(X)) <= set(clf.classes_)

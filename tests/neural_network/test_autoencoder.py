@@ -53,8 +53,8 @@ def test_linear_autoencoder_spans_the_pca_subspace():
     assert_claim("ae_linear_spans_pca")
     X = _low_rank(rank=2)
     ae = Autoencoder(
-        n_components=2, hidden_layer_sizes=(), activation="identity", learning_rate=0.02,
-        batch_size=32, max_epochs=5, random_state=0,
+        n_components=2, hidden_layer_sizes=(), activation="identity", learning_rate_init=0.02,
+        batch_size=32, max_iter=5, random_state=0,
     ).fit(X)
     # PCA's reconstruction is the best of any rank-2 affine map: never beaten
     pca = PCA(n_components=2).fit(X)
@@ -64,15 +64,15 @@ def test_linear_autoencoder_spans_the_pca_subspace():
 
 def test_autoencoder_score_history_and_sparsity():
     X = _low_rank(rank=3)
-    common = dict(n_components=3, hidden_layer_sizes=(16,), max_epochs=5, random_state=0)
-    ae = Autoencoder(**common, learning_rate=0.01).fit(X)
+    common = dict(n_components=3, hidden_layer_sizes=(16,), max_iter=5, alpha=0.0, random_state=0)
+    ae = Autoencoder(**common, learning_rate_init=0.01).fit(X)
     hist = ae.history_
     rec = np.array(hist[:, "train_reconstruction"])
     np.testing.assert_allclose(hist[:, "train_loss"], rec, rtol=1e-5)  # no penalty
     R = ae.inverse_transform(ae.transform(X))
     assert ae.score(X) == pytest.approx(-np.mean((X - R) ** 2))
     # the L1 penalty Ω(h) shrinks the code, and is logged apart
-    sparse = Autoencoder(**common, learning_rate=0.01, sparsity=0.3).fit(X)
+    sparse = Autoencoder(**common, learning_rate_init=0.01, sparsity=0.3).fit(X)
     pen = np.array(sparse.history_[:, "train_sparsity_penalty"])
     loss = np.array(sparse.history_[:, "train_loss"])
     np.testing.assert_allclose(
@@ -84,7 +84,7 @@ def test_autoencoder_score_history_and_sparsity():
 
 def test_autoencoder_outputs_names_pandas_and_pickle():
     X = _low_rank()
-    ae = Autoencoder(n_components=2, hidden_layer_sizes=(8,), max_epochs=5, random_state=0)
+    ae = Autoencoder(n_components=2, hidden_layer_sizes=(8,), max_iter=5, random_state=0)
     Z = ae.fit_transform(X)
     assert Z.shape == (len(X), 2) and Z.dtype == np.float64
     assert list(ae.get_feature_names_out()) == ["autoencoder0", "autoencoder1"]
@@ -118,9 +118,10 @@ def test_vae_history_terms_and_beta():
     vae = VAE(
         n_components=2,
         hidden_layer_sizes=(16,),
-        max_epochs=10,
+        max_iter=10,
         beta=0.5,
-        learning_rate=0.01,
+        learning_rate_init=0.01,
+        alpha=0.0,  # the L2 penalty would be a third term of train_loss
         random_state=0,
     ).fit(X)
     h = vae.history_
@@ -128,13 +129,13 @@ def test_vae_history_terms_and_beta():
     np.testing.assert_allclose(h[:, "train_loss"], rec + 0.5 * kl, rtol=1e-5)
     assert np.all(kl > 0)
     # with early stopping the validation terms are logged too
-    vae_es = clone(vae).set_params(early_stopping=True, max_epochs=3).fit(X)
+    vae_es = clone(vae).set_params(early_stopping=True, max_iter=3).fit(X)
     assert "valid_kl" in vae_es.history_[-1] and "valid_reconstruction" in vae_es.history_[-1]
 
 
 def test_vae_sample_shapes_and_determinism():
     X = StandardScaler().fit_transform(_low_rank(n=200))
-    vae = VAE(n_components=3, hidden_layer_sizes=(16,), max_epochs=5, random_state=0).fit(X)
+    vae = VAE(n_components=3, hidden_layer_sizes=(16,), max_iter=5, random_state=0).fit(X)
     a = vae.sample(7, random_state=0)
     assert a.shape == (7, X.shape[1]) and a.dtype == np.float64
     np.testing.assert_array_equal(a, vae.sample(7, random_state=0))
@@ -156,8 +157,8 @@ def test_vae_bernoulli():
         n_components=2,
         hidden_layer_sizes=(16,),
         likelihood="bernoulli",
-        max_epochs=20,
-        learning_rate=0.01,
+        max_iter=20,
+        learning_rate_init=0.01,
         random_state=0,
     ).fit(X)
     S = vae.sample(10, random_state=0)
@@ -172,7 +173,8 @@ def test_ssvae_learns_from_ten_percent_of_the_labels():
     X, y = _blobs(n=600)
     y_partial = np.where(np.arange(len(y)) % 10 == 0, y, -1)
     ss = SemiSupervisedVAE(
-        n_components=2, hidden_layer_sizes=(32,), learning_rate=0.01, max_epochs=40, random_state=0
+        n_components=2, hidden_layer_sizes=(32,), learning_rate_init=0.01, max_iter=40,
+        random_state=0,
     ).fit(X, y_partial)
     np.testing.assert_array_equal(ss.classes_, [0, 1, 2])
     # accuracy, separated centroids, samples at a centroid decode to its class
@@ -204,7 +206,8 @@ def test_ssvae_learns_from_ten_percent_of_the_labels():
 def test_ssvae_history_and_kl_pull():
     X, y = _blobs(n=300)
     ss = SemiSupervisedVAE(
-        n_components=2, hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=15, random_state=0
+        n_components=2, hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=15,
+        alpha=0.0, random_state=0,
     ).fit(X, y)
     h = ss.history_
     np.testing.assert_allclose(
@@ -219,7 +222,7 @@ def test_ssvae_score_leaves_out_unlabelled_rows():
     X, y = _blobs(n=150)
     partial = np.where(np.arange(len(y)) % 3 == 0, y, -1)
     ss = SemiSupervisedVAE(
-        hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=10, random_state=0
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=10, random_state=0
     ).fit(X, partial)
     labelled = partial != -1
     expected = np.mean(ss.predict(X[labelled]) == partial[labelled])
@@ -233,7 +236,7 @@ def test_ssvae_score_leaves_out_unlabelled_rows():
         np.sum(w * hits) / np.sum(w)
     )
     # grid search's default scoring is this score
-    search = GridSearchCV(ss, {"max_epochs": [5, 10]}, cv=3).fit(X, partial)
+    search = GridSearchCV(ss, {"max_iter": [5, 10]}, cv=3).fit(X, partial)
     assert search.best_score_ == max(search.cv_results_["mean_test_score"])
     # over seeds: the labelled accuracy, and the search's best score
     assert_claim("ssvae_third_labelled")
@@ -246,7 +249,7 @@ def test_ssvae_labels_marker_and_errors():
     names = np.array(["a", "b", "c"], dtype=object)[y]
     partial = names.copy()
     partial[np.arange(len(y)) % 3 != 0] = -1  # object labels with -1 for unlabelled
-    common = dict(hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=10, random_state=0)
+    common = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=10, random_state=0)
     ss = SemiSupervisedVAE(**common).fit(X, partial)
     assert list(ss.classes_) == ["a", "b", "c"]
     assert set(ss.predict(X)) <= {"a", "b", "c"}
@@ -280,7 +283,7 @@ def test_docstring_lists_the_signature_parameters(cls):
 def test_ssvae_labeled_weight_and_separation():
     X, y = _blobs(n=200)
     y_partial = np.where(np.arange(len(y)) % 10 == 0, y, -1)
-    common = dict(hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=20, random_state=0)
+    common = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=20, random_state=0)
     ss = SemiSupervisedVAE(**common)
     w = ss._weigh_labels(y_partial, None)
     np.testing.assert_allclose(w[y_partial != -1], 9.0)  # 180 unlabelled / 20 labelled

@@ -24,6 +24,6 @@ def test_net_class_hook_is_used():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
     y = (X[:, 0] > 0).astype(int)
-    clf = _CustomMLP(hidden_layer_sizes=(8,), max_epochs=3, random_state=0).fit(X, y)
+    clf = _CustomMLP(hidden_layer_sizes=(8,), max_iter=3, random_state=0).fit(X, y)
     assert isinstance(clf.net_, _CountingNet) and clf.net_.marker == "custom"
     assert clf.predict(X).shape == (60,)

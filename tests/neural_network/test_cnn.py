@@ -16,7 +16,7 @@ from skdl.neural_network._layers import CNNModule, conv_plan
 # trained-quality claims are asserted over seeds with measured bounds (nn_quality.py)
 from nn_quality import assert_claim
 
-SMALL = dict(conv_channels=(4,), hidden_layer_sizes=(8,), max_epochs=2, random_state=0)
+SMALL = dict(conv_channels=(4,), hidden_layer_sizes=(8,), max_iter=2, random_state=0)
 
 
 def _data(n=40, d=16, seed=0):

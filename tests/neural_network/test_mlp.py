@@ -10,6 +10,7 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
@@ -25,7 +26,7 @@ from nn_quality import xor as _xor
 def test_xor_needs_a_hidden_layer():
     assert_claim("mlp_xor")
     X, y = _xor()
-    common = dict(activation="tanh", learning_rate=0.05, max_epochs=150)
+    common = dict(activation="tanh", learning_rate_init=0.05, max_iter=150)
     # a linear model cannot separate XOR: at most 3 of the 4 points right
     for seed in range(3):
         linear = MLPClassifier(hidden_layer_sizes=(), **{**common, "random_state": seed})
@@ -73,9 +74,9 @@ def test_estimator_applies_init():
         clf = MLPClassifier(
             hidden_layer_sizes=(300,),
             init=scheme,
-            optimizer="sgd",
-            learning_rate=1e-9,
-            max_epochs=1,
+            solver="sgd", momentum=0.0,
+            learning_rate_init=1e-9,
+            max_iter=1,
             random_state=0,
         ).fit(X, y)
         w = clf.net_.module_.layers[2].weight.detach().double().numpy()  # 300 -> 2
@@ -90,7 +91,7 @@ def test_random_state_reproducible_and_global_rng_untouched():
     X, y = make_classification(n_samples=200, n_features=6, random_state=0)
     torch.manual_seed(123)
     state = torch.get_rng_state()
-    params = dict(hidden_layer_sizes=(16,), dropout=0.2, max_epochs=5)
+    params = dict(hidden_layer_sizes=(16,), dropout=0.2, max_iter=5)
     p1 = MLPClassifier(random_state=7, **params).fit(X, y).predict_proba(X)
     p2 = MLPClassifier(random_state=7, **params).fit(X, y).predict_proba(X)
     assert torch.equal(torch.get_rng_state(), state)
@@ -107,7 +108,8 @@ def test_divergence_raises_clear_error():
     X = rng.normal(size=(100, 3))
     y = 1e3 * X[:, 0]
     reg = MLPRegressor(
-        hidden_layer_sizes=(8,), optimizer="sgd", learning_rate=10.0, max_epochs=20, random_state=0
+        hidden_layer_sizes=(8,), solver="sgd", momentum=0.0, learning_rate_init=10.0,
+        max_iter=20, random_state=0,
     )
     with pytest.raises(DivergenceError, match="learning_rate") as exc:
         reg.fit(X, y)
@@ -116,21 +118,21 @@ def test_divergence_raises_clear_error():
 
 # -------------------------------------------------------- sklearn tools -- #
 def test_early_stopping_in_cross_val_score():
-    # cross-validated accuracy, and training stops before max_epochs
+    # cross-validated accuracy, and training stops before max_iter
     assert_claim("mlp_early_stopping")
     X, y = make_classification(n_samples=300, n_features=8, random_state=0)
     clf = MLPClassifier(
         hidden_layer_sizes=(16,),
-        learning_rate=0.01,
+        learning_rate_init=0.01,
         early_stopping=True,
-        patience=3,
-        max_epochs=300,
+        n_iter_no_change=3,
+        max_iter=300,
         random_state=0,
     )
     clf.fit(X, y)
     assert "valid_loss" in clf.history_[-1]
     # too few samples for a validation split: monitors the training loss, no KeyError
-    small = clone(clf).set_params(max_epochs=5).fit(X[:1], y[:1])
+    small = clone(clf).set_params(max_iter=5).fit(X[:1], y[:1])
     assert small.n_iter_ >= 1
 
 
@@ -149,9 +151,9 @@ def test_pandas_feature_names():
         n_samples=60, n_features=3, n_informative=2, n_redundant=0, random_state=0
     )
     df = pd.DataFrame(X, columns=["a", "b", "c"])
-    clf = MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(df, y)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(df, y)
     np.testing.assert_array_equal(clf.feature_names_in_, ["a", "b", "c"])
-    reg = MLPRegressor(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(df, X[:, 0])
+    reg = MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(df, X[:, 0])
     np.testing.assert_array_equal(reg.feature_names_in_, ["a", "b", "c"])
     assert reg.predict(df).shape == (60,)
 
@@ -165,7 +167,7 @@ def test_load_digits_accuracy():
 @pytest.mark.parametrize("device", ["cpu", "auto"])
 def test_device_cpu_and_auto(device):
     X, y = _xor(5)
-    clf = MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, device=device, random_state=0).fit(
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, device=device, random_state=0).fit(
         X, y
     )
     expected = "cpu" if not torch.cuda.is_available() or device == "cpu" else "cuda"
@@ -176,10 +178,10 @@ def test_device_cpu_and_auto(device):
 def test_bad_device():
     X, y = _xor(5)
     with pytest.raises(ValueError, match="device"):
-        MLPClassifier(device="tpu", max_epochs=1).fit(X, y)
+        MLPClassifier(device="tpu", max_iter=1).fit(X, y)
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="CUDA is not available"):
-            MLPClassifier(device="cuda", max_epochs=1).fit(X, y)
+            MLPClassifier(device="cuda", max_iter=1).fit(X, y)
 
 
 def test_unpickle_gpu_state_on_cpu():
@@ -187,7 +189,7 @@ def test_unpickle_gpu_state_on_cpu():
     if torch.cuda.is_available():
         pytest.skip("needs a machine without CUDA")
     X, y = _xor(5)
-    clf = MLPClassifier(hidden_layer_sizes=(4,), max_epochs=3, random_state=0).fit(X, y)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(X, y)
     expected = clf.predict_proba(X)
     clf.net_.device = "cuda"
     with warnings.catch_warnings(record=True) as caught:
@@ -205,8 +207,8 @@ def test_cuda(device):
     clf = MLPClassifier(
         hidden_layer_sizes=(8,),
         activation="tanh",
-        learning_rate=0.05,
-        max_epochs=150,
+        learning_rate_init=0.05,
+        max_iter=150,
         device=device,
         random_state=0,
     ).fit(X, y)
@@ -219,11 +221,12 @@ def test_cuda(device):
 # ------------------------------------------------------- the base's API -- #
 def test_partial_fit_continues_training():
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
-    clf = MLPClassifier(hidden_layer_sizes=(16,), learning_rate=0.01, random_state=0)
+    clf = MLPClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01, random_state=0)
     clf.partial_fit(X, y, classes=[0, 1])
     for _ in range(10):
         clf.partial_fit(X, y)
-    assert clf.n_iter_ == 11 == len(clf.loss_curve_)
+    assert clf.n_iter_ == 1 and len(clf.loss_curve_) == 11  # as sklearn: per call
+    assert clf.t_ == 11 * len(X)
     assert_claim("mlp_partial_fit")  # the loss went down, over seeds
     with pytest.raises(ValueError, match="not among the classes"):
         clf.partial_fit(X, y + 5)
@@ -236,7 +239,7 @@ def test_sample_weight_is_a_weighted_loss():
     X, y = make_classification(n_samples=40, n_features=4, random_state=0)
     sw = np.r_[np.zeros(10), np.ones(20), 2 * np.ones(10)]
     params = dict(
-        hidden_layer_sizes=(8,), batch_size=100, max_epochs=20, learning_rate=0.01,
+        hidden_layer_sizes=(8,), batch_size=100, max_iter=20, learning_rate_init=0.01,
         random_state=0, dtype=np.float64,
     )
     weighted = MLPClassifier(**params).fit(X, y, sample_weight=sw)
@@ -254,7 +257,7 @@ def test_sample_weight_is_a_weighted_loss():
 @pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
 def test_dtype_sets_the_training_precision(cls):
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
-    params = dict(hidden_layer_sizes=(8,), max_epochs=5, random_state=0)
+    params = dict(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
     single = cls(**params).fit(X, y)
     double = cls(**params, dtype=np.float64).fit(X, y)
     assert {p.dtype for p in single.net_.module_.parameters()} == {torch.float32}
@@ -270,9 +273,9 @@ def test_dtype_sets_the_training_precision(cls):
 
 def test_verbose(capsys):
     X, y = _xor(5)
-    MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, random_state=0).fit(X, y)
+    MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
     assert capsys.readouterr().out == ""
-    MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, verbose=1, random_state=0).fit(X, y)
+    MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, verbose=1, random_state=0).fit(X, y)
     out = capsys.readouterr().out
     assert "train_loss" in out and "epoch" in out
 
@@ -282,8 +285,8 @@ def test_history_and_loss_curve():
     clf = MLPClassifier(
         hidden_layer_sizes=(8,),
         activation="tanh",
-        learning_rate=0.05,
-        max_epochs=30,
+        learning_rate_init=0.05,
+        max_iter=30,
         random_state=0,
     ).fit(X, y)
     assert clf.n_iter_ == 30 == len(clf.loss_curve_) == len(clf.history_)
@@ -297,7 +300,7 @@ def test_string_labels_and_proba():
     )
     labels = np.array(["cat", "dog", "eel"])[y]
     clf = MLPClassifier(
-        hidden_layer_sizes=(8,), max_epochs=20, learning_rate=0.01, random_state=0
+        hidden_layer_sizes=(8,), max_iter=20, learning_rate_init=0.01, random_state=0
     ).fit(X, labels)
     np.testing.assert_array_equal(clf.classes_, ["cat", "dog", "eel"])
     proba = clf.predict_proba(X)
@@ -311,7 +314,7 @@ def test_regressor_shapes_and_multioutput():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 3))
     Y = np.c_[X[:, 0], X[:, 1] - X[:, 2]]
-    params = dict(hidden_layer_sizes=(16,), max_epochs=40, learning_rate=0.01, random_state=0)
+    params = dict(hidden_layer_sizes=(16,), max_iter=40, learning_rate_init=0.01, random_state=0)
     reg = MLPRegressor(**params).fit(X, Y)
     pred = reg.predict(X)
     assert pred.shape == (80, 2) and pred.dtype == np.float64
@@ -321,29 +324,50 @@ def test_regressor_shapes_and_multioutput():
 
 
 @pytest.mark.parametrize(
-    "name, cls",
+    "solver, cls",
     [
         ("sgd", torch.optim.SGD),
-        ("momentum", torch.optim.SGD),
-        ("nesterov", torch.optim.SGD),
         ("adagrad", torch.optim.Adagrad),
         ("rmsprop", torch.optim.RMSprop),
         ("adadelta", torch.optim.Adadelta),
         ("adam", torch.optim.Adam),
         ("adamw", torch.optim.AdamW),
+        ("lbfgs", torch.optim.LBFGS),
     ],
 )
-def test_optimizers_by_name(name, cls):
+def test_solvers_by_name(solver, cls):
     X, y = _xor(5)
-    clf = MLPClassifier(
-        hidden_layer_sizes=(4,), optimizer=name, weight_decay=1e-4, max_epochs=2, random_state=0
-    ).fit(X, y)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
     opt = clf.net_.optimizer_
     assert type(opt) is cls
     group = opt.param_groups[0]
-    assert group["lr"] == 0.001 and group["weight_decay"] == 1e-4
-    if name in ("momentum", "nesterov"):
-        assert group["momentum"] == 0.9 and group["nesterov"] == (name == "nesterov")
+    if solver == "lbfgs":
+        assert group["lr"] == 1.0 and group["line_search_fn"] == "strong_wolfe"
+        return
+    # the L2 penalty is alpha in the loss, never the optimizer's weight decay
+    assert group["lr"] == 0.001 and group["weight_decay"] == 0.0
+    if solver == "sgd":  # sklearn's defaults: momentum 0.9, Nesterov's
+        assert group["momentum"] == 0.9 and group["nesterov"] is True
+    if solver in ("adam", "adamw"):
+        assert group["betas"] == (0.9, 0.999) and group["eps"] == 1e-8
+
+
+@pytest.mark.parametrize("momentum, nesterovs", [(0.9, False), (0.5, True), (0.0, True)])
+def test_sgd_momentum_params(momentum, nesterovs):
+    X, y = _xor(5)
+    group = (
+        MLPClassifier(
+            hidden_layer_sizes=(4,), solver="sgd", momentum=momentum,
+            nesterovs_momentum=nesterovs, max_iter=1, random_state=0,
+        )
+        .fit(X, y)
+        .net_.optimizer_.param_groups[0]
+    )
+    assert group["momentum"] == momentum
+    assert group["nesterov"] == (nesterovs and momentum > 0)
 
 
 @pytest.mark.parametrize("schedule", ["step", "exponential", "cosine", "plateau"])
@@ -351,16 +375,16 @@ def test_schedules_reduce_the_learning_rate(schedule):
     X, y = _xor(5)
     clf = MLPClassifier(
         hidden_layer_sizes=(4,),
-        schedule=schedule,
-        learning_rate=0.1,
-        patience=2,
-        max_epochs=12,
+        learning_rate=schedule,
+        learning_rate_init=0.1,
+        n_iter_no_change=2,
+        max_iter=12,
         random_state=0,
     )
     if schedule == "plateau":  # a tiny lr makes no progress: the plateau schedule acts
-        clf.set_params(learning_rate=1e-7)
+        clf.set_params(learning_rate_init=1e-7)
     clf.fit(X, y)
-    assert clf.net_.optimizer_.param_groups[0]["lr"] < clf.learning_rate
+    assert clf.net_.optimizer_.param_groups[0]["lr"] < clf.learning_rate_init
 
 
 def test_dropout_and_batch_norm():
@@ -369,8 +393,8 @@ def test_dropout_and_batch_norm():
         hidden_layer_sizes=(16, 16),
         dropout=0.3,
         batch_norm=True,
-        max_epochs=10,
-        learning_rate=0.01,
+        max_iter=10,
+        learning_rate_init=0.01,
         random_state=0,
     ).fit(X, y)
     kinds = {type(m).__name__ for m in clf.net_.module_.modules()}
@@ -383,7 +407,7 @@ def test_dropout_and_batch_norm():
 def test_skorch_routing_params():
     X, y = _xor(5)
     clf = MLPClassifier(
-        hidden_layer_sizes=(4,), max_epochs=1, random_state=0, optimizer__betas=(0.5, 0.6)
+        hidden_layer_sizes=(4,), max_iter=1, random_state=0, optimizer__betas=(0.5, 0.6)
     )
     assert clf.get_params()["optimizer__betas"] == (0.5, 0.6)
     cloned = clone(clf)
@@ -393,22 +417,34 @@ def test_skorch_routing_params():
     assert cloned.net_.optimizer_.param_groups[0]["betas"] == (0.7, 0.8)
     assert any(isinstance(m, torch.nn.Tanh) for m in cloned.net_.module_.modules())
     with pytest.raises(ValueError, match="extra parameters must start with"):
-        MLPClassifier(max_epochs=1, bogus=3).fit(X, y)
+        MLPClassifier(max_iter=1, bogus=3).fit(X, y)
 
 
 def test_bad_params():
     X, y = _xor(5)
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         MLPClassifier(hidden_layer_sizes=(4, 0)).fit(X, y)
-    with pytest.raises(ValueError, match="learning_rate"):
-        MLPClassifier(learning_rate=-1.0).fit(X, y)
-    with pytest.raises(ValueError, match="nesterov.*momentum"):
-        MLPClassifier(optimizer="nesterov", momentum=0.0, max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        MLPClassifier(learning_rate_init=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="solver"):
+        MLPClassifier(solver="nesterov").fit(X, y)
+    with pytest.raises(ValueError, match="learning_rate_init"):  # the float is _init
+        MLPClassifier(learning_rate=0.01).fit(X, y)
+    renamed = {
+        "max_epochs": "max_iter",
+        "patience": "n_iter_no_change",
+        "weight_decay": "alpha",
+        "optimizer": "solver",
+        "schedule": "learning_rate",
+    }
+    for old, new in renamed.items():  # renamed to sklearn's names: say so
+        with pytest.raises(ValueError, match=f"{old}.*renamed.*{new}"):
+            MLPClassifier(**{old: 1}).fit(X, y)
 
 
 def test_prediction_is_batch_invariant():
     X, y = make_classification(n_samples=300, n_features=20, random_state=0)
-    clf = MLPClassifier(hidden_layer_sizes=(64,), max_epochs=3, random_state=0).fit(X, y)
+    clf = MLPClassifier(hidden_layer_sizes=(64,), max_iter=3, random_state=0).fit(X, y)
     full = clf.predict_proba(X)
     parts = np.vstack([clf.predict_proba(X[i : i + 7]) for i in range(0, 300, 7)])
     np.testing.assert_allclose(parts, full, rtol=1e-12)
@@ -419,7 +455,7 @@ def test_grad_callbacks_still_run():
     from skorch.callbacks import GradientNormClipping
 
     X, y = make_classification(n_samples=100, n_features=5, random_state=0)
-    params = dict(hidden_layer_sizes=(8,), learning_rate=0.1, max_epochs=3, random_state=0)
+    params = dict(hidden_layer_sizes=(8,), learning_rate_init=0.1, max_iter=3, random_state=0)
     plain = MLPClassifier(**params).fit(X, y)
     clipped = MLPClassifier(**params).set_params(
         callbacks__divergence=GradientNormClipping(gradient_clip_value=1e-3)
@@ -433,10 +469,10 @@ def test_plateau_schedule_with_tiny_early_stopping_data():
     X, y = _xor(1)  # 4 samples: too few for a validation split, monitors the train loss
     clf = MLPClassifier(
         hidden_layer_sizes=(4,),
-        schedule="plateau",
+        learning_rate="plateau",
         early_stopping=True,
         validation_fraction=0.1,
-        max_epochs=3,
+        max_iter=3,
         random_state=0,
     ).fit(X, y)
     assert clf.n_iter_ >= 1
@@ -461,7 +497,7 @@ def test_binary_uses_one_logit_like_sklearn():
     X, y = make_classification(n_samples=120, n_features=5, random_state=0)
     labels = np.array(["no", "yes"])[y]
     clf = MLPClassifier(
-        hidden_layer_sizes=(8,), max_epochs=10, learning_rate=0.01, random_state=0
+        hidden_layer_sizes=(8,), max_iter=10, learning_rate_init=0.01, random_state=0
     ).fit(X, labels)
     assert clf.n_outputs_ == 1 and isinstance(clf.net_.criterion_, torch.nn.BCEWithLogitsLoss)
     proba = clf.predict_proba(X)
@@ -474,7 +510,7 @@ def test_binary_uses_one_logit_like_sklearn():
 def test_grid_search_over_routed_skorch_params():
     X, y = _xor(4)
     grid = GridSearchCV(
-        MLPClassifier(hidden_layer_sizes=(4,), max_epochs=2, random_state=0),
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0),
         {"optimizer__betas": [(0.9, 0.999), (0.5, 0.9)], "module__activation": ["tanh"]},
         cv=2,
     ).fit(X, y)

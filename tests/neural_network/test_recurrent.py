@@ -13,7 +13,7 @@ from skdl.neural_network import LSTMClassifier, LSTMRegressor
 from nn_quality import assert_claim, lstm_step_size
 from nn_quality import memory_task as _memory_task
 
-FAST = dict(hidden_size=8, max_epochs=2, random_state=0)
+FAST = dict(hidden_size=8, max_iter=2, random_state=0)
 
 
 def test_memory_task_needs_the_recurrence():
@@ -30,8 +30,8 @@ def test_cells_and_bidirectional_fit_and_predict(cell, bidirectional):
         hidden_size=16,
         cell=cell,
         bidirectional=bidirectional,
-        learning_rate=0.01,
-        max_epochs=2,
+        learning_rate_init=0.01,
+        max_iter=2,
         random_state=0,
     ).fit(X[:200], y[:200])
     rnn = reg.net_.module_.rnn
@@ -53,8 +53,8 @@ def test_lstm_bidirectional_classifier():
         bidirectional=True,
         num_layers=2,
         dropout=0.1,
-        learning_rate=0.01,
-        max_epochs=2,
+        learning_rate_init=0.01,
+        max_iter=2,
         random_state=0,
     ).fit(X[:200], y[:200])
     assert list(clf.classes_) == ["down", "up"]
@@ -89,7 +89,7 @@ def test_sequence_to_sequence_regression():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 12, 1))
     Y = np.concatenate([np.cumsum(X, axis=1) / 3, X**2], axis=2)  # (n, T, 2)
-    reg = LSTMRegressor(hidden_size=32, learning_rate=0.01, max_epochs=2, random_state=0)
+    reg = LSTMRegressor(hidden_size=32, learning_rate_init=0.01, max_iter=2, random_state=0)
     reg.fit(X[:300], Y[:300])
     pred = reg.predict(X[300:])
     assert pred.shape == (100, 12, 2) and reg.n_outputs_ == 2
