@@ -68,8 +68,9 @@ CHECK_PARAMS = {
 # measured tolerance over seeds.  In float64 the two fits agree to ~1e-15 on any CPU.
 # Every network whose weights can equal repetitions runs the check in float64.
 _SW_CHECK = "check_sample_weight_equivalence_on_dense_data"
+_SW_SPARSE_CHECK = "check_sample_weight_equivalence_on_sparse_data"  # the MLPs take CSR
 PER_CHECK_PARAMS = {
-    name: {_SW_CHECK: {"dtype": np.float64}}
+    name: {_SW_CHECK: {"dtype": np.float64}, _SW_SPARSE_CHECK: {"dtype": np.float64}}
     for name in (
         "MLPClassifier", "MLPRegressor", "CNNClassifier", "CNNRegressor", "Autoencoder",
         "LSTMClassifier", "LSTMRegressor",

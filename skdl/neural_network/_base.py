@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
@@ -118,7 +119,8 @@ _TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torc
 
 
 class _TensorDataset(torch.utils.data.Dataset):
-    """Tensors ``X``, ``y`` and optional per-sample weights ``w`` already on a device."""
+    """Tensors ``X``, ``y`` and optional per-sample weights ``w`` already on a device
+    (``X`` may be a scipy CSR matrix instead: each batch is densified on the fly)."""
 
     def __init__(self, X, y, w=None):
         self.X = X
@@ -126,16 +128,17 @@ class _TensorDataset(torch.utils.data.Dataset):
         self.w = w
 
     def __len__(self):
-        return len(self.X)
+        return self.X.shape[0]
 
     def __getitem__(self, i):
         yi = self.y[i] if self.w is None else (self.y[i], self.w[i])
         return self.X[i], yi
 
     def subset(self, idx):
-        idx = torch.as_tensor(idx, device=self.X.device)
+        X = self.X[np.asarray(idx)] if sp.issparse(self.X) else None
+        idx = torch.as_tensor(idx, device=self.y.device)
         w = None if self.w is None else self.w[idx]
-        return _TensorDataset(self.X[idx], self.y[idx], w)
+        return _TensorDataset(self.X[idx] if X is None else X, self.y[idx], w)
 
 
 class _BatchIterator:
@@ -165,6 +168,9 @@ class _BatchIterator:
     def __iter__(self):
         ds = self.dataset
         X, y, w = ds.X, ds.y, ds.w
+        if sp.issparse(X):
+            yield from self._sparse_batches(X, y, w)
+            return
         if self.shuffle and len(ds) > 1:
             perm = torch.randperm(len(ds)).to(X.device)
             X, y = X[perm], y[perm]
@@ -179,6 +185,18 @@ class _BatchIterator:
             ws = torch.split(w, sizes)
             for xb, yb, wb in zip(Xs, ys, ws, strict=True):
                 yield xb, (yb, wb)
+
+
+    def _sparse_batches(self, X, y, w):
+        """Batches of a CSR ``X``: rows gathered and densified one batch at a time."""
+        n = X.shape[0]
+        perm = torch.randperm(n) if self.shuffle and n > 1 else torch.arange(n)
+        bounds = self._bounds()
+        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+            idx = perm[start:stop]
+            xb = torch.from_numpy(X[idx.numpy()].toarray()).to(y.device)
+            idx = idx.to(y.device)
+            yield (xb, y[idx]) if w is None else (xb, (y[idx], w[idx]))
 
 
 class _PredefinedSplit:
@@ -472,6 +490,8 @@ class _Convergence(Callback):
         self.epochs_ += 1
         self.t_ += self.n_train_
         loss = float(net.history[-1, "train_loss"])
+        if cfg["verbose"]:  # sklearn's line, under skorch's table row
+            print(f"Iteration {len(net.history)}, loss = {loss:.8f}")
         if cfg["lbfgs"]:
             return self._lbfgs_epoch_end(net, loss)
         if self.validating_:
@@ -869,9 +889,16 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         """Initialise the module's weights in place (the ``init`` scheme)."""
         init_weights(module, self.init)
 
+    # whether ``X`` may be a scipy sparse matrix (kept sparse, densified per batch)
+    _accepts_sparse = False
+
     def _prepare_X(self, X, reset):
-        """Validate ``X`` into a C-ordered ``dtype`` array (sets ``n_features_in_``)."""
-        return validate_data(self, X, reset=reset, dtype=self.dtype, order="C")
+        """Validate ``X`` into a C-ordered ``dtype`` array, or a CSR matrix where sparse
+        input is accepted (sets ``n_features_in_``)."""
+        sparse = ["csr"] if self._accepts_sparse else False
+        return validate_data(
+            self, X, reset=reset, dtype=self.dtype, order="C", accept_sparse=sparse
+        )
 
     def _n_features(self, X):
         """The input size the module is built for."""
@@ -1059,22 +1086,28 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         return seed
 
     def _split(self, X, y, w, seed):
-        """Indices of the training and validation sets for early stopping."""
+        """Indices of the training and validation sets for early stopping, as sklearn's
+        MLP: ``validation_fraction`` of the rows, stratified for classifiers (sklearn's
+        error when a class has one member), at least 2 validation rows."""
         n = X.shape[0]
         idx = np.arange(n)
-        n_valid = int(round(self.validation_fraction * n))
-        if n < 2 or n_valid < 1 or n_valid >= n:
-            return idx, None
-        stratify = None
         labels = self._class_codes(y)
         if labels is not None:
-            counts = np.bincount(labels)
-            counts = counts[counts > 0]
-            if counts.min() >= 2 and n_valid >= len(counts) and n - n_valid >= len(counts):
-                stratify = labels
+            if len(self.classes_) == 2:  # sklearn stratifies on the binarised labels
+                labels = labels.astype(bool).reshape(-1, 1)
+            else:  # stratified when every class can be (sklearn does not stratify
+                # multiclass targets at all)
+                counts = np.bincount(labels)
+                if counts[counts > 0].min() < 2:
+                    labels = None
         train, valid = train_test_split(
-            idx, test_size=n_valid, random_state=seed, stratify=stratify
+            idx, test_size=self.validation_fraction, random_state=seed, stratify=labels
         )
+        if len(valid) < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the "
+                "size of your dataset."
+            )
         return np.sort(train), np.sort(valid)
 
     def _class_codes(self, y):
@@ -1188,6 +1221,8 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
             self.best_loss_ = float(best)
             self.validation_scores_ = None
             self.best_validation_score_ = None
+        # sklearn's private counter, mirrored (its tests read it)
+        self._no_improvement_count = 0 if conv is None else conv.no_improvement_count_
         self.out_activation_ = self._out_activation()
         self._set_weights_attributes(net.module_)
         reason = None if conv is None else conv.stop_reason_
@@ -1233,9 +1268,8 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         epochs = 1 if incremental else self.max_iter
         if self.early_stopping and not incremental and self.solver != "lbfgs":
             train_idx, valid_idx = self._split(X, y, w, seed)
-            if valid_idx is not None:
-                valid = dataset.subset(valid_idx)
-                dataset = dataset.subset(train_idx)
+            valid = dataset.subset(valid_idx)
+            dataset = dataset.subset(train_idx)
         batch_size = self._batch_size(len(dataset))
         net.batch_size = batch_size
         net.train_split = None if valid is None else _PredefinedSplit(valid)
@@ -1246,9 +1280,11 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
             net.train_split = None
 
     def _make_dataset(self, X, y, w, device):
-        X = np.require(X, requirements=["C", "W"])
         y = np.require(y, requirements=["W"])
-        Xt = torch.from_numpy(X).to(device)
+        if sp.issparse(X):  # kept sparse; each batch is densified (never the whole X)
+            Xt = X.tocsr()
+        else:
+            Xt = torch.from_numpy(np.require(X, requirements=["C", "W"])).to(device)
         yt = torch.from_numpy(y).to(device)
         wt = None if w is None else torch.from_numpy(np.require(w, requirements=["W"]))
         if wt is not None:
@@ -1270,7 +1306,9 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         ):
             outs = []
             for start in range(0, n, _PREDICT_CHUNK):
-                chunk = np.require(X[start : start + _PREDICT_CHUNK], requirements=["W"])
+                chunk = X[start : start + _PREDICT_CHUNK]
+                chunk = chunk.toarray() if sp.issparse(chunk) else chunk
+                chunk = np.require(chunk, requirements=["W"])
                 xb = torch.from_numpy(chunk)
                 outs.append(module(xb.to(device=dev, dtype=dtype)).to("cpu", torch.float64))
         out = torch.cat(outs) if outs else torch.empty((0, self.n_outputs_), dtype=torch.float64)

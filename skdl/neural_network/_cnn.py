@@ -88,6 +88,8 @@ _CNN_NOTES = """
 class _CNNMixin:
     """Image handling and module building shared by the CNN estimators."""
 
+    _accepts_sparse = False  # images and sequences come dense
+
     def _n_features(self, X):
         return X.shape[1:]
 

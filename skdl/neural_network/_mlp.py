@@ -6,11 +6,12 @@ torch.optim rule, through skorch (see ``_base.py``).
 """
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_y, check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_y, check_array, check_is_fitted
 from torch import nn
 
 from skdl.linear_model._softmax import _log_softmax
@@ -276,6 +277,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
     """
 
     _validation_score_kind = "accuracy"
+    _accepts_sparse = True
 
     def fit(self, X, y, sample_weight=None):
         """Fit the network.
@@ -284,8 +286,9 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
-        y : array-like of shape (n_samples,)
-            Class labels (any hashable type).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (any hashable type), or a multilabel indicator matrix (one
+            logistic output per label).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
 
@@ -318,12 +321,35 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
+    def _is_multilabel(self):
+        return getattr(self, "_multilabel", False)
+
     def _prepare_y(self, y, reset, classes=None):
+        if reset:
+            self._multilabel = type_of_target(y) == "multilabel-indicator"
+        if self._is_multilabel():  # indicator matrix: one logistic output per label
+            Y = check_array(y, ensure_2d=True, dtype=None, input_name="y")
+            check_classification_targets(Y)
+            if reset:
+                self.classes_ = np.arange(Y.shape[1])
+            elif Y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"y has {Y.shape[1]} labels, but {type(self).__name__} was fitted with "
+                    f"{len(self.classes_)}."
+                )
+            return np.ascontiguousarray(Y, dtype=self.dtype), Y.shape[1]
         y = _check_y(y, estimator=self)
         check_classification_targets(y)
         if reset:
             labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
             self.classes_ = labels
+        elif classes is not None and not np.array_equal(
+            np.unique(np.asarray(classes)), self.classes_
+        ):
+            raise ValueError(
+                f"`classes={list(np.unique(np.asarray(classes)))}` is not the same as on the "
+                f"first call to partial_fit, was: {list(self.classes_)}."
+            )
         unseen = ~np.isin(y, self.classes_)
         if np.any(unseen):
             raise ValueError(
@@ -336,6 +362,8 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
         return codes.astype(np.int64), len(self.classes_)
 
     def _check_warm_start_y(self, y):
+        if self._is_multilabel():
+            return
         labels = np.unique(_check_y(y, estimator=self))
         if not np.array_equal(labels, self.classes_):
             raise ValueError(
@@ -344,16 +372,28 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
             )
 
     def _class_codes(self, y):
+        if self._is_multilabel():
+            return None
         return y.ravel().astype(np.int64)
 
     def _criterion(self):
-        return nn.BCEWithLogitsLoss if len(self.classes_) == 2 else nn.CrossEntropyLoss
+        binary = len(self.classes_) == 2 or self._is_multilabel()
+        return nn.BCEWithLogitsLoss if binary else nn.CrossEntropyLoss
 
     def _out_activation(self):
-        return "logistic" if len(self.classes_) == 2 else "softmax"
+        return "logistic" if len(self.classes_) == 2 or self._is_multilabel() else "softmax"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.input_tags.sparse = self._accepts_sparse
+        return tags
 
     def _log_proba(self, X):
         z = self._forward(self._prepare_X(X, reset=False))
+        if self._is_multilabel():  # log of σ(z) per label, as sklearn (ties kept)
+            with np.errstate(divide="ignore"):
+                return np.log(expit(z))
         if len(self.classes_) == 2:  # one logit: log σ(-z), log σ(z)
             return np.hstack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
         return _log_softmax(z)
@@ -372,6 +412,8 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
             Rows sum to one; columns follow ``classes_``.
         """
         check_is_fitted(self)
+        if self._is_multilabel():  # σ(z) per label: rows need not sum to one
+            return expit(self._forward(self._prepare_X(X, reset=False)))
         proba = np.exp(self._log_proba(X))
         proba /= proba.sum(axis=1, keepdims=True)
         return proba
@@ -402,11 +444,13 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels (an indicator matrix for multilabel targets).
         """
         check_is_fitted(self)
         z = self._forward(self._prepare_X(X, reset=False))
+        if self._is_multilabel():
+            return (z > 0).astype(int)
         if len(self.classes_) == 2:
             return self.classes_[(z[:, 0] > 0).astype(np.intp)]
         return self.classes_[np.argmax(z, axis=1)]
@@ -461,6 +505,7 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
         **BaseNeuralNetwork._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
+    _accepts_sparse = True
 
     def __init__(
         self,
@@ -598,4 +643,5 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = self._accepts_sparse
         return tags

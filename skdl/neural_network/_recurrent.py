@@ -87,6 +87,8 @@ _RNN_NOTES = """
 class _RecurrentMixin:
     """Sequence handling and module building shared by the recurrent estimators."""
 
+    _accepts_sparse = False  # images and sequences come dense
+
     # base-class switches that have no parameter here
     batch_norm = False
     init = "default"

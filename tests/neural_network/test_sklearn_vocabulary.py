@@ -210,3 +210,37 @@ def test_early_stopping_does_not_warn_of_a_user_interrupt():
         warnings.simplefilter("error")
         clf.fit(X, Y)
     assert clf.n_iter_ < 200
+
+
+def test_sparse_input_is_densified_per_batch():
+    import scipy.sparse as sp
+
+    Xs = sp.random(150, 30, density=0.1, format="csr", random_state=0)
+    y = (Xs.sum(axis=1).A1 > np.median(Xs.sum(axis=1).A1)).astype(int)
+    params = dict(hidden_layer_sizes=(8,), max_iter=5, early_stopping=True, random_state=0)
+    dense = _quiet(MLPClassifier(**params), Xs.toarray(), y)
+    sparse = _quiet(MLPClassifier(**params), Xs, y)
+    np.testing.assert_allclose(sparse.predict_proba(Xs), dense.predict_proba(Xs.toarray()))
+    reg = _quiet(MLPRegressor(max_iter=3, random_state=0), Xs.tocsc(), y.astype(float))
+    assert reg.predict(Xs).shape == (150,)
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        LSTMClassifier(hidden_size=4).fit(Xs, y)
+
+
+def test_multilabel_indicator_targets():
+    from sklearn.datasets import make_multilabel_classification
+
+    Xm, Ym = make_multilabel_classification(n_samples=80, n_classes=4, random_state=0)
+    clf = MLPClassifier(solver="lbfgs", hidden_layer_sizes=(30,), random_state=0).fit(Xm, Ym)
+    assert clf.out_activation_ == "logistic" and clf.n_outputs_ == 4
+    np.testing.assert_array_equal(clf.classes_, np.arange(4))
+    assert clf.predict(Xm).shape == Ym.shape and clf.score(Xm, Ym) > 0.9
+    proba = clf.predict_proba(Xm)
+    np.testing.assert_array_equal(proba > 0.5, clf.predict(Xm).astype(bool))
+    np.testing.assert_allclose(clf.predict_log_proba(Xm), np.log(proba))
+
+
+def test_partial_fit_refuses_other_classes():
+    clf = MLPClassifier(solver="sgd").partial_fit(X, Y, classes=[0, 1])
+    with pytest.raises(ValueError, match="not the same"):
+        clf.partial_fit(X, Y, classes=[1, 2])
