@@ -1,4 +1,4 @@
-"""LinearRegression(solver='normal') vs sklearn's LinearRegression, and the BLAS limit.
+"""LinearRegression(solver='cholesky') vs sklearn's LinearRegression, and the BLAS limit.
 
 For each shape: our fit, sklearn's fit and forming XᵀX alone (numpy ``X.T @ X``, a
 BLAS syrk), interleaved in one process; the symmetric product is counted as n·d²
@@ -39,7 +39,7 @@ def _row(n, d, peak):
     y = X @ rng.normal(size=d) + 5.0 + rng.normal(size=n)
     res = interleaved(
         {
-            "skdl": lambda: LinearRegression(solver="normal").fit(X, y),
+            "skdl": lambda: LinearRegression(solver="cholesky").fit(X, y),
             "sklearn": lambda: SkLinearRegression().fit(X, y),
             "XtX": lambda: X.T @ X,
         },

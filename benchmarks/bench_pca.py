@@ -25,9 +25,9 @@ from sklearn.decomposition import PCA as SkPCA
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from _harness import interleaved, machine_line, table  # noqa: E402
-
 from skdl import PCA  # noqa: E402
+
+from _harness import interleaved, machine_line, table  # noqa: E402
 
 SOLVERS = ("covariance_eigh", "full", "randomized")
 

@@ -42,22 +42,22 @@ def main():
     y_test = X_test @ beta + 2.0 + rng.standard_normal(100_000)
 
     ours = {
-        (bs, sched): LinearRegression(solver="sgd", batch_size=bs, schedule=sched,
+        (bs, sched): LinearRegression(solver="sgd", batch_size=bs, learning_rate=sched,
                                       max_iter=EPOCHS, tol=0.0, random_state=0)
         for bs, sched in ((200, "constant"), (1000, "constant"), (200, "inverse"))
     }
     peer = SGDRegressor(penalty=None, max_iter=EPOCHS, tol=None, random_state=0)
-    normal = LinearRegression(solver="normal")
+    normal = LinearRegression(solver="cholesky")
     funcs = {
         "skdl sgd, batch 200 (default)": lambda: ours[200, "constant"].fit(X, y),
         "sklearn SGDRegressor (per sample)": lambda: peer.fit(X, y),
         "skdl sgd, batch 1000": lambda: ours[1000, "constant"].fit(X, y),
-        "skdl sgd, batch 200, schedule='inverse'": lambda: ours[200, "inverse"].fit(X, y),
+        "skdl sgd, batch 200, learning_rate='inverse'": lambda: ours[200, "inverse"].fit(X, y),
     }
     with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = interleaved(funcs, repeats=3 if quick else 2)
-        t_normal = interleaved({"normal": lambda: normal.fit(X, y)}, repeats=1)["normal"][0]
+        t_normal = interleaved({"cholesky": lambda: normal.fit(X, y)}, repeats=1)["cholesky"][0]
 
     r2_opt = normal.score(X_test, y_test)
     t_peer = res["sklearn SGDRegressor (per sample)"][0] / EPOCHS
@@ -66,11 +66,11 @@ def main():
         per_epoch = t / EPOCHS
         r2 = est.score(X_test, y_test)
         rows.append([name, EPOCHS, per_epoch, per_epoch / t_peer, r2, r2_opt - r2])
-    rows.append(["skdl LinearRegression(solver='normal')", "-", t_normal, "-", r2_opt, 0.0])
+    rows.append(["skdl LinearRegression(solver='cholesky')", "-", t_normal, "-", r2_opt, 0.0])
     print(f"n={n:,} d={d}, {EPOCHS} epochs each, BLAS limited to 1 thread; {machine_line()}\n")
     print(table(rows, ["estimator", "epochs", "s/epoch", "ratio to SGDRegressor",
                        "test R²", "R² gap to normal eq."]))
-    print("\n(the 'normal' row is the time of the whole fit, one pass over X)")
+    print("\n(the 'cholesky' row is the time of the whole fit, one pass over X)")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ x = rng.uniform(-3, 3, size=(600, 1))
 y = np.sin(x[:, 0]) + 0.1 * rng.normal(size=600)
 X_lin = np.hstack([x, x**2, x**3]) / np.array([3.0, 9.0, 27.0])
 
-sgd = LinearRegression(solver="sgd", optimizer="adam", learning_rate=0.05, max_iter=60,
+sgd = LinearRegression(solver="sgd", optimizer="adam", learning_rate_init=0.05, max_iter=60,
                        tol=0.0, random_state=0).fit(X_lin, y)
 mlp = MLPRegressor(hidden_layer_sizes=(32, 32), activation="tanh", learning_rate_init=0.01,
                    max_iter=150, early_stopping=True, n_iter_no_change=30,

@@ -99,7 +99,7 @@ def main():
     X, y = data["diabetes"]
     search = GridSearchCV(
         make_pipeline(StandardScaler(), Ridge()),
-        {"ridge__alpha": np.logspace(-3, 3, 7), "ridge__solver": ["normal", "lstsq"]},
+        {"ridge__alpha": np.logspace(-3, 3, 7), "ridge__solver": ["cholesky", "svd"]},
         cv=KFold(5, shuffle=True, random_state=0),
         scoring="r2",
     ).fit(X, y)

@@ -22,12 +22,12 @@ GRADIENT_SOLVER_PARAMS = [
 # Small settings so that every check stays fast (never a weakened estimator).
 # Keys: class name -> list of parameter dicts (one check run per entry).
 CHECK_PARAMS = {
-    "LinearRegression": [{"solver": "auto"}, {"solver": "lstsq"}, *GRADIENT_SOLVER_PARAMS],
-    "Ridge": [{"solver": "auto"}, {"solver": "lstsq"}, {"alpha": 0.0}, *GRADIENT_SOLVER_PARAMS],
+    "LinearRegression": [{"solver": "auto"}, {"solver": "svd"}, *GRADIENT_SOLVER_PARAMS],
+    "Ridge": [{"solver": "auto"}, {"solver": "svd"}, {"alpha": 0.0}, *GRADIENT_SOLVER_PARAMS],
     "RBFFeatures": [{}, {"n_centers": 10, "centers": "random", "include_bias": True}],
     "RidgeRBF": [
-        {}, {"n_centers": 30, "centers": "random", "solver": "lstsq"},
-        {"penalty": "rkhs"}, {"n_centers": 30, "penalty": "rkhs", "solver": "lstsq"},
+        {}, {"n_centers": 30, "centers": "random", "solver": "svd"},
+        {"penalty": "rkhs"}, {"n_centers": 30, "penalty": "rkhs", "solver": "svd"},
     ],
     "MLPClassifier": [{"hidden_layer_sizes": (16,), "max_iter": 30, "learning_rate_init": 0.01}],
     "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_iter": 30, "learning_rate_init": 0.01}],

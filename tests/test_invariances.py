@@ -38,7 +38,7 @@ def _data(seed, n=120, d=3, classes=None):
         np.digitize(eta + rng.logistic(size=n), np.quantile(eta, [1 / 3, 2 / 3])))
 
 
-LINEAR = ["auto", "lstsq", "newton"]
+LINEAR = ["auto", "svd", "newton"]
 
 
 @SETTINGS

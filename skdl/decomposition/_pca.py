@@ -43,7 +43,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._atomic import AtomicFitMixin
 from ..utils._dask import dask_map_rows, dask_moments, is_dask_array
-from ..utils._moments import Moments, block_moments, merge_moments
+from ..utils._moments import Moments, block_moments, merge_moments, sparse_moments
 from ..utils._scale import check_magnitude
 from ..utils._warn import warn
 
@@ -355,24 +355,9 @@ def _solve_arpack(X, mean, n_components, tol, random_state):
     return s[order], np.ascontiguousarray(Vt[order]), U[:, order]
 
 
-def _sparse_moments(X):
-    """``(n, mean, scatter)`` of the rows of a sparse ``X``, in float64, never dense.
-
-    The scatter matrix is the sparse Gram ``XᵀX`` (a d×d product of sparse factors,
-    made dense only at the end) minus the rank-one ``n x̄x̄ᵀ``: implicit centring.
-    """
-    X = X.astype(np.float64) if X.dtype != np.float64 else X  # copies the nonzeros only
-    n = X.shape[0]
-    mean = np.asarray(X.mean(axis=0)).ravel()
-    gram = X.T @ X
-    gram = gram.toarray() if sparse.issparse(gram) else np.asarray(gram)
-    scatter = gram - n * np.outer(mean, mean)
-    return Moments(float(n), mean, scatter)
-
-
 def _moments_of(X):
     """The ``(n, mean, scatter)`` triple of dense or sparse ``X``."""
-    return _sparse_moments(X) if sparse.issparse(X) else _chunk_moments(X)
+    return sparse_moments(X) if sparse.issparse(X) else _chunk_moments(X)
 
 
 def _sparse_mean_and_total_var(X):

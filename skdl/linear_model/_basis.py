@@ -505,14 +505,14 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         ``"l2"`` can only stop by shrinking every coefficient; on the wide kernels
         of ``benchmarks/bench_rbf.py`` cross-validation prefers it to ``"l2"`` from
         n = 5,000 rows on.
-    solver : {"auto", "normal", "lstsq"}, default="auto"
-        As in :class:`skdl.linear_model.Ridge`.  ``"normal"``: the ``m × m``
+    solver : {"auto", "cholesky", "svd"}, default="auto"
+        As in :class:`skdl.linear_model.Ridge`.  ``"cholesky"``: the ``m × m``
         normal equations, accumulated block by block over the basis (memory
         ``O(m²)``), solved by Cholesky; raises ``numpy.linalg.LinAlgError`` when
-        they are singular.  ``"lstsq"``: SVD of the whole centred basis matrix
+        they are singular.  ``"svd"``: SVD of the whole centred basis matrix
         (``Φ W`` for ``penalty="rkhs"``; memory ``n × m``; robust, minimum-norm
         solution for ``alpha=0``).
-        ``"auto"``: ``"normal"``, falling back to ``"lstsq"`` with an
+        ``"auto"``: ``"cholesky"``, falling back to ``"svd"`` with an
         :class:`~skdl.linear_model.IllConditionedWarning` when the regularised
         Gram matrix's reciprocal condition number is below ``m · eps`` for
         ``alpha > 0`` (where Cholesky stays backward stable against the
@@ -536,7 +536,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
     sigma2_ : float or ndarray of shape (n_targets,)
         Maximum-likelihood noise variance ``RSS / n`` (note 001 eq. 4.15).
     solver_ : str
-        The solver actually used (``"normal"`` or ``"lstsq"``).
+        The solver actually used (``"cholesky"`` or ``"svd"``).
     n_iter_ : None
         Direct solvers take no iterations.
     n_features_in_ : int
@@ -594,7 +594,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         **_CENTER_CONSTRAINTS,
         "alpha": [Interval(Real, 0, None, closed="left")],
         "penalty": [StrOptions({"l2", "rkhs"})],
-        "solver": [StrOptions({"auto", "normal", "lstsq"})],
+        "solver": [StrOptions({"auto", "cholesky", "svd"})],
     }
 
     def __init__(
@@ -650,7 +650,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
                 whiten = _kernel_whitening(centers, width)
 
         coef = stats = None
-        if self.solver in ("auto", "normal"):
+        if self.solver in ("auto", "cholesky"):
             # penalty='rkhs': the statistics of Φ W, solved for z (θ = W z)
             stats = _basis_gram_statistics(X, y_2d, centers, width, whiten)
             try:
@@ -658,23 +658,23 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
                     coef, factors = _solve_normal_equations(
                         stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
                     )
-                solver_used = "normal"
+                solver_used = "cholesky"
                 rss = _gram_rss(coef, stats)
                 coef, factors = _unwhiten(coef, factors, whiten)
                 if rss is None:
                     rss = self._residual_rss(X, y_2d, centers, width, coef, stats)
             except np.linalg.LinAlgError as exc:
-                if self.solver == "normal":
+                if self.solver == "cholesky":
                     pen = "I" if whiten is None else "K"
                     raise np.linalg.LinAlgError(
-                        f"solver='normal' failed: {exc}. The basis Gram matrix ΦᵀΦ + α{pen} is "
+                        f"solver='cholesky' failed: {exc}. The basis Gram matrix ΦᵀΦ + α{pen} is "
                         "singular or nearly so (overlapping basis functions, duplicate "
-                        "centres or too small alpha); use solver='lstsq' or 'auto', or a "
+                        "centres or too small alpha); use solver='svd' or 'auto', or a "
                         "larger alpha."
                     ) from exc
                 warn(
                     f"The basis normal equations are not safely positive definite ({exc}); "
-                    "falling back to solver='lstsq' (SVD of the n × m basis matrix). "
+                    "falling back to solver='svd' (SVD of the n × m basis matrix). "
                     "Increase alpha or reduce width / n_centers to stay on the normal "
                     "equations.",
                     IllConditionedWarning,
@@ -692,7 +692,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
                 coef, factors = _unwhiten(*_solve_lstsq(Phi @ whiten, Yc, alphas), whiten)
             rss = ((Yc - Phi @ coef.T) ** 2).sum(axis=0)
             stats = {"x_mean": phi_mean, "y_mean": y_mean, "sw": float(X.shape[0])}
-            solver_used = "lstsq"
+            solver_used = "svd"
 
         n = stats["sw"]
         intercept = stats["y_mean"] - coef @ stats["x_mean"]
@@ -751,8 +751,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         for sl, Phi in _iter_basis_blocks(X, self.centers_, self.width_):
             y_pred[sl] = Phi @ coef_2d.T
             if return_std:
-                Phi -= self._phi_mean
-                lev[sl] = _leverage(Phi, self._std_factors, k)
+                lev[sl] = _leverage(Phi, self._phi_mean, self._std_factors, k)
         y_pred += self.intercept_
         if self.coef_.ndim == 1:
             y_pred = y_pred[:, 0]

@@ -126,7 +126,7 @@ def _check_feature_scales(std, fit_intercept=False, solver="gd"):
             f"at most {top:.3g}, so beside the intercept (curvature 1) the gradient "
             f"steps on their coefficients are smaller than float64 resolves (the "
             f"features' curvature is {top * top:.1e}). Standardise X (StandardScaler), or "
-            "use solver='auto', 'lstsq' or 'newton', which fit any scale."
+            "use solver='auto', 'svd' or 'newton', which fit any scale."
         )
     nz = std[std > 1e-12 * max(top, np.finfo(float).tiny)] if std.size else std
     if nz.size >= 2 and nz.max() / nz.min() > _SCALE_RATIO:
@@ -156,11 +156,11 @@ def _divergence(loss, epoch, solver, rule, lr_auto, start=None):
         what = f"grew from {start:.4g} to {loss:.4g}"
     else:
         what = "became NaN" if np.isnan(loss) else "became infinite"
-    auto = " (chosen by learning_rate='auto')" if lr_auto else ""
+    auto = " (chosen by learning_rate_init='auto')" if lr_auto else ""
     return DivergenceError(
         f"Gradient descent diverged: the loss {what} at iteration {epoch + 1} "
         f"(solver={solver!r}, optimizer={type(rule).__name__}) with "
-        f"learning_rate={rule.learning_rate!r}{auto}. Use a smaller learning_rate, or "
+        f"learning_rate={rule.learning_rate!r}{auto}. Use a smaller learning_rate_init, or "
         "standardise the features (sklearn.preprocessing.StandardScaler)."
     )
 
@@ -318,7 +318,7 @@ def _solve_gd(
         warn(
             f"solver={solver!r} stopped at max_iter={max_iter} before the loss settled "
             f"(tol={tol}, n_iter_no_change={n_iter_no_change}): the fit has not "
-            "converged. Increase max_iter, increase learning_rate, or loosen tol.",
+            "converged. Increase max_iter, increase learning_rate_init, or loosen tol.",
             ConvergenceWarning,
         )
     return {
@@ -395,6 +395,16 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "
 SCHEDULES = ("constant", "inverse", "cosine")
 
 
+# epochs of the gradient solvers when max_iter=None (sklearn's Ridge default: the
+# solver decides)
+DEFAULT_MAX_EPOCHS = 1000
+
+
+def max_epochs(est):
+    """The estimator's ``max_iter`` for the gradient solvers (None: 1000 epochs)."""
+    return DEFAULT_MAX_EPOCHS if est.max_iter is None else est.max_iter
+
+
 def _make_schedule(schedule, n_batches, max_iter):
     if not isinstance(schedule, str):
         return copy.deepcopy(schedule)
@@ -421,13 +431,13 @@ def _make_rule(est, L, L_max, n, batch_size, n_batches):
         rule = copy.deepcopy(opt)
         rule.reset()
         name = getattr(rule, "name", None)
-    lr_auto = est.learning_rate == "auto"
+    lr_auto = isinstance(est.learning_rate_init, str)  # "auto"
     if lr_auto:
         gamma = 0.9 if name in ("momentum", "nesterov") else 0.0  # the rules' default γ
         lr = _auto_learning_rate(name, L, L_max, n, batch_size, gamma) if rule is None else None
     else:
-        lr = float(est.learning_rate)
-    schedule = _make_schedule(est.schedule, n_batches, est.max_iter)
+        lr = float(est.learning_rate_init)
+    schedule = _make_schedule(est.learning_rate, n_batches, max_epochs(est))
     if rule is None:
         rule = get_rule(name, learning_rate=lr, schedule=schedule)
     else:
@@ -435,7 +445,7 @@ def _make_rule(est, L, L_max, n, batch_size, n_batches):
             rule.learning_rate = lr
         else:
             lr_auto = False  # the instance's own learning rate is used
-        if est.schedule != "constant":
+        if not (isinstance(est.learning_rate, str) and est.learning_rate == "constant"):
             rule.schedule = schedule
     return rule, lr_auto
 
@@ -476,7 +486,7 @@ def _finish(est, X, Y, y_ndim, sample_weight, coef, intercept, x_mean, sw, solve
     dtype = X.dtype
     est.coef_ = (coef[0] if y_ndim == 1 else coef).astype(dtype, copy=True)
     if est.fit_intercept:
-        est.intercept_ = float(intercept[0]) if y_ndim == 1 else intercept.astype(dtype)
+        est.intercept_ = dtype.type(intercept[0]) if y_ndim == 1 else intercept.astype(dtype)
     else:
         est.intercept_ = 0.0 if y_ndim == 1 else np.zeros(k, dtype=dtype)
     sigma2 = rss / sw
@@ -579,7 +589,7 @@ def fit_gradient(est, X, y, sample_weight, alphas, partial=False):
     info = _solve_gd(
         X_tr, Y_tr, w_tr, alphas, params, rule, batches,
         x_offset=x_off, y_offset=y_off, sw_total=sw,
-        max_iter=1 if partial else est.max_iter, tol=est.tol,
+        max_iter=1 if partial else max_epochs(est), tol=est.tol,
         n_iter_no_change=patience, validation=validation, solver=solver,
         lr_auto=lr_auto, warn_convergence=not partial, loss_scale=state.get("loss_scale"),
     )

@@ -1,7 +1,11 @@
 """Least squares and ridge regression by the normal equations (note 001 ch. 3-5).
 
 The solvers are pure private functions; the estimators dispatch to them by their
-``solver`` string, as ``sklearn/linear_model/_ridge.py`` does.
+``solver`` string, with scikit-learn's names (``'cholesky'``, ``'svd'``, ``'lsqr'``,
+``'sparse_cg'``), as ``sklearn/linear_model/_ridge.py`` does.  A scipy.sparse ``X`` is
+never densified: its Gram matrix is a sparse product centred by the rank-one
+correction (:func:`skdl.utils._moments.sparse_moments`), and ``'lsqr'``/``'sparse_cg'``
+run on the implicitly centred operator.
 
 The normal-equations path reads ``X`` once, in row blocks that stay in cache: each
 block is shifted by a pilot estimate of the mean, scaled by the square root of the
@@ -16,13 +20,17 @@ numerically safe (no cancellation of large uncentred sums).
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, sparse
 from scipy.linalg import lapack
+from scipy.optimize import lsq_linear, minimize, nnls
+from scipy.sparse.linalg import LinearOperator, cg, lsqr
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from skdl.exceptions import IllConditionedWarning
 from skdl.linear_model import _gd
@@ -30,7 +38,7 @@ from skdl.linear_model._logistic import _jacobi
 from skdl.optim import Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
-from skdl.utils._moments import block_moments, merge_moments
+from skdl.utils._moments import block_moments, merge_moments, sparse_moments
 from skdl.utils._scale import (
     column_magnitudes,
     power_of_two_scales,
@@ -73,7 +81,8 @@ def _rcond_min(alpha, d):
 # --------------------------------------------------------------------------- #
 def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=None,
                      n_threads=None):
-    """One pass over ``X`` in row blocks: weighted, centred Gram blocks.
+    """One pass over ``X`` in row blocks: weighted, centred Gram blocks (a sparse ``X``:
+    the sparse Gram product, centred by the rank-one correction).
 
     Returns
     -------
@@ -82,7 +91,10 @@ def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=No
         weighted centred ``XᵀWX``, ``xy`` (d, k), ``yy`` (k,) the weighted centred
         ``Σ w y²`` per target (uncentred, with zero means, when not ``fit_intercept``).
     """
-    mom = block_moments((X, Y), sample_weight, block_rows=block_rows, n_threads=n_threads)
+    if sparse.issparse(X):
+        mom = sparse_moments(X, Y, sample_weight)
+    else:
+        mom = block_moments((X, Y), sample_weight, block_rows=block_rows, n_threads=n_threads)
     stats = _stats_from_moments(mom, X.shape[1], fit_intercept)
     stats["moments"] = mom
     return stats
@@ -136,7 +148,7 @@ def _equilibration(X, penalised):
     """
     if X.shape[0] == 0:
         return None
-    mags = column_magnitudes(X)
+    mags = column_magnitudes(X)  # (dense or sparse)
     if not np.all(np.isfinite(mags)) or not np.any(_outside_gram_range(mags)):
         return None
     if penalised:
@@ -148,6 +160,13 @@ def _outside_gram_range(mags):
     """Mask of the nonzero column magnitudes beyond ``_GRAM_SAFE``."""
     lo, hi = _GRAM_SAFE
     return (mags > 0) & ((mags < lo) | (mags > hi))
+
+
+def _divide_columns(X, scale):
+    """``X / scale`` column-wise, for a dense or a sparse ``X`` (sparse stays sparse)."""
+    if sparse.issparse(X):
+        return sparse.csr_array(X) @ sparse.diags_array(1.0 / scale)
+    return X / scale
 
 
 def _rescaled_alphas(alphas, scale):
@@ -189,7 +208,7 @@ def _check_finite_statistics(X, stats):
     """Raise sklearn's error for NaN/inf in ``X`` when the statistics show any."""
     if np.all(np.isfinite(stats["x_mean"])) and np.all(np.isfinite(np.diag(stats["xx"]))):
         return
-    assert_all_finite(X, input_name="X")  # NaN or infinity: sklearn's message
+    assert_all_finite(X.data if sparse.issparse(X) else X, input_name="X")  # sklearn's message
     raise ValueError(
         "The Gram matrix of X overflows float64: X has entries too large in magnitude; "
         "rescale X (e.g. with StandardScaler)."
@@ -282,11 +301,187 @@ def _solve_lstsq(Xc, Yc, alphas):
     return coef, factors
 
 
-def _leverage(Xc, factors, n_targets):
-    """``xᵀ (XᵀWX + αI)⁻¹ x`` per centred row and target, from the solvers' factors."""
-    lev = np.empty((Xc.shape[0], n_targets))
+def _solve_positive(xx, xy, alphas):
+    """Non-negative least squares / ridge from the Gram statistics alone.
+
+    With ``A = XᵀWX + αI = RᵀR`` (Cholesky, after the same power-of-two Jacobi scaling
+    as :func:`_solve_normal_equations`), ``‖W½(Xθ - y)‖² + α‖θ‖² = ‖Rθ - R⁻ᵀXᵀWy‖² +
+    const``: the constrained problem is scipy's NNLS on the d × d triangle ``R``, so
+    it costs one pass over ``X`` (dense, sparse or out of core) and a d × d NNLS.
+
+    Returns ``coef`` (k, d).  Raises ``np.linalg.LinAlgError`` when ``A`` is not
+    positive definite (singular ``XᵀWX`` without a penalty).
+    """
+    d, k = xy.shape
+    coef = np.empty((k, d))
+    for alpha in np.unique(alphas):
+        targets = np.flatnonzero(alphas == alpha)
+        a = xx.copy()
+        a.flat[:: d + 1] += alpha
+        dsc = _jacobi(a)
+        a /= np.outer(dsc, dsc)
+        anorm = np.abs(a).sum(axis=0).max()
+        R, lower = linalg.cho_factor(a, lower=False, overwrite_a=True, check_finite=False)
+        rcond, info = lapack.dpocon(R, anorm)
+        if info != 0 or not rcond >= _rcond_min(alpha, d):
+            raise np.linalg.LinAlgError(
+                f"Gram matrix is ill-conditioned (reciprocal condition number {rcond:.2e})"
+            )
+        R = np.triu(R)
+        # scaled problem: θ' = D θ >= 0 iff θ >= 0 (D > 0)
+        rhs = linalg.solve_triangular(R, xy[:, targets] / dsc[:, None], trans="T")
+        for j, t in enumerate(targets):
+            coef[t] = nnls(R, rhs[:, j], maxiter=50 * d)[0] / dsc
+    return coef
+
+
+def _solve_lbfgs_gram(xx, xy, alphas, positive, tol, max_iter):
+    """``'lbfgs'``: scipy's L-BFGS-B on ``½θᵀ(XᵀWX + αI)θ - θᵀXᵀWy`` (the normal
+    equations' quadratic, Jacobi-scaled by powers of two), with bounds ``θ >= 0`` when
+    ``positive``; sklearn's solver of ``positive=True``.  Returns ``coef`` (k, d) and
+    the largest number of iterations over the targets."""
+    d, k = xy.shape
+    coef = np.zeros((k, d))
+    n_iter = 0
+    for t in range(k):
+        a = xx.copy()
+        a.flat[:: d + 1] += alphas[t]
+        dsc = _jacobi(a)
+        a /= np.outer(dsc, dsc)
+        b = xy[:, t] / dsc
+
+        def fun(v, a=a, b=b):
+            av = a @ v
+            return 0.5 * float(v @ av) - float(b @ v), av - b
+
+        res = minimize(
+            fun, np.zeros(d), jac=True, method="L-BFGS-B",
+            bounds=[(0.0, None)] * d if positive else None,
+            # the quadratic's values carry no scale (ftol would stop on a flat stretch):
+            # convergence is the projected gradient's, gtol = tol
+            options={"maxiter": 15000 if max_iter is None else max_iter, "gtol": tol,
+                     "ftol": 0.0},
+        )
+        if res.status == 1:
+            warn(f"The lbfgs solver did not converge within max_iter (tol={tol}); "
+                 "increase max_iter or tol.", ConvergenceWarning)
+        coef[t] = _polish_active_set(a, b, res.x, positive) / dsc
+        n_iter = max(n_iter, int(res.nit))
+    return coef, n_iter
+
+
+def _polish_active_set(a, b, v, positive):
+    """One exact step on L-BFGS-B's final active set: solve ``a_FF v_F = b_F`` on the
+    free coordinates (all of them without bounds) and keep it when it stays feasible
+    and optimal (KKT: ``v_F >= 0``, gradient ``>= 0`` on the bound ones).  L-BFGS-B
+    stops on a projected-gradient test whose error in ``v`` is ``gtol / λ_min``; the
+    quadratic's minimiser on the right face is exact."""
+    free = (v > 0) if positive else np.ones(v.shape[0], dtype=bool)
+    if not np.any(free):
+        return v
+    try:
+        cf = linalg.cho_factor(a[np.ix_(free, free)], check_finite=False)
+    except np.linalg.LinAlgError:
+        return v
+    w = np.zeros_like(v)
+    w[free] = linalg.cho_solve(cf, b[free], check_finite=False)
+    grad = a @ w - b
+    if positive and (np.any(w[free] < 0) or np.any(grad[~free] < -1e-12 * np.abs(b).max())):
+        return v
+    return w
+
+
+def _solve_positive_lstsq(Xc, Yc, alphas):
+    """Non-negative least squares on the centred, weighted design itself (scipy's NNLS,
+    or the bounded LSMR of ``lsq_linear`` for a sparse operator): the fallback when
+    ``XᵀWX`` is singular.  Returns ``coef`` (k, d)."""
+    n, d = Xc.shape
+    k = Yc.shape[1]
+    coef = np.empty((k, d))
+    for alpha in np.unique(alphas):
+        for t in np.flatnonzero(alphas == alpha):
+            if isinstance(Xc, np.ndarray):
+                A = Xc if alpha == 0 else np.vstack([Xc, np.sqrt(alpha) * np.eye(d)])
+                b = Yc[:, t] if alpha == 0 else np.concatenate([Yc[:, t], np.zeros(d)])
+                coef[t] = nnls(A, b, maxiter=50 * d)[0]
+            else:
+                res = lsq_linear(_damped(Xc, alpha), np.concatenate([Yc[:, t], np.zeros(d)])
+                                 if alpha > 0 else Yc[:, t], bounds=(0, np.inf),
+                                 lsq_solver="lsmr", lsmr_tol="auto")
+                coef[t] = res.x
+    return coef
+
+
+def _damped(op, alpha):
+    """``[op; √α I]`` as a LinearOperator (the ridge problem as least squares)."""
+    n, d = op.shape
+    r = np.sqrt(alpha)
+    return LinearOperator(
+        (n + d, d),
+        matvec=lambda v: np.concatenate([op.matvec(v), r * np.ravel(v)]),
+        rmatvec=lambda u: op.rmatvec(np.ravel(u)[:n]) + r * np.ravel(u)[n:],
+        dtype=np.float64,
+    )
+
+
+def _centred_operator(X, x_mean, sqrt_w=None):
+    """``W½ (X - 1 x̄ᵀ)`` as a scipy LinearOperator (``X`` dense or sparse; no copy)."""
+    n, d = X.shape
+
+    def matvec(v):
+        v = np.ravel(v)
+        out = np.asarray(X @ v, dtype=np.float64) - float(x_mean @ v)
+        return out if sqrt_w is None else out * sqrt_w
+
+    def rmatvec(u):
+        u = np.ravel(u).astype(np.float64, copy=False)
+        if sqrt_w is not None:
+            u = u * sqrt_w
+        return np.asarray(X.T @ u, dtype=np.float64) - x_mean * u.sum()
+
+    return LinearOperator((n, d), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
+
+
+def _solve_iterative(op, Yc, alphas, solver, tol, max_iter):
+    """``'lsqr'`` (scipy's LSQR with ``damp=√α``) or ``'sparse_cg'`` (conjugate
+    gradients on ``XcᵀWXc + αI``) on the implicitly centred operator ``op``.
+
+    Returns ``coef`` (k, d) and the largest number of iterations over the targets.
+    """
+    n, d = op.shape
+    k = Yc.shape[1]
+    coef = np.empty((k, d))
+    n_iter = 0
+    for t in range(k):
+        alpha = float(alphas[t])
+        if solver == "lsqr":
+            out = lsqr(op, Yc[:, t], damp=np.sqrt(alpha), atol=tol, btol=tol,
+                       iter_lim=max_iter)
+            coef[t], it = out[0], out[2]
+        else:
+            normal = LinearOperator(
+                (d, d), matvec=lambda v, a=alpha: op.rmatvec(op.matvec(v)) + a * np.ravel(v),
+                dtype=np.float64,
+            )
+            counter = []
+            coef[t], info = cg(normal, op.rmatvec(Yc[:, t]), rtol=tol, atol=0.0,
+                               maxiter=max_iter, callback=lambda _, c=counter: c.append(1))
+            if info > 0:
+                warn(f"solver='sparse_cg' did not converge in {info} iterations (tol={tol}); "
+                     "increase max_iter or tol.", ConvergenceWarning)
+            it = len(counter)
+        n_iter = max(n_iter, int(it))
+    return coef, n_iter
+
+
+def _leverage(X, x_mean, factors, n_targets):
+    """``(x - x̄)ᵀ (XᵀWX + αI)⁻¹ (x - x̄)`` per row and target, from the solvers'
+    factors ``F`` (``(XᵀWX + αI)⁻¹ = F Fᵀ``): ``(X - 1x̄ᵀ) F = X F - 1 (x̄ᵀF)``, so
+    ``X`` (dense or sparse) is not copied."""
+    lev = np.empty((X.shape[0], n_targets))
     for targets, factor in factors:
-        lev[:, targets] = np.square(Xc @ factor).sum(axis=1)[:, None]
+        proj = np.asarray(X @ factor) - x_mean @ factor
+        lev[:, targets] = np.square(proj).sum(axis=1)[:, None]
     return lev
 
 
@@ -299,6 +494,21 @@ def _predictive_std(lev, sigma2, inv_sw, one_d):
 # --------------------------------------------------------------------------- #
 # estimators                                                                   #
 # --------------------------------------------------------------------------- #
+# the direct solvers, with sklearn's names (Ridge's 'solver'); the gradient ones are
+# skdl's own (_gd.GRADIENT_SOLVERS)
+_DIRECT_SOLVERS = ("cholesky", "svd", "lsqr", "sparse_cg", "lbfgs")
+# solvers that take a scipy.sparse X (never densified); 'svd' and the gradient solvers
+# need a dense one
+_SPARSE_SOLVERS = ("auto", "cholesky", "lsqr", "sparse_cg", "lbfgs")
+# solvers of positive=True (NNLS, or bounded L-BFGS, on the normal equations)
+_POSITIVE_SOLVERS = ("auto", "cholesky", "lbfgs")
+
+
+def _intercept_scalar(value, dtype):
+    """A 1-D target's intercept as sklearn stores it: a numpy scalar of X's dtype."""
+    return np.dtype(dtype).type(value)
+
+
 class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
     """Shared fit/predict of LinearRegression and Ridge."""
 
@@ -308,11 +518,12 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
     _parameter_constraints = {
         "fit_intercept": ["boolean"],
         "copy_X": ["boolean"],
-        "solver": [StrOptions({"auto", "normal", "lstsq", *_gd.GRADIENT_SOLVERS})],
+        "solver": [StrOptions({"auto", *_DIRECT_SOLVERS, *_gd.GRADIENT_SOLVERS})],
+        "positive": ["boolean"],
         "optimizer": [StrOptions(set(_gd.OPTIMIZERS)), HasMethods(["step"])],
-        "learning_rate": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
-        "schedule": [StrOptions(set(_gd.SCHEDULES)), Schedule, callable],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions(set(_gd.SCHEDULES)), Schedule, callable],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -331,11 +542,12 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; a scipy.sparse X is never densified (solvers "auto",
+            "cholesky", "lsqr" and "sparse_cg").
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights of the samples; ``None`` weighs all equally.
 
         Returns
@@ -346,22 +558,54 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self._validate_params()
         if is_dask_array(X):
             return self._fit_dask(X, y, sample_weight)
+        n_jobs = getattr(self, "n_jobs", None)
+        if n_jobs is None:
+            self._fit(X, y, sample_weight)
+        else:
+            with threadpool_limits(limits=None if n_jobs < 0 else n_jobs, user_api="blas"):
+                self._fit(X, y, sample_weight)
+        return self._single_target_shapes(y)
+
+    def _single_target_shapes(self, y):
+        return self
+
+    def _check_solver_options(self, is_sparse):
+        solver = self.solver
+        if is_sparse and solver not in _SPARSE_SOLVERS:
+            raise ValueError(
+                f"solver={solver!r} does not support a sparse X (it needs a dense one); "
+                "for a scipy.sparse X use solver='auto', 'cholesky', 'lsqr', 'sparse_cg' "
+                "or 'lbfgs' (X is never densified), or convert X with X.toarray()."
+            )
+        if self.positive and solver not in _POSITIVE_SOLVERS:
+            raise ValueError(
+                f"solver={solver!r} does not support positive=True: use solver='auto' or "
+                "'cholesky' (non-negative least squares on the normal equations) or "
+                "'lbfgs' (bounded L-BFGS on them)."
+            )
+
+    def _fit(self, X, y, sample_weight):
         # the normal-equations route reads X's finiteness off the statistics it
         # computes anyway (NaN/inf reach the means and the Gram diagonal), saving a
         # full pass over X; every other route checks X up front
-        direct = self.solver in ("auto", "normal")
-        warm = self.warm_start and not direct and hasattr(self, "coef_")
+        direct = self.solver in ("auto", "cholesky", "lbfgs")
+        warm = self.warm_start and self.solver in _gd.GRADIENT_SOLVERS and hasattr(self, "coef_")
         expected = getattr(self, "n_features_in_", None)
         X, y = validate_data(
             self,
             X,
             y,
             dtype=[np.float64, np.float32],
+            accept_sparse=("csr", "csc"),
             multi_output=True,
             y_numeric=True,
             order="C",
-            ensure_all_finite=not direct,
+            ensure_all_finite=False,
         )
+        is_sparse = sparse.issparse(X)
+        self._check_solver_options(is_sparse)
+        if not direct:
+            assert_all_finite(X.data if is_sparse else X, input_name="X")
         y = numeric_target(y)
         if warm and X.shape[1] != expected:
             raise ValueError(
@@ -381,56 +625,100 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self._gd_state = None  # partial_fit state of a previous solver='sgd' fit
         self._chunk_moments = None  # partial_fit state of the direct solvers
         self._x_scale = None  # column scales of an equilibrated fit (see _equilibration)
+        self._n_rows = X.shape[0]
         penalised = bool(np.any(alphas > 0))
         if solver in ("gd", "sgd"):
             _check_gradient_scales(X, solver)
             return _gd.fit_gradient(self, X, y, sample_weight, alphas)
-        if solver in ("newton", "lstsq"):
+        scale = None
+        if solver in ("newton", "svd", "lsqr", "sparse_cg"):
             # one O(n d) pass beside an O(n d²) solve: always checked
             scale = _equilibration(X, penalised)
             if scale is not None:
-                X, alphas = X / scale, _rescaled_alphas(alphas, scale)
+                X, alphas = _divide_columns(X, scale), _rescaled_alphas(alphas, scale)
         if solver == "newton":
             _gd.fit_newton(self, X, y, sample_weight, alphas, _gram_statistics, self._rss)
             return self._unscale(scale)
+        if solver in ("lsqr", "sparse_cg"):
+            return self._fit_iterative(X, y_2d, y.ndim, sample_weight, alphas)._unscale(scale)
         coef = factors = stats = None
-        if solver in ("auto", "normal"):
+        if solver in ("auto", "cholesky", "lbfgs"):
             with np.errstate(all="ignore"):  # non-finite input is reported just below
                 stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
             # the common case pays nothing: the scales are read only when the Gram
             # statistics look under- or overflowed
             scale = _equilibration(X, penalised) if _gram_out_of_range(stats) else None
             if scale is not None:
-                X, alphas = X / scale, _rescaled_alphas(alphas, scale)
+                X, alphas = _divide_columns(X, scale), _rescaled_alphas(alphas, scale)
                 stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
             _check_finite_statistics(X, stats)
             try:
-                coef, factors = _solve_normal_equations(
-                    stats["xx"], stats["xy"], alphas, check_rcond=(solver == "auto")
-                )
-                solver_used = "normal"
+                coef, factors = self._solve_gram(stats, alphas)
+                solver_used = solver if solver == "lbfgs" else "cholesky"
                 self._chunk_moments = stats["moments"]
             except np.linalg.LinAlgError as exc:
-                if solver == "normal":
-                    raise np.linalg.LinAlgError(
-                        f"solver='normal' failed: {exc}. XᵀX is singular or nearly so "
-                        "(collinear or constant features, or fewer samples than features); "
-                        "use solver='lstsq' or 'auto', or regularise with Ridge(alpha>0)."
-                    ) from exc
+                fallback = "lsqr" if is_sparse else "svd"
+                what = ("solver='lsqr' (the minimum-norm solution)" if is_sparse
+                        else "solver='svd'")
+                if self.positive:
+                    fallback, what = "nnls", "NNLS on the centred X itself"
                 warn(
                     f"The normal equations are not safely positive definite ({exc}); "
-                    "falling back to solver='lstsq' (SVD). Expect collinear or constant "
+                    f"falling back to {what}. Expect collinear or constant "
                     "features, or fewer samples than features.",
                     IllConditionedWarning,
                 )
                 coef = None
+                if fallback == "lsqr":
+                    return self._fit_iterative(
+                        X, y_2d, y.ndim, sample_weight, alphas, solver="lsqr"
+                    )._unscale(scale)
+                if fallback == "nnls":
+                    return self._fit_iterative(
+                        X, y_2d, y.ndim, sample_weight, alphas, solver="nnls"
+                    )._unscale(scale)
         if coef is None:
             coef, factors, stats = self._fit_lstsq(X, y_2d, sample_weight, alphas)
-            solver_used = "lstsq"
+            solver_used = "svd"
 
         rss = self._rss(X, y_2d, sample_weight, coef, stats)
         self._set_solution(coef, factors, stats, rss, y.ndim, X.dtype, solver_used)
         return self._unscale(scale)
+
+    def _fit_iterative(self, X, y_2d, y_ndim, sample_weight, alphas, solver=None):
+        """'lsqr', 'sparse_cg' (and the positive fallback 'nnls') on the implicitly
+        centred, weighted operator: no centred copy of X, dense or sparse."""
+        solver = solver or self.solver
+        w = sample_weight
+        if self.fit_intercept:
+            if sparse.issparse(X):
+                wx = np.ones(X.shape[0]) if w is None else w
+                x_mean = np.asarray(X.T @ wx, dtype=np.float64).ravel() / wx.sum()
+            else:
+                x_mean = np.average(X, axis=0, weights=w).astype(np.float64)
+            y_mean = np.average(y_2d, axis=0, weights=w).astype(np.float64)
+        else:
+            x_mean = np.zeros(X.shape[1])
+            y_mean = np.zeros(y_2d.shape[1])
+        sqrt_w = None if w is None else np.sqrt(w)
+        op = _centred_operator(X, x_mean, sqrt_w)
+        Yc = y_2d - y_mean
+        if sqrt_w is not None:
+            Yc = Yc * sqrt_w[:, None]
+        n_iter = 1
+        if solver == "nnls":
+            Xc = op if sparse.issparse(X) else op.matmat(np.eye(X.shape[1]))
+            coef = _solve_positive_lstsq(Xc, Yc, alphas)
+        else:
+            tol = self.tol
+            coef, n_iter = _solve_iterative(op, Yc, alphas, solver, tol, self.max_iter)
+        resid = Yc - np.column_stack([op.matvec(c) for c in coef])
+        sw = float(X.shape[0]) if w is None else float(np.sum(w))
+        stats = {"x_mean": x_mean, "y_mean": y_mean, "sw": sw}
+        self._set_solution(coef, None, stats, (resid**2).sum(axis=0), y_ndim, X.dtype,
+                           solver)
+        self.n_iter_ = max(int(n_iter), 1)
+        return self
 
     def _unscale(self, scale):
         """Back from a fit on ``X / scale`` to the units of ``X``: the coefficients
@@ -454,14 +742,16 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         if self.fit_intercept:
             intercept = y_mean - coef @ x_mean
             self.intercept_ = (
-                float(intercept[0]) if y_ndim == 1 else intercept.astype(dtype, copy=False)
+                _intercept_scalar(intercept[0], dtype) if y_ndim == 1
+                else intercept.astype(dtype, copy=False)
             )
         else:
             self.intercept_ = 0.0 if y_ndim == 1 else np.zeros(n_targets, dtype=dtype)
         sigma2 = rss / sw if sw > 0 else np.full(n_targets, np.nan)
         self.sigma2_ = float(sigma2[0]) if y_ndim == 1 else sigma2
         self.solver_ = solver_used
-        self.n_iter_ = 1  # one direct solve (an estimator with max_iter exposes n_iter_ >= 1)
+        # one direct solve (an estimator with max_iter exposes n_iter_ >= 1)
+        self.n_iter_ = max(self.__dict__.pop("_lbfgs_iter", 1), 1)
         self._x_mean = x_mean
         self._std_factors = factors
         self._inv_sw = 1.0 / sw if (self.fit_intercept and sw > 0) else 0.0
@@ -469,10 +759,10 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
 
     def _fit_dask(self, X, y, sample_weight):
         """Fit a dask array block by block: merged moments, then the d×d solve here."""
-        if self.solver not in ("auto", "normal"):
+        if self.solver not in ("auto", "cholesky"):
             raise ValueError(
                 "A dask array is fitted block by block with the normal equations: use "
-                f"solver='normal' or 'auto'; got solver={self.solver!r}."
+                f"solver='cholesky' or 'auto'; got solver={self.solver!r}."
             )
         if y is None:
             raise ValueError("requires y to be passed, but the target y is None.")
@@ -510,9 +800,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         alphas = self._alphas(y_2d.shape[1])
         try:
-            coef, factors = _solve_normal_equations(
-                stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
-            )
+            coef, factors = self._solve_gram(stats, alphas)
         except np.linalg.LinAlgError as exc:
             raise np.linalg.LinAlgError(
                 f"The normal equations of the dask array are singular or nearly so ({exc}); "
@@ -531,14 +819,32 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self._chunk_moments = mom
         self._gd_state = None
         self._x_scale = None
+        self._n_rows = X.shape[0]
         return self._set_solution(coef, factors, stats, np.asarray(rss), y_ndim, X.dtype,
-                                  "normal")
+                                  "cholesky")
 
-    @available_if(lambda self: self.solver in ("sgd", "normal", "auto"))
+    def _solve_gram(self, stats, alphas):
+        """The normal equations (or, with ``positive``, their NNLS form; with 'lbfgs',
+        L-BFGS-B on them) from the Gram statistics: ``(coef, factors)``; factors None
+        for the constrained and the iterative fits.  'auto' also refuses a Gram matrix
+        whose reciprocal condition number is too small (raises LinAlgError)."""
+        if self.solver == "lbfgs":
+            coef, n_iter = _solve_lbfgs_gram(
+                stats["xx"], stats["xy"], alphas, self.positive, self.tol, self.max_iter
+            )
+            self._lbfgs_iter = n_iter
+            return coef, None
+        if self.positive:
+            return _solve_positive(stats["xx"], stats["xy"], alphas), None
+        return _solve_normal_equations(
+            stats["xx"], stats["xy"], alphas, check_rcond=self.solver == "auto"
+        )
+
+    @available_if(lambda self: self.solver in ("sgd", "cholesky", "lbfgs", "auto"))
     def partial_fit(self, X, y, sample_weight=None):
         """Update the fit with one more chunk of data.
 
-        With ``solver="normal"`` or ``"auto"``: the chunk's sufficient statistics
+        With ``solver="cholesky"`` or ``"auto"``: the chunk's sufficient statistics
         (weight sum, means, scatter of ``[X | y]``) are merged into those of all
         earlier chunks (the pairwise update of note 000 §8) and the normal
         equations are solved again, so that after the last chunk the fit equals
@@ -556,8 +862,8 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data (a scipy.sparse chunk with the direct solvers).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -570,6 +876,8 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         """
         self._validate_params()
         if self.solver != "sgd":
+            if self.positive and self.solver not in _POSITIVE_SOLVERS:
+                self._check_solver_options(False)
             return self._partial_fit_moments(X, y, sample_weight)
         first = getattr(self, "_gd_state", None) is None
         X, y = validate_data(
@@ -611,6 +919,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             X, y = validate_data(
                 self, X, y, dtype=[np.float64, np.float32], multi_output=True,
                 y_numeric=True, order="C", reset=previous is None,
+                accept_sparse=("csr", "csc"),
             )
             y = numeric_target(y)
             if sample_weight is not None:
@@ -625,8 +934,13 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
                 if previous is None else getattr(self, "_x_scale", None)
             )
             if scale is not None:
-                X = X / scale
-            mom = block_moments((X, y_2d), sample_weight)
+                X = _divide_columns(X, scale)
+            if sparse.issparse(X):
+                mom = sparse_moments(X, y_2d, sample_weight)
+                if not (np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))):
+                    assert_all_finite(X.data, input_name="X")
+            else:
+                mom = block_moments((X, y_2d), sample_weight)
             dtype = X.dtype
         d = self.n_features_in_
         if previous is not None:
@@ -643,15 +957,14 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         elif scale is not None:
             alphas = _rescaled_alphas(alphas, scale)
         try:
-            coef, factors = _solve_normal_equations(
-                stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
-            )
-            solver_used = "normal"
+            coef, factors = self._solve_gram(stats, alphas)
+            solver_used = "cholesky"
         except np.linalg.LinAlgError as exc:
-            if self.solver == "normal":
+            if self.solver == "cholesky" or self.positive:
                 raise np.linalg.LinAlgError(
-                    f"solver='normal' failed on the chunks seen so far: {exc}. Use "
-                    "solver='auto' (pseudo-inverse while singular) or Ridge(alpha>0)."
+                    f"solver={self.solver!r} failed on the chunks seen so far: {exc}. Use "
+                    "solver='auto' (pseudo-inverse while singular; not with positive=True) "
+                    "or Ridge(alpha>0)."
                 ) from exc
             coef, factors = _solve_pinv_gram(stats["xx"], stats["xy"], alphas)
             solver_used = "pinv"
@@ -659,6 +972,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
         self._set_solution(coef, factors, stats, np.maximum(rss, 0.0), y_ndim, dtype,
                            solver_used)
+        self._n_rows = (getattr(self, "_n_rows", 0) if previous is not None else 0) + X.shape[0]
         self._chunk_moments = mom
         return self._unscale(scale)
 
@@ -713,9 +1027,13 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         # the Gram formula cancels badly for near-exact fits: one residual pass
         rss = np.zeros(y_2d.shape[1])
         y_mean, x_mean = stats["y_mean"], stats["x_mean"]
+        shift = x_mean @ coef.T
         for start in range(0, X.shape[0], _BLOCK_ROWS):
             sl = slice(start, start + _BLOCK_ROWS)
-            r = (y_2d[sl] - y_mean) - (X[sl] - x_mean) @ coef.T
+            if sparse.issparse(X):
+                r = (y_2d[sl] - y_mean) - (np.asarray(X[sl] @ coef.T) - shift)
+            else:
+                r = (y_2d[sl] - y_mean) - (X[sl] - x_mean) @ coef.T
             w = 1.0 if sample_weight is None else sample_weight[sl, None]
             rss += (w * r**2).sum(axis=0)
         return rss
@@ -753,22 +1071,26 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             return dask_map_rows(
                 X, lambda b: b @ coef.T + intercept, None if coef.ndim == 1 else coef.shape[0]
             )
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        y_pred = X @ self.coef_.T + self.intercept_
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], accept_sparse=("csr", "csc"), reset=False
+        )
+        y_pred = np.asarray(X @ self.coef_.T) + self.intercept_
         if not return_std:
             return y_pred
         if self._std_factors is None:
             raise ValueError(
                 f"return_std=True needs (XᵀWX + αI)⁻¹, which solver={self.solver_!r} does "
-                "not form; fit with solver='auto', 'normal', 'lstsq' or 'newton'."
+                "not form (nor does positive=True); fit with solver='auto', 'cholesky', "
+                "'svd' or 'newton'."
             )
         k = 1 if self.coef_.ndim == 1 else self.coef_.shape[0]
-        lev = _leverage(X - self._x_mean, self._std_factors, k)
+        lev = _leverage(X, self._x_mean, self._std_factors, k)
         return y_pred, _predictive_std(lev, self.sigma2_, self._inv_sw, self.coef_.ndim == 1)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = self.solver in _SPARSE_SOLVERS
         return tags
 
 
@@ -777,18 +1099,39 @@ _SHARED_PARAMS_DOC = """
         Whether to fit an intercept.  The data are centred (with the sample weights)
         for the intercept, which is never penalised.
     copy_X : bool, default=True
-        If False, the ``'lstsq'`` solver may centre ``X`` in place, overwriting it
-        (as sklearn's does).  The ``'normal'`` solver never modifies or copies ``X``.
-    solver : {"auto", "normal", "lstsq", "gd", "sgd", "newton"}, default="auto"
-        ``"normal"``: Cholesky solve of the normal equations, formed in one blocked
-        pass over X (fastest for n_samples >> n_features); raises
+        If False, the ``'svd'`` solver may centre ``X`` in place, overwriting it
+        (as sklearn's does).  The other solvers never modify or copy ``X``.
+    tol : float, default={tol}
+        Convergence tolerance of the iterative solvers: ``atol`` and ``btol`` of
+        ``'lsqr'``, the relative residual of ``'sparse_cg'``; for "gd" and "sgd",
+        stop when, for ``n_iter_no_change`` epochs in a row, the training loss has not
+        decreased by ``tol`` times the initial loss (or, with ``early_stopping``, the
+        validation R² has not increased by ``tol``).  No effect on the direct solvers.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative: non-negative least squares
+        (scipy's NNLS) on the Cholesky factor of the normal equations ("auto",
+        "cholesky"), or bounded L-BFGS on them ("lbfgs"), from the same one pass over
+        X (dense, sparse, chunked or dask).  ``return_std`` is then unavailable.
+    solver : {{"auto", "cholesky", "svd", "lsqr", "sparse_cg", "lbfgs", "gd", "sgd", \
+"newton"}}, default="auto"
+        scikit-learn's names for the direct solvers.
+        ``"cholesky"``: Cholesky solve of the normal equations, formed in one blocked
+        pass over X (for a sparse X: the sparse Gram product minus the rank-one mean
+        term); fastest for n_samples >> n_features; raises
         ``numpy.linalg.LinAlgError`` when the Gram matrix is singular.
-        ``"lstsq"``: SVD of the centred design (robust for ill-conditioned or
-        rank-deficient X; minimum-norm solution).
-        ``"auto"``: ``"normal"``, falling back to ``"lstsq"`` with an
-        :class:`IllConditionedWarning` when the Gram matrix's reciprocal condition
-        number is below 1e-10 (for Ridge with ``alpha > 0``: below ``n_features · eps``,
-        where Cholesky stays backward stable against the penalty).
+        ``"svd"``: SVD of the centred design (robust for ill-conditioned or
+        rank-deficient X; minimum-norm solution); dense X only.
+        ``"lsqr"``: scipy's LSQR on the implicitly centred X (``damp = √alpha``), and
+        ``"sparse_cg"``: conjugate gradients on ``XᵀX + alpha I``: iterative, for very
+        wide or very sparse X; ``tol`` and ``max_iter`` apply.
+        ``"lbfgs"``: scipy's L-BFGS-B on the quadratic of the normal equations (one
+        pass over X), with the bounds ``coef >= 0`` when ``positive``.
+        ``"auto"``: ``"cholesky"``, falling back to ``"svd"`` (``"lsqr"`` for a sparse
+        X) with an :class:`IllConditionedWarning` when the Gram matrix's reciprocal
+        condition number is below 1e-10 (for Ridge with ``alpha > 0``: below
+        ``n_features · eps``, where Cholesky stays backward stable against the
+        penalty); ``"cholesky"`` falls back likewise when the factorisation fails
+        (a singular Gram matrix), as sklearn's.
         ``"gd"``: full-batch gradient descent with the update rule ``optimizer``
         (note 001 eq. 6.10); X is shifted by its mean once (one copy of X when
         ``fit_intercept``).
@@ -797,39 +1140,37 @@ _SHARED_PARAMS_DOC = """
         when ``shuffle``; no copy of X.
         ``"newton"``: Newton's method, one step from zero (or the warm start) to the
         exact solution (note 001 eq. 6.11).
-        The three iterative solvers minimise
+        The three gradient solvers (skdl's own; dense X) minimise
         ``[Σ wᵢ (yᵢ - xᵢᵀθ - b)² + α‖θ‖²] / (2 Σ wᵢ)``, the objective of the direct
         ones scaled by ``1/(2 Σ wᵢ)``, and record ``loss_curve_`` and ``n_iter_``.
-    optimizer : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", \
-            "adam"} or skdl.optim.UpdateRule, default="sgd"
+    optimizer : {{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", \
+"adam"}} or skdl.optim.UpdateRule, default="sgd"
         Update rule of ``solver="gd"|"sgd"`` (:mod:`skdl.optim`); ``"sgd"`` is the
         plain step ``θ ← θ - η g``.  An instance is copied (never modified) and used
-        with its own hyper-parameters; a numeric ``learning_rate`` or a
-        ``schedule`` other than "constant" overrides its own.  Ignored by the other
-        solvers (as are all the parameters below).
-    learning_rate : "auto" or float, default="auto"
-        Base learning rate ``η₀``.  ``"auto"``: for "sgd", "momentum" and
-        "nesterov", ``1/L`` with ``L`` the largest curvature of the loss for "gd",
-        and ``(1-γ)/(2 L(b))`` for "sgd" with ``L(b)`` the expected smoothness of
-        minibatches of size ``b`` and ``γ`` the momentum (Gower et al. 2019); 0.1
-        for "adagrad", 0.01 for "rmsprop" and "adam", 1.0 for "adadelta".  The
-        value used is in ``learning_rate_``.  A rate too large makes the loss
-        diverge: the fit then stops with :class:`skdl.optim.DivergenceError`
-        naming the rate.
-    schedule : {"constant", "inverse", "cosine"} or skdl.optim.Schedule, \
-            default="constant"
-        Learning-rate schedule, evaluated at the update count: "inverse" is
-        ``η₀/(1 + t/i₀)`` with ``i₀`` the updates of one epoch (note 002),
-        "cosine" anneals to 0 over ``max_iter`` epochs; any
-        :class:`skdl.optim.Schedule` (step, warm-up, cyclic, ...) can be given.
-    max_iter : int, default=1000
-        Maximum number of epochs (full passes over the data; for "gd" one
-        epoch is one update).  A :class:`~sklearn.exceptions.ConvergenceWarning`
-        giving ``max_iter`` and ``tol`` is raised when it ends the fit.
-    tol : float, default=1e-5
-        Stop when, for ``n_iter_no_change`` epochs in a row, the training loss has
-        not decreased by ``tol`` times the initial loss (or, with
-        ``early_stopping``, the validation R² has not increased by ``tol``).
+        with its own hyper-parameters; a numeric ``learning_rate_init`` or a
+        ``learning_rate`` schedule other than "constant" overrides its own.  Ignored
+        by the other solvers (as are all the parameters below).
+    learning_rate_init : "auto" or float, default="auto"
+        Initial learning rate ``η₀`` (sklearn's name in its MLP and SGD models).
+        ``"auto"``: for "sgd", "momentum" and "nesterov", ``1/L`` with ``L`` the
+        largest curvature of the loss for "gd", and ``(1-γ)/(2 L(b))`` for "sgd" with
+        ``L(b)`` the expected smoothness of minibatches of size ``b`` and ``γ`` the
+        momentum (Gower et al. 2019); 0.1 for "adagrad", 0.01 for "rmsprop" and
+        "adam", 1.0 for "adadelta".  The value used is in ``learning_rate_``.  A rate
+        too large makes the loss diverge: the fit then stops with
+        :class:`skdl.optim.DivergenceError` naming the rate.
+    learning_rate : {{"constant", "inverse", "cosine"}} or skdl.optim.Schedule, \
+default="constant"
+        Learning-rate schedule (sklearn's name), evaluated at the update count:
+        "constant" keeps ``learning_rate_init``; "inverse" is ``η₀/(1 + t/i₀)`` with
+        ``i₀`` the updates of one epoch (note 002), "cosine" anneals to 0 over
+        ``max_iter`` epochs; any :class:`skdl.optim.Schedule` (step, warm-up, cyclic,
+        ...) can be given.
+    max_iter : int or None, default=None
+        Maximum number of iterations: epochs of "gd"/"sgd" (None: 1000; for "gd" one
+        epoch is one update), iterations of "lsqr"/"sparse_cg" (None: scipy's
+        default).  A :class:`~sklearn.exceptions.ConvergenceWarning` giving
+        ``max_iter`` and ``tol`` is raised when it ends a gradient fit.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data, stop when its R² stops
         improving and keep the best parameters (note 000 §2.4.1).
@@ -854,16 +1195,19 @@ _SHARED_PARAMS_DOC = """
 _SHARED_ATTRS_DOC = """
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
         Fitted coefficients (1-D when ``y`` was 1-D).
-    intercept_ : float or ndarray of shape (n_targets,)
-        Intercept; 0.0 when ``fit_intercept=False``.
+    intercept_ : numpy scalar or ndarray of shape (n_targets,)
+        Intercept, of X's dtype (a numpy scalar for a 1-D ``y``, as sklearn's); 0.0
+        when ``fit_intercept=False``.
     sigma2_ : float or ndarray of shape (n_targets,)
         Maximum-likelihood noise variance ``RSS / n`` (weighted:
         ``Σ wᵢ rᵢ² / Σ wᵢ``), note 001 eq. 4.15.
     solver_ : str
-        The solver actually used (``"normal"``, ``"lstsq"``, ``"gd"``, ``"sgd"`` or
-        ``"newton"``).
+        The solver actually used (``"cholesky"``, ``"svd"``, ``"lsqr"``,
+        ``"sparse_cg"``, ``"nnls"`` (positive fallback), ``"pinv"`` (``partial_fit``
+        while the Gram matrix is singular), ``"gd"``, ``"sgd"`` or ``"newton"``).
     n_iter_ : int
-        Epochs run by the iterative solvers; 1 for the direct ones (one solve).
+        Epochs run by the gradient solvers, iterations of "lsqr"/"sparse_cg" (the
+        largest over the targets); 1 for the direct ones (one solve).
     loss_curve_ : list of float
         Iterative solvers: the loss at each epoch (for "sgd" the mean of the
         minibatch losses during the epoch), ``n_iter_`` entries.
@@ -889,15 +1233,27 @@ class LinearRegression(_BaseLinearModel):
 
     Minimises ``Σ wᵢ (yᵢ - xᵢᵀθ - b)²``.  The maximum-likelihood view (Gaussian
     noise, note 001 ch. 4) gives the same ``θ`` and the noise variance ``sigma2_``.
+    Takes scikit-learn's LinearRegression parameters with their meanings and
+    defaults, and skdl's solvers on top.
 
     Parameters
     ----------"""
-        + _SHARED_PARAMS_DOC
-        + """
+        + _SHARED_PARAMS_DOC.format(tol="1e-6")
+        + """    n_jobs : int or None, default=None
+        Number of BLAS threads for the fit (threadpoolctl); None leaves the BLAS
+        library's own setting, -1 all CPUs.
+
     Attributes
     ----------"""
         + _SHARED_ATTRS_DOC
-        + """
+        + """    rank_ : int
+        Rank of the centred (weighted) design: ``n_features`` after a Cholesky solve
+        (which requires it), the number of singular values kept by "svd".  Available
+        after the direct solvers ("cholesky", "svd", "newton", partial_fit).
+    singular_ : ndarray of shape (min(n_samples, n_features),)
+        Singular values of the centred (weighted) design, descending (zeros beyond
+        ``rank_``), from the factor of the solve (computed on first access).
+""" + """
     See Also
     --------
     Ridge : Least squares with an L2 penalty.
@@ -930,7 +1286,9 @@ class LinearRegression(_BaseLinearModel):
     >>> np.round(reg.coef_, 6), round(reg.intercept_, 6)
     (array([1. , 0.5]), 2.0)
     >>> reg.solver_
-    'normal'
+    'cholesky'
+    >>> reg.rank_, reg.singular_.shape
+    (2, (2,))
 
     The same fit by gradient descent (note 001 eq. 6.10) and by one Newton step
     (eq. 6.11):
@@ -943,17 +1301,24 @@ class LinearRegression(_BaseLinearModel):
     """
     )
 
+    _parameter_constraints = {
+        **_BaseLinearModel._parameter_constraints,
+        "n_jobs": [Integral, None],
+    }
+
     def __init__(
         self,
         *,
         fit_intercept=True,
         copy_X=True,
+        tol=1e-6,
+        n_jobs=None,
+        positive=False,
         solver="auto",
         optimizer="sgd",
-        learning_rate="auto",
-        schedule="constant",
-        max_iter=1000,
-        tol=1e-5,
+        learning_rate_init="auto",
+        learning_rate="constant",
+        max_iter=None,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -964,12 +1329,14 @@ class LinearRegression(_BaseLinearModel):
     ):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
+        self.tol = tol
+        self.n_jobs = n_jobs
+        self.positive = positive
         self.solver = solver
         self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
-        self.schedule = schedule
         self.max_iter = max_iter
-        self.tol = tol
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -977,6 +1344,32 @@ class LinearRegression(_BaseLinearModel):
         self.warm_start = warm_start
         self.batch_size = batch_size
         self.shuffle = shuffle
+
+
+    @property
+    def singular_(self):
+        factors = self.__dict__.get("_std_factors")
+        if not factors:
+            raise AttributeError(
+                "singular_ is available after a direct solve (solver 'auto', 'cholesky', "
+                "'svd', 'newton' or partial_fit), without positive=True."
+            )
+        # (XᵀWX)⁺ = F Fᵀ  =>  the singular values of F are 1/σ of the centred design
+        sv = linalg.svdvals(factors[0][1])
+        sv = np.sort(1.0 / sv[sv > 0])[::-1]
+        n_rows = self.__dict__.get("_n_rows") or sv.size
+        size = max(min(n_rows, self.n_features_in_), sv.size)
+        return np.concatenate([sv, np.zeros(size - sv.size)]).astype(self.coef_.dtype)
+
+    @property
+    def rank_(self):
+        factors = self.__dict__.get("_std_factors")
+        if not factors:
+            raise AttributeError(
+                "rank_ is available after a direct solve (solver 'auto', 'cholesky', "
+                "'svd', 'newton' or partial_fit), without positive=True."
+            )
+        return int(factors[0][1].shape[1])
 
 
 class Ridge(_BaseLinearModel):
@@ -991,7 +1384,7 @@ class Ridge(_BaseLinearModel):
     alpha : float or array-like of shape (n_targets,), default=1.0
         Non-negative regularisation strength; an array gives one per target, as
         in sklearn."""
-        + _SHARED_PARAMS_DOC
+        + _SHARED_PARAMS_DOC.format(tol="1e-4")
         + """
     Attributes
     ----------"""
@@ -1036,16 +1429,17 @@ class Ridge(_BaseLinearModel):
         *,
         fit_intercept=True,
         copy_X=True,
+        max_iter=None,
+        tol=1e-4,
         solver="auto",
+        positive=False,
+        random_state=None,
         optimizer="sgd",
-        learning_rate="auto",
-        schedule="constant",
-        max_iter=1000,
-        tol=1e-5,
+        learning_rate_init="auto",
+        learning_rate="constant",
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        random_state=None,
         warm_start=False,
         batch_size="auto",
         shuffle=True,
@@ -1053,12 +1447,13 @@ class Ridge(_BaseLinearModel):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
-        self.solver = solver
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.schedule = schedule
         self.max_iter = max_iter
         self.tol = tol
+        self.solver = solver
+        self.positive = positive
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -1066,6 +1461,12 @@ class Ridge(_BaseLinearModel):
         self.warm_start = warm_start
         self.batch_size = batch_size
         self.shuffle = shuffle
+
+    def _single_target_shapes(self, y):
+        # sklearn's Ridge: a 2-D y of one column gives a 1-D coef_ (and a (1,) intercept_)
+        if np.asarray(y).ndim == 2 and self.coef_.ndim == 2 and self.coef_.shape[0] == 1:
+            self.coef_ = self.coef_[0]
+        return self
 
     def _alphas(self, n_targets):
         alpha = np.asarray(self.alpha, dtype=np.float64)

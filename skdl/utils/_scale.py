@@ -2,6 +2,7 @@
 a squaring estimator cannot represent."""
 
 import numpy as np
+from scipy import sparse
 
 
 def power_of_two_scales(values):
@@ -18,7 +19,15 @@ def power_of_two_scales(values):
 def column_magnitudes(X, rows=None, block_rows=8192):
     """The largest |entry| of each column of a 2-D array (float64; NaN where a column
     holds NaN; 0 for no rows), over the rows where the boolean mask ``rows`` is true
-    (all by default).  One pass over ``X`` in row blocks: no temporary its size."""
+    (all by default).  One pass over ``X`` in row blocks: no temporary its size.  A
+    scipy.sparse ``X`` is read through its stored entries only (never densified)."""
+    if sparse.issparse(X):
+        Xr = X if rows is None else X[np.flatnonzero(rows)]
+        if Xr.shape[0] == 0 or Xr.nnz == 0:
+            return np.zeros(X.shape[1])
+        mags = abs(sparse.csc_array(Xr)).max(axis=0)
+        mags = mags.toarray() if sparse.issparse(mags) else mags
+        return np.asarray(mags, dtype=np.float64).ravel()
     out = np.zeros(X.shape[1])
     for start in range(0, X.shape[0], block_rows):
         blk = X[start : start + block_rows]

@@ -114,7 +114,7 @@ def test_explicit_centers_validation_and_clone():
         ({"n_centers": 0}, "n_centers"),
         ({"centers": "nonsense"}, "centers"),
         ({"alpha": -1.0}, "alpha"),
-        ({"solver": "svd"}, "solver"),
+        ({"solver": "normal"}, "solver"),
     ],
 )
 def test_bad_parameters(params, match):
@@ -150,7 +150,7 @@ def test_more_centers_than_samples_warns():
 # --------------------------------------------------------------------------- #
 # RidgeRBF: one code path with Ridge                                           #
 # --------------------------------------------------------------------------- #
-@pytest.mark.parametrize("solver", ["normal", "lstsq"])
+@pytest.mark.parametrize("solver", ["cholesky", "svd"])
 def test_ridge_rbf_equals_ridge_on_features(solver, monkeypatch):
     """Blocked accumulation + merge gives the Ridge solution on the full basis."""
     monkeypatch.setattr(_basis, "_BLOCK_ELEMENTS", 40 * 64)  # 64-row blocks, 16 of them
@@ -159,7 +159,7 @@ def test_ridge_rbf_equals_ridge_on_features(solver, monkeypatch):
     kw = dict(n_centers=40, centers="random", width=3.0, random_state=0)
     reg = RidgeRBF(alpha=0.5, solver=solver, **kw).fit(X, Y)
     Phi = RBFFeatures(**kw).fit_transform(X)
-    ref = Ridge(alpha=0.5, solver="lstsq").fit(Phi, Y)
+    ref = Ridge(alpha=0.5, solver="svd").fit(Phi, Y)
     sk = SkRidge(alpha=0.5).fit(Phi, Y)
     assert reg.solver_ == solver
     assert_allclose(reg.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
@@ -175,7 +175,7 @@ def test_ridge_rbf_equals_ridge_on_features(solver, monkeypatch):
     assert_allclose(std, std_ref, rtol=1e-7)
 
 
-@pytest.mark.parametrize("solver", ["normal", "lstsq"])
+@pytest.mark.parametrize("solver", ["cholesky", "svd"])
 @pytest.mark.parametrize("gamma", [0.5, 0.05])
 def test_rkhs_penalty_equals_nystroem_ridge(solver, gamma, monkeypatch):
     """penalty='rkhs' on Nystroem's components is Nystroem + Ridge, std included."""
@@ -187,7 +187,7 @@ def test_rkhs_penalty_equals_nystroem_ridge(solver, gamma, monkeypatch):
                    solver=solver).fit(X, Y)
     assert reg.solver_ == solver
     sk = SkRidge(alpha=1e-2).fit(nys.transform(X), Y)
-    ref = Ridge(alpha=1e-2, solver="lstsq").fit(nys.transform(X), Y)
+    ref = Ridge(alpha=1e-2, solver="svd").fit(nys.transform(X), Y)
     pred, std = reg.predict(Xt, return_std=True)
     pred_ref, std_ref = ref.predict(nys.transform(Xt), return_std=True)
     # wide kernels (gamma=0.05): K's condition number is 1e10; the whitened blocks
@@ -237,7 +237,7 @@ def test_rkhs_duplicate_centres_are_harmless():
     C = np.repeat(np.linspace(0, 2 * np.pi, 10)[:, None], 2, axis=0)
     reg = RidgeRBF(centers=C, width=1.0, alpha=1e-3, penalty="rkhs").fit(X, y)
     single = RidgeRBF(centers=C[::2], width=1.0, alpha=1e-3, penalty="rkhs").fit(X, y)
-    assert reg.solver_ == "normal"
+    assert reg.solver_ == "cholesky"
     assert_allclose(reg.predict(X), single.predict(X), atol=1e-8)
     assert np.all(np.isfinite(reg.coef_))
 
@@ -265,11 +265,11 @@ def test_return_std_grows_away_from_data():
 def test_ill_conditioned_falls_back_to_lstsq():
     X, y = _sine(100)
     reg = RidgeRBF(n_centers=50, width=50.0, alpha=0.0, random_state=0)
-    with pytest.warns(IllConditionedWarning, match="lstsq"):
+    with pytest.warns(IllConditionedWarning, match="svd"):
         reg.fit(X, y)
-    assert reg.solver_ == "lstsq"
-    with pytest.raises(np.linalg.LinAlgError, match="solver='normal'"):
-        clone(reg).set_params(solver="normal").fit(X, y)
+    assert reg.solver_ == "svd"
+    with pytest.raises(np.linalg.LinAlgError, match="solver='cholesky'"):
+        clone(reg).set_params(solver="cholesky").fit(X, y)
 
 
 def test_pickle_and_pandas_names():
@@ -284,7 +284,7 @@ def test_pickle_and_pandas_names():
 # --------------------------------------------------------------------------- #
 # the notes' claims                                                            #
 # --------------------------------------------------------------------------- #
-@pytest.mark.parametrize("solver", ["auto", "lstsq"])
+@pytest.mark.parametrize("solver", ["auto", "svd"])
 def test_interpolates_with_a_centre_at_every_point(solver):
     """Φ with a centre at every training point is invertible: alpha=0 interpolates."""
     rng = np.random.default_rng(0)

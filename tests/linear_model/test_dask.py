@@ -46,8 +46,8 @@ def test_dask_fit_equals_in_memory_fit(est, k, weighted):
 def test_dask_errors():
     X, y = _data()
     Xd = da.from_array(X, chunks=(500, 6))
-    with pytest.raises(ValueError, match="solver='normal' or 'auto'"):
-        LinearRegression(solver="lstsq").fit(Xd, y)
+    with pytest.raises(ValueError, match="solver='cholesky' or 'auto'"):
+        LinearRegression(solver="svd").fit(Xd, y)
     bad = X.copy()
     bad[7, 2] = np.nan
     with pytest.raises(ValueError, match="NaN or infinity"):
@@ -74,7 +74,7 @@ def test_dask_fits_of_4gb_array_stay_under_1gb_peak_rss():
         reg = LinearRegression().fit(X, y)
         dt = time.perf_counter() - t0
         pca = PCA(n_components=5).fit(X)  # the covariance route, block by block
-        assert pca.solver_ == "covariance" and pca.n_samples_ == n
+        assert pca.svd_solver_ == "covariance_eigh" and pca.n_samples_ == n
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # GiB (Linux: KiB)
         print(f"{X.nbytes / 2**30:.2f} {peak:.3f} {dt:.1f} {reg.coef_[0]:.6f}")
         """
@@ -88,7 +88,7 @@ def test_dask_fits_of_4gb_array_stay_under_1gb_peak_rss():
     assert coef0 == pytest.approx(2.0, abs=1e-2)
 
 
-@pytest.mark.parametrize("est", [LinearRegression(), Ridge(alpha=2.5), Ridge(solver="normal"),
+@pytest.mark.parametrize("est", [LinearRegression(), Ridge(alpha=2.5), Ridge(solver="cholesky"),
                                  LinearRegression(fit_intercept=False)], ids=repr)
 @pytest.mark.parametrize("k", [None, 2])
 def test_partial_fit_over_chunks_equals_fit(est, k):
@@ -101,7 +101,7 @@ def test_partial_fit_over_chunks_equals_fit(est, k):
     assert_allclose(inc.coef_, full.coef_, rtol=1e-8)
     assert_allclose(inc.intercept_, full.intercept_, rtol=1e-8, atol=1e-10)
     assert_allclose(inc.sigma2_, full.sigma2_, rtol=1e-6)
-    assert inc.solver_ == "normal"
+    assert inc.solver_ == "cholesky"
     # chunks given as dask arrays go through the same merge
     dinc = type(est)(**est.get_params())
     for idx in np.array_split(np.arange(len(X)), 4):
@@ -120,10 +120,10 @@ def test_partial_fit_singular_start_and_errors():
     reg.partial_fit(X[:3], y[:3])  # 3 rows, 6 features: singular, pseudo-inverse
     assert reg.solver_ == "pinv" and np.all(np.isfinite(reg.coef_))
     reg.partial_fit(X[3:], y[3:])
-    assert reg.solver_ == "normal"
+    assert reg.solver_ == "cholesky"
     assert_allclose(reg.coef_, LinearRegression().fit(X, y).coef_, rtol=1e-8)
     with pytest.raises(ValueError, match="expecting 6 features"):
         reg.partial_fit(X[:, :5], y)
     with pytest.raises(np.linalg.LinAlgError, match="chunks seen so far"):
-        LinearRegression(solver="normal").partial_fit(X[:3], y[:3])
-    assert not hasattr(LinearRegression(solver="lstsq"), "partial_fit")
+        LinearRegression(solver="cholesky").partial_fit(X[:3], y[:3])
+    assert not hasattr(LinearRegression(solver="svd"), "partial_fit")

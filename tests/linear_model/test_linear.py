@@ -51,7 +51,7 @@ def _assert_same(ours, ref, X):
     assert np.shape(ours.intercept_) == np.shape(ref.intercept_)
 
 
-@pytest.mark.parametrize("solver", ["auto", "normal", "lstsq"])
+@pytest.mark.parametrize("solver", ["auto", "cholesky", "svd"])
 @pytest.mark.parametrize("name,X,y", DATASETS, ids=IDS)
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
@@ -62,7 +62,7 @@ def test_linear_regression_matches_sklearn(name, X, y, solver, weighted, fit_int
     _assert_same(ours, ref, X)
 
 
-@pytest.mark.parametrize("solver", ["auto", "normal", "lstsq"])
+@pytest.mark.parametrize("solver", ["auto", "cholesky", "svd"])
 @pytest.mark.parametrize("name,X,y", DATASETS, ids=IDS)
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("alpha", [0.1, 10.0])
@@ -79,7 +79,7 @@ def test_ridge_alpha_per_target():
     ours = Ridge(alpha=alpha).fit(X, Y)
     ref = sk.Ridge(alpha=alpha, solver="cholesky").fit(X, Y)
     _assert_same(ours, ref, X)
-    ours_l = Ridge(alpha=alpha, solver="lstsq").fit(X, Y)
+    ours_l = Ridge(alpha=alpha, solver="svd").fit(X, Y)
     _assert_same(ours_l, ref, X)
     with pytest.raises(ValueError, match="alpha must be a scalar or an array of shape"):
         Ridge(alpha=[1.0, 2.0]).fit(X, Y)
@@ -93,14 +93,17 @@ def test_rank_deficient_predictions_match_sklearn():
     X = np.hstack([A, A[:, :2] @ rng.normal(size=(2, 3))])  # 7 columns, rank 4
     y = A @ rng.normal(size=4) + 0.1 * rng.normal(size=200)
     ref = sk.LinearRegression().fit(X, y)
-    with pytest.warns(IllConditionedWarning, match="falling back to solver='lstsq'"):
+    with pytest.warns(IllConditionedWarning, match="falling back to solver='svd'"):
         ours = LinearRegression().fit(X, y)
-    assert ours.solver_ == "lstsq"
+    assert ours.solver_ == "svd"
     assert_allclose(ours.predict(X), ref.predict(X), rtol=RTOL)
     # gelsd and our SVD both give the minimum-norm solution
     assert_allclose(ours.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
-    with pytest.raises(np.linalg.LinAlgError, match="solver='normal' failed"):
-        LinearRegression(solver="normal").fit(X, y)
+    # an explicit 'cholesky' falls back too when the factorisation fails (as sklearn's)
+    with pytest.warns(IllConditionedWarning, match="falling back to solver='svd'"):
+        chol = LinearRegression(solver="cholesky").fit(X, y)
+    assert chol.solver_ == "svd"
+    assert_allclose(chol.coef_, ours.coef_)
 
 
 def test_table_3_1_closed_form():
@@ -129,7 +132,7 @@ def test_sigma2_is_mle_noise_variance():
     assert_allclose(reg3.sigma2_, np.mean((Y3 - reg3.predict(X3)) ** 2, axis=0), rtol=1e-9)
 
 
-@pytest.mark.parametrize("solver", ["normal", "lstsq"])
+@pytest.mark.parametrize("solver", ["cholesky", "svd"])
 def test_predict_std_formula(solver):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 3)) + 2.0
@@ -175,10 +178,10 @@ def test_gram_statistics_block_invariance():
 def test_copy_x_false_lstsq_overwrites_but_normal_never_does():
     _, X, y = DATASETS[0]
     X1 = X.copy()
-    LinearRegression(solver="normal", copy_X=False).fit(X1, y)
+    LinearRegression(solver="cholesky", copy_X=False).fit(X1, y)
     assert_allclose(X1, X, rtol=0)
     X2 = X.copy()
-    LinearRegression(solver="lstsq", copy_X=True).fit(X2, y)
+    LinearRegression(solver="svd", copy_X=True).fit(X2, y)
     assert_allclose(X2, X, rtol=0)
 
 
@@ -225,17 +228,17 @@ def test_small_alpha_ridge_stays_on_cholesky_and_matches_svd():
     with warnings.catch_warnings():
         warnings.simplefilter("error", IllConditionedWarning)
         ours = Ridge(alpha=alpha).fit(X, y)
-    assert ours.solver_ == "normal"
-    svd = Ridge(alpha=alpha, solver="lstsq").fit(X, y)
+    assert ours.solver_ == "cholesky"
+    svd = Ridge(alpha=alpha, solver="svd").fit(X, y)
     ref = sk.Ridge(alpha=alpha, solver="svd").fit(X, y)
     assert_allclose(ours.predict(X), svd.predict(X), rtol=1e-9)
     assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-9)
     # alpha = 0 on the same data still falls back to the minimum-norm SVD solution
     with pytest.warns(IllConditionedWarning):
-        assert LinearRegression().fit(X, y).solver_ == "lstsq"
+        assert LinearRegression().fit(X, y).solver_ == "svd"
     # far below d·eps the normal equations are refused again
     with pytest.warns(IllConditionedWarning):
-        assert Ridge(alpha=1e-16).fit(X * 1e3, y).solver_ == "lstsq"
+        assert Ridge(alpha=1e-16).fit(X * 1e3, y).solver_ == "svd"
 
 
 def test_finiteness_read_off_the_statistics():
@@ -248,7 +251,7 @@ def test_finiteness_read_off_the_statistics():
         LinearRegression().fit(bad, y)
     bad[5, 2] = np.inf
     with pytest.raises(ValueError, match="Input X contains infinity"):
-        Ridge(solver="normal").fit(bad, y)
+        Ridge(solver="cholesky").fit(bad, y)
     # a Gram matrix that would overflow (or underflow) is formed from columns rescaled
     # by powers of two instead: the scale-equivariant answer, no error
     ref = LinearRegression().fit(X, y)

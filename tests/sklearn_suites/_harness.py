@@ -11,21 +11,41 @@ pytest collects them with their own parametrisations.
 Nothing of sklearn's test code is copied into this repository: it is read from the
 installed wheel at collection time (the modules ship in ``sklearn/*/tests``).
 
-``declared`` maps a test name, or ``name[param-id]`` for single parametrisations, to the
-reason it cannot apply to skdl; each such test is marked ``xfail(strict=True)`` so that
-the list cannot go stale: a declared test that starts passing fails the suite.
+``declared`` maps a test name, or ``name[param-id]`` for single parametrisations (a
+glob: ``test_x[*sag*]``), to the reason it cannot apply to skdl; each such test is
+marked ``xfail(strict=True)`` so that the list cannot go stale: a declared test that
+starts passing fails the suite.
 """
 
 import importlib.util
+import re
 import sys
 from contextlib import ExitStack
 from unittest import mock
 
 import pytest
 
-# (name -> reason) of single parametrisations, filled by load_suite and read by the
-# directory's conftest (pytest_collection_modifyitems) to mark those items
+# suite alias -> (name or glob -> reason) of single parametrisations, filled by
+# load_suite and read by the directory's conftest (pytest_collection_modifyitems)
 DECLARED_CASES = {}
+
+
+def declared_reason(item):
+    """The declared reason of a collected test case of a loaded suite, or None."""
+    function = getattr(item, "function", None)
+    cases = DECLARED_CASES.get(getattr(function, "__module__", None), {})
+    reason = cases.get(item.name)
+    if reason is not None:
+        return reason
+    for pattern, why in cases.items():
+        if "*" in pattern and _glob(pattern).fullmatch(item.name):
+            return why
+    return None
+
+
+def _glob(pattern):
+    """``*`` matches anything; everything else (brackets too) literally."""
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
 
 
 def load_suite(module_name, substitutes, declared, alias):
@@ -58,7 +78,7 @@ def load_suite(module_name, substitutes, declared, alias):
         sys.modules[alias] = module
         spec.loader.exec_module(module)
     names = {n for n in vars(module) if n.startswith(("test_", "Test"))}
-    unknown = {d.split("[")[0] for d in declared} - names
+    unknown = {d.split("[")[0] for d in declared} - names - {"*"}
     if unknown:
         raise RuntimeError(f"declared tests not in {module_name}: {sorted(unknown)}")
     namespace = {}
@@ -72,7 +92,5 @@ def load_suite(module_name, substitutes, declared, alias):
             type(obj).__name__ == "FixtureFunctionDefinition"
         ):
             namespace[name] = obj
-    for case, reason in declared.items():
-        if "[" in case:
-            DECLARED_CASES[case] = reason
+    DECLARED_CASES[alias] = {case: why for case, why in declared.items() if "[" in case}
     return namespace

@@ -1,12 +1,13 @@
 """Fixtures and markers sklearn's test modules expect (from sklearn's own conftest)."""
 
 import pytest
-from _harness import DECLARED_CASES
 from sklearn.conftest import (  # noqa: F401  (sklearn's fixtures)
     global_dtype,
     pyplot,
     pytest_generate_tests,  # noqa: F401  (global_random_seed)
 )
+
+from _harness import declared_reason
 
 
 def pytest_configure(config):
@@ -16,6 +17,6 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        reason = DECLARED_CASES.get(item.name)
-        if reason is not None and item.path.parent.name == "sklearn_suites":
+        reason = declared_reason(item)
+        if reason is not None:
             item.add_marker(pytest.mark.xfail(strict=True, reason=reason))

@@ -5,9 +5,9 @@ import pytest
 
 pytest.importorskip("torch")
 
-from _harness import load_suite  # noqa: E402
-
 import skdl  # noqa: E402
+
+from _harness import load_suite  # noqa: E402
 
 DECLARED = {
     "test_fit": "sets coefs_/intercepts_ and sklearn's private _coef_grads by hand before "

@@ -1,8 +1,8 @@
 """scikit-learn's ``decomposition/tests/test_pca.py``, run against :class:`skdl.PCA`."""
 
-from _harness import load_suite
-
 import skdl
+
+from _harness import load_suite
 
 DECLARED = {
     "test_pca_score": (
