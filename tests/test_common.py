@@ -22,8 +22,15 @@ GRADIENT_SOLVER_PARAMS = [
 # Small settings so that every check stays fast (never a weakened estimator).
 # Keys: class name -> list of parameter dicts (one check run per entry).
 CHECK_PARAMS = {
-    "LinearRegression": [{"solver": "auto"}, {"solver": "svd"}, *GRADIENT_SOLVER_PARAMS],
-    "Ridge": [{"solver": "auto"}, {"solver": "svd"}, {"alpha": 0.0}, *GRADIENT_SOLVER_PARAMS],
+    "LinearRegression": [
+        {"solver": "auto"}, {"solver": "svd"}, {"solver": "lsqr"}, {"positive": True},
+        *GRADIENT_SOLVER_PARAMS,
+    ],
+    "Ridge": [
+        {"solver": "auto"}, {"solver": "svd"}, {"alpha": 0.0}, {"solver": "lsqr"},
+        {"solver": "sparse_cg"}, {"solver": "lbfgs"}, {"positive": True},
+        *GRADIENT_SOLVER_PARAMS,
+    ],
     "RBFFeatures": [{}, {"n_centers": 10, "centers": "random", "include_bias": True}],
     "RidgeRBF": [
         {}, {"n_centers": 30, "centers": "random", "solver": "svd"},

@@ -15,6 +15,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
@@ -76,16 +77,31 @@ def _block_rows(n_centers, elements=None):
     return int(np.clip(elements // max(n_centers, 1), 64, 16_384))
 
 
+def _row_sq_norms(X):
+    """``‖xᵢ‖²`` per row of a dense or sparse ``X`` (sparse: its stored entries)."""
+    if sparse.issparse(X):
+        return np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
+    return np.einsum("ij,ij->i", X, X)
+
+
 def _rbf_block(X, centers, center_sq, width, out=None):
     """``exp(-‖x - μ‖² / width)`` for the rows of ``X`` against every centre.
 
     Squared distances the BLAS way, ``‖x‖² + ‖μ‖² - 2 x μᵀ`` clipped at 0 (as
     ``sklearn.metrics.pairwise.euclidean_distances``), folded into the exponent:
-    ``(2 x μᵀ - ‖x‖² - ‖μ‖²) / width``, then one in-place ``exp``.
+    ``(2 x μᵀ - ‖x‖² - ‖μ‖²) / width``, then one in-place ``exp``.  A sparse block of
+    rows gives its distances from sparse products (the rows stay sparse).
     """
     scale = 1.0 / width
-    out = np.matmul(X, centers.T * (2.0 * scale), out=out)
-    out -= np.einsum("ij,ij->i", X, X)[:, None] * scale
+    if sparse.issparse(X):
+        prod = np.asarray(X @ (centers.T * (2.0 * scale)))
+        if out is None:
+            out = prod
+        else:
+            out[...] = prod
+    else:
+        out = np.matmul(X, centers.T * (2.0 * scale), out=out)
+    out -= _row_sq_norms(X)[:, None] * scale
     out -= center_sq * scale
     np.minimum(out, 0.0, out=out)
     return np.exp(out, out=out)
@@ -101,6 +117,12 @@ def _rbf_basis(X, centers, width):
         sl = slice(start, min(start + step, n))
         _rbf_block(X[sl], centers, center_sq, width, out=out[sl])
     return out
+
+
+def _values(X):
+    """The entries of a dense or sparse ``X`` (sparse: the stored ones) for the
+    magnitude checks."""
+    return X.data if sparse.issparse(X) else X
 
 
 def _iter_basis_blocks(X, centers, width):
@@ -158,7 +180,12 @@ def _single_threaded_blas(m, user_api="blas"):
 
 def _resolve_width(width, X):
     if isinstance(width, str):  # "scale"
-        var = float(X.var())
+        if sparse.issparse(X):  # the variance of all entries, zeros included
+            size = X.shape[0] * X.shape[1]
+            mean = float(X.sum()) / size
+            var = float(X.data @ X.data) / size - mean * mean
+        else:
+            var = float(X.var())
         return X.shape[1] * var if var > 0 else 1.0
     return float(width)
 
@@ -184,9 +211,13 @@ def _select_centers(X, centers, n_centers, random_state, caller):
         m = n
     rng = check_random_state(random_state)
     if centers == "random":
-        return X[np.sort(rng.choice(n, size=m, replace=False))].astype(np.float64)
+        mu = X[np.sort(rng.choice(n, size=m, replace=False))]
+        return (mu.toarray() if sparse.issparse(mu) else mu).astype(np.float64)
     if centers == "grid":
         lo, hi = X.min(axis=0), X.max(axis=0)
+        if sparse.issparse(X):
+            lo, hi = (np.asarray(v.toarray() if sparse.issparse(v) else v).ravel()
+                      for v in (lo, hi))
         q = int(np.floor(m ** (1.0 / d) + 1e-9))
         q = max(q, 1)
         axes = [
@@ -201,14 +232,15 @@ def _select_centers(X, centers, n_centers, random_state, caller):
     seed = rng.randint(np.iinfo(np.int32).max)
     # KMeans squares the data: at extreme magnitudes it runs on X divided by a power of
     # two (exact, so the same clustering at ordinary scales) and the centres scale back
-    top = float(np.max(np.abs(Xs))) if Xs.size else 0.0
+    values = Xs.data if sparse.issparse(Xs) else Xs
+    top = float(np.max(np.abs(values))) if values.size else 0.0
     c = float(power_of_two_scales(top)) if not 1e-100 <= top <= 1e100 else 1.0
     with warnings.catch_warnings(), _single_threaded_blas(m, user_api="openmp"):
         # duplicate points may leave fewer distinct clusters than m: harmless here
         warnings.filterwarnings("ignore", message="Number of distinct clusters")
         km = KMeans(
             n_clusters=m, n_init=1, max_iter=_KMEANS_MAX_ITER, random_state=seed
-        ).fit(Xs / c if c != 1.0 else Xs)
+        ).fit(Xs / c if c != 1.0 else Xs)  # (KMeans takes a sparse X as it is)
     return km.cluster_centers_.astype(np.float64) * c
 
 
@@ -281,6 +313,8 @@ class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
         Number of centres actually used.
     width_ : float
         The kernel width ``λ`` used.
+    n_iter_ : int
+        1: the fit is one pass (the centres and the width).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -340,7 +374,7 @@ class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : None
             Ignored.
@@ -351,13 +385,15 @@ class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
             The fitted transformer.
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=np.float64)
+        X = validate_data(self, X, dtype=np.float64, accept_sparse="csr")
         self.centers_ = _select_centers(
             X, self.centers, self.n_centers, self.random_state, type(self).__name__
         )
         self.n_centers_ = self.centers_.shape[0]
-        check_magnitude(X, "RBFFeatures", "its squared distances ‖x - μ‖²", 4 * X.shape[1])
+        check_magnitude(_values(X), "RBFFeatures", "its squared distances ‖x - μ‖²",
+                        4 * X.shape[1])
         self.width_ = _resolve_width(self.width, X)
+        self.n_iter_ = 1  # one pass: the centres and the width
         return self
 
     def transform(self, X):
@@ -365,7 +401,7 @@ class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -374,11 +410,16 @@ class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
             ``[1,] exp(-‖x - μᵢ‖² / width)`` for every centre.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, accept_sparse="csr", reset=False)
         Phi = _rbf_basis(X, self.centers_, self.width_)
         if self.include_bias:
             Phi = np.hstack([np.ones((X.shape[0], 1)), Phi])
         return Phi
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def get_feature_names_out(self, input_features=None):
         """Output feature names: ``"1"`` for the bias, ``"rbffeatures<i>"`` per centre.
@@ -537,8 +578,8 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         Maximum-likelihood noise variance ``RSS / n`` (note 001 eq. 4.15).
     solver_ : str
         The solver actually used (``"cholesky"`` or ``"svd"``).
-    n_iter_ : None
-        Direct solvers take no iterations.
+    n_iter_ : int
+        1: one direct solve.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -621,7 +662,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
@@ -633,11 +674,13 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         """
         self._validate_params()
         X, y = validate_data(
-            self, X, y, dtype=np.float64, multi_output=True, y_numeric=True, order="C"
+            self, X, y, dtype=np.float64, multi_output=True, y_numeric=True, order="C",
+            accept_sparse="csr",
         )
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         n_targets = y_2d.shape[1]
-        check_magnitude(X, "RidgeRBF", "its squared distances ‖x - μ‖²", 4 * X.shape[1])
+        check_magnitude(_values(X), "RidgeRBF", "its squared distances ‖x - μ‖²",
+                        4 * X.shape[1])
         width = _resolve_width(self.width, X)
         centers = _select_centers(
             X, self.centers, self.n_centers, self.random_state, type(self).__name__
@@ -698,7 +741,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         intercept = stats["y_mean"] - coef @ stats["x_mean"]
         if y.ndim == 1:
             self.coef_ = coef[0]
-            self.intercept_ = float(intercept[0])
+            self.intercept_ = np.float64(intercept[0])
             self.sigma2_ = float(rss[0] / n)
         else:
             self.coef_ = coef
@@ -708,7 +751,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self.n_centers_ = centers.shape[0]
         self.width_ = width
         self.solver_ = solver_used
-        self.n_iter_ = None
+        self.n_iter_ = 1  # one direct solve
         self._phi_mean = stats["x_mean"]
         self._std_factors = factors
         self._inv_n = 1.0 / n
@@ -728,7 +771,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples.
         return_std : bool, default=False
             Also return the predictive standard deviation
@@ -743,7 +786,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
             Only when ``return_std=True``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, accept_sparse="csr", reset=False)
         coef_2d = self.coef_.reshape(1, -1) if self.coef_.ndim == 1 else self.coef_
         k = coef_2d.shape[0]
         y_pred = np.empty((X.shape[0], k))
@@ -762,4 +805,5 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         return tags

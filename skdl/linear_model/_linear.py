@@ -405,9 +405,12 @@ def _solve_positive_lstsq(Xc, Yc, alphas):
                 b = Yc[:, t] if alpha == 0 else np.concatenate([Yc[:, t], np.zeros(d)])
                 coef[t] = nnls(A, b, maxiter=50 * d)[0]
             else:
-                res = lsq_linear(_damped(Xc, alpha), np.concatenate([Yc[:, t], np.zeros(d)])
-                                 if alpha > 0 else Yc[:, t], bounds=(0, np.inf),
-                                 lsq_solver="lsmr", lsmr_tol="auto")
+                if alpha > 0:
+                    A, b = _damped(Xc, alpha), np.concatenate([Yc[:, t], np.zeros(d)])
+                else:
+                    A, b = Xc, Yc[:, t]
+                res = lsq_linear(A, b, bounds=(0, np.inf), lsq_solver="lsmr",
+                                 lsmr_tol="auto", tol=1e-12, max_iter=max(1000, 50 * d))
                 coef[t] = res.x
     return coef
 

@@ -349,3 +349,22 @@ def test_docstring_lists_exactly_the_parameters(cls):
     section = cls.__doc__.split("Parameters\n    ----------")[1].split("Attributes")[0]
     documented = re.findall(r"^    (\w+) : ", section, re.M)
     assert documented == list(inspect.signature(cls).parameters)
+
+
+@pytest.mark.parametrize("centers", ["kmeans", "random", "grid"])
+@pytest.mark.parametrize("penalty", ["l2", "rkhs"])
+def test_sparse_input_equals_dense(centers, penalty):
+    import scipy.sparse as sp
+
+    X = sp.random(300, 6, density=0.3, format="csr", random_state=0) * 3
+    y = np.asarray(X.sum(axis=1)).ravel() + np.sin(np.asarray(X[:, 0].todense()).ravel())
+    kw = dict(n_centers=20, centers=centers, random_state=0)
+    a = RidgeRBF(penalty=penalty, **kw).fit(X.tocsc(), y)
+    b = RidgeRBF(penalty=penalty, **kw).fit(X.toarray(), y)
+    np.testing.assert_allclose(a.centers_, b.centers_, atol=1e-12)
+    np.testing.assert_allclose(a.width_, b.width_, rtol=1e-12)
+    np.testing.assert_allclose(a.predict(X), b.predict(X.toarray()), rtol=1e-9, atol=1e-10)
+    f = RBFFeatures(**kw).fit(X)
+    np.testing.assert_allclose(f.transform(X), RBFFeatures(**kw).fit(X.toarray()).transform(
+        X.toarray()), rtol=1e-12, atol=1e-14)
+    assert isinstance(a.n_iter_, int) and isinstance(f.n_iter_, int)
