@@ -179,17 +179,6 @@ def _positive_rows(w):
     return None if w is None or np.all(w > 0) else w > 0
 
 
-def _magnitudes(X, rows=None):
-    """:func:`~skdl.utils._scale.column_magnitudes` for a dense or sparse ``X`` (sparse:
-    the largest |stored entry| per column, 0 for an empty column; no dense copy)."""
-    if not sparse.issparse(X):
-        return column_magnitudes(X, rows)
-    Xr = X if rows is None else X[np.flatnonzero(rows)]
-    if Xr.shape[0] == 0 or Xr.nnz == 0:
-        return np.zeros(X.shape[1])
-    return np.asarray(abs(sparse.csc_array(Xr)).max(axis=0).toarray(), dtype=np.float64).ravel()
-
-
 def _column_scales(X, fit_intercept, w=None, mags=None):
     """Power-of-two magnitude of each column of ``Xₐ = [1, X]`` (its largest |entry|
     over the rows of positive weight ``w``: a row of weight 0 is no row at all).
@@ -199,7 +188,7 @@ def _column_scales(X, fit_intercept, w=None, mags=None):
     not change when a column is rescaled (the coefficient rescales inversely).
     """
     if mags is None:
-        mags = _magnitudes(X, _positive_rows(w))
+        mags = column_magnitudes(X, _positive_rows(w))
     scales = power_of_two_scales(mags)
     return np.r_[1.0, scales] if fit_intercept else scales
 
@@ -245,7 +234,7 @@ def check_column_magnitudes(X, estimator, sw=None, w=None):
     scale in 1e±150 passes.  Returns the magnitudes (over the rows of positive weight
     ``w``), for :func:`_column_scales`."""
     sw = X.shape[0] if sw is None else max(float(sw), 1.0)
-    mags = _magnitudes(X, _positive_rows(w))
+    mags = column_magnitudes(X, _positive_rows(w))
     bad = np.flatnonzero(unrepresentable_squares(mags, sw))
     if bad.size:
         cols = ", ".join(f"{j} ({mags[j]:.1e})" for j in bad[:5])
