@@ -18,6 +18,7 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.metrics import accuracy_score
@@ -39,7 +40,7 @@ from skdl.linear_model._softmax import _log_softmax
 from ._base import (
     _PREDICT_CHUNK,
     BaseNeuralNetwork,
-    _TensorDataset,
+    _dense_chunks,
     _torch_threads,
 )
 from ._mlp import _ATTRS_DOC, _EXTRAS_DOC, _HEAD_DOC, _TAIL_DOC, _TRAIN_DOC
@@ -242,12 +243,26 @@ class _CentroidUpdate(Callback):
         self.separation = separation
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
-        target = X.y
-        code = target[:, -1].long()
-        k = net.criterion_.n_classes
-        keep = code < k
-        self.X_ = target[keep, :-1]
+        code = X.y.long()  # the dataset's label codes (n_classes: unlabelled)
+        keep = code < net.criterion_.n_classes
+        if sp.issparse(X.X):  # kept sparse: densified chunk by chunk below
+            self.X_ = X.X[keep.cpu().numpy()]
+        else:
+            self.X_ = X.X[keep]
         self.code_ = code[keep]
+
+    def _latent_means(self, module, like):
+        """``mu`` of the labelled rows, in chunks (sparse rows densified per chunk)."""
+        if self.X_.shape[0] == 0:
+            return like.new_zeros((0, like.shape[1]))
+        if not sp.issparse(self.X_):
+            return torch.cat([module.encode(xb)[0] for xb in self.X_.split(_PREDICT_CHUNK)])
+        return torch.cat(
+            [
+                module.encode(torch.from_numpy(chunk).to(like.device))[0]
+                for chunk in _dense_chunks(self.X_)
+            ]
+        )
 
     @torch.no_grad()
     def on_epoch_end(self, net, **kwargs):
@@ -257,11 +272,7 @@ class _CentroidUpdate(Callback):
         was_training = module.training
         module.eval()
         try:
-            mu = (
-                torch.cat([module.encode(xb)[0] for xb in self.X_.split(_PREDICT_CHUNK)])
-                if len(self.X_)
-                else self.X_.new_zeros((0, crit.centroids.shape[1]))
-            )
+            mu = self._latent_means(module, crit.centroids)
         finally:
             module.train(was_training)
         sums = torch.zeros_like(crit.centroids).index_add_(0, self.code_, mu)
@@ -275,6 +286,16 @@ class _CentroidUpdate(Callback):
             push = (self.separation - dist).clamp(min=0) / 4
             cent = cent + (unit * push).sum(dim=1)
         crit.centroids.copy_(cent)
+
+
+def _input_target(X, y):
+    """The autoencoders' target: the batch's inputs."""
+    return X
+
+
+def _labelled_input_target(X, y):
+    """The semi-supervised target: the batch's inputs and, last, the label code."""
+    return torch.cat([X, y.to(X.dtype)[:, None]], dim=1)
 
 
 # --------------------------------------------------------------------------- #
@@ -293,16 +314,17 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
     def _check_y_present(self, y):
         pass  # unsupervised: y is ignored
 
+    # X may be scipy sparse (CSR/CSC): kept sparse, each batch densified on the fly
+    _accepts_sparse = True
+
     def _prepare_y(self, y, reset, classes=None):
-        # the target is X itself (see _make_dataset); y only fixes the row count
+        # the target is X itself (see _batch_target); y only fixes the row count
         return np.zeros(_num_samples(y), dtype=self.dtype), self.n_features_in_
 
-    def _target(self, Xt, y):
-        return Xt
-
-    def _make_dataset(self, X, y, w, device):
-        ds = super()._make_dataset(X, y, w, device)
-        return _TensorDataset(ds.X, self._target(ds.X, ds.y), ds.w)
+    def _batch_target(self):
+        # each batch's target is built from the batch's X, which a dataset of sparse X
+        # cannot hold densified
+        return _input_target
 
     def _build_module(self, n_features, n_outputs, **module_kwargs):
         kwargs = {
@@ -353,7 +375,8 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
 
     # ----------------------------------------------------------- inference -- #
     def _infer(self, fn, A):
-        """Apply ``fn(module, tensor)`` to ``A`` in float64 chunks (batch-invariant)."""
+        """Apply ``fn(module, tensor)`` to ``A`` in float64 chunks (batch-invariant; a
+        sparse ``A`` is densified one chunk at a time)."""
         net = self.net_
         dev = torch.device(net.device)
         dtype = torch.float32 if dev.type == "mps" else torch.float64
@@ -361,10 +384,9 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         outs = []
         with (
             torch.inference_mode(),
-            _torch_threads(self._n_torch_threads(net, min(len(A), _PREDICT_CHUNK))),
+            _torch_threads(self._n_torch_threads(net, min(A.shape[0], _PREDICT_CHUNK))),
         ):
-            for start in range(0, len(A), _PREDICT_CHUNK):
-                chunk = np.require(A[start : start + _PREDICT_CHUNK], requirements=["W"])
+            for chunk in _dense_chunks(A):
                 xb = torch.from_numpy(chunk).to(device=dev, dtype=dtype)
                 outs.append(fn(module, xb))
         if not outs:
@@ -385,7 +407,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -401,7 +423,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components)
+        X : {array-like, sparse matrix} of shape (n_samples, n_components)
             Codes, e.g. from ``transform``.
 
         Returns
@@ -410,7 +432,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
             Reconstructions (probabilities for ``likelihood='bernoulli'``).
         """
         check_is_fitted(self, "net_")
-        Z = check_array(X, dtype=np.float64, order="C")
+        Z = check_array(X, dtype=np.float64, order="C", accept_sparse=["csr"])
         if Z.shape[1] != self.n_components:
             raise ValueError(
                 f"X has {Z.shape[1]} features, but inverse_transform expects "
@@ -449,7 +471,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64"]
+        tags.transformer_tags.preserves_dtype = ["float64"]  # codes are float64
         return tags
 
 
@@ -584,7 +606,7 @@ class Autoencoder(_BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : None
             Ignored.
@@ -603,7 +625,7 @@ class Autoencoder(_BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data.
         y : None
             Ignored.
@@ -615,8 +637,9 @@ class Autoencoder(_BaseAutoencoder):
         """
         check_is_fitted(self, "net_")
         X = self._prepare_X(X, reset=False)
-        R = self._infer(lambda m, xb: m(xb)[0], X)
-        return -float(np.mean((X.astype(np.float64) - R) ** 2))
+        # per row, chunk by chunk (a sparse X is densified one chunk at a time)
+        err = self._infer(lambda m, xb: ((xb - m(xb)[0]) ** 2).mean(dim=1), X)
+        return -float(np.mean(err))
 
 
 # --------------------------------------------------------------------------- #
@@ -761,7 +784,7 @@ class VAE(_BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data (in ``[0, 1]`` for ``likelihood='bernoulli'``).
         y : None
             Ignored.
@@ -780,7 +803,7 @@ class VAE(_BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data.
         y : None
             Ignored.
@@ -1052,8 +1075,8 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
     def _class_codes(self, y):
         return y  # stratify the validation split by class (unlabelled: one more group)
 
-    def _target(self, Xt, y):
-        return torch.cat([Xt, y.to(Xt.dtype)[:, None]], dim=1)
+    def _batch_target(self):
+        return _labelled_input_target
 
     def _criterion_kwargs(self):
         return {
@@ -1072,7 +1095,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data (in ``[0, 1]`` for ``likelihood='bernoulli'``).
         y : array-like of shape (n_samples,)
             Class labels, ``unlabeled_value`` (-1) for the unlabelled rows.
@@ -1090,7 +1113,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         self._fit_autoencoder(X, y, sample_weight)
         Xv = self._prepare_X(X, reset=False)
         y = _check_y(y, estimator=self)
-        keep = ~self._unlabeled_mask(y)
+        keep = np.flatnonzero(~self._unlabeled_mask(y))
         Z = self._latent_mean(Xv[keep])
         codes = np.searchsorted(self.classes_, y[keep])
         counts = np.bincount(codes, minlength=len(self.classes_))[:, None]
@@ -1111,7 +1134,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -1126,7 +1149,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -1141,7 +1164,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -1162,7 +1185,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Test samples.
         y : array-like of shape (n_samples,)
             True labels, ``unlabeled_value`` for rows without one.

@@ -141,6 +141,17 @@ class _TensorDataset(torch.utils.data.Dataset):
         return _TensorDataset(self.X[idx] if X is None else X, self.y[idx], w)
 
 
+def _dense_chunks(X, size=None):
+    """``X`` in consecutive row chunks of at most ``size`` rows (``_PREDICT_CHUNK``),
+    as writeable numpy arrays: a scipy sparse ``X`` is densified one chunk at a time,
+    never whole (the inference side of ``_BatchIterator``'s sparse batches)."""
+    size = _PREDICT_CHUNK if size is None else size
+    for start in range(0, X.shape[0], size):
+        chunk = X[start : start + size]
+        chunk = chunk.toarray() if sp.issparse(chunk) else chunk
+        yield np.require(chunk, requirements=["W"])
+
+
 class _BatchIterator:
     """skorch ``iterator_train``/``iterator_valid``: whole batches sliced from tensors.
 
@@ -186,7 +197,6 @@ class _BatchIterator:
             for xb, yb, wb in zip(Xs, ys, ws, strict=True):
                 yield xb, (yb, wb)
 
-
     def _sparse_batches(self, X, y, w):
         """Batches of a CSR ``X``: rows gathered and densified one batch at a time."""
         n = X.shape[0]
@@ -226,6 +236,11 @@ class _SkdlNet(NeuralNet):
     ``n_batch`` being the batch's sample count (its sum of the user's sample weights
     when weighted: the normalised weights times ``skdl_weight_scale``, their mean).
     ``alpha`` is read from ``self.__dict__["skdl_alpha"]`` (0 when absent).
+
+    ``self.__dict__["skdl_target"]``, when set, is a function ``(X_batch, y_batch) ->
+    target`` giving the criterion's target from the batch (the autoencoders
+    reconstruct their input: the target is the batch's densified ``X``, which a
+    dataset of sparse ``X`` cannot hold as a tensor).
     """
 
     def _penalty(self, n_batch):
@@ -303,6 +318,9 @@ class _SkdlNet(NeuralNet):
             y_true, w = y_true
         else:
             w = None
+        target = self.__dict__.get("skdl_target")
+        if target is not None:  # e.g. the autoencoders': the batch's own X
+            y_true = target(X, y_true)
         loss = self._data_loss(y_pred, y_true, w)
         if training:
             # sklearn divides by the batch's sum of (raw) sample weights
@@ -892,6 +910,11 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
     # whether ``X`` may be a scipy sparse matrix (kept sparse, densified per batch)
     _accepts_sparse = False
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self._accepts_sparse
+        return tags
+
     def _prepare_X(self, X, reset):
         """Validate ``X`` into a C-ordered ``dtype`` array, or a CSR matrix where sparse
         input is accepted (sets ``n_features_in_``)."""
@@ -1114,6 +1137,10 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         """Class index of each prepared target (to stratify the split), or None."""
         return None
 
+    def _batch_target(self):
+        """``(X_batch, y_batch) -> target`` of the loss, or None: the prepared ``y``."""
+        return None
+
     def _check_y_present(self, y):
         if y is None:
             raise ValueError(
@@ -1189,6 +1216,7 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
                         net.initialize_optimizer()
                 net.__dict__["skdl_alpha"] = float(self.alpha)
                 net.__dict__["skdl_weight_scale"] = weight_scale
+                net.__dict__["skdl_target"] = self._batch_target()
                 conv = dict(net.callbacks_).get("convergence")
                 if conv is not None:
                     conv.config = self._convergence_config(fresh_optimizer=not incremental)
@@ -1305,10 +1333,7 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
             _torch_threads(self._n_torch_threads(net, min(n, _PREDICT_CHUNK))),
         ):
             outs = []
-            for start in range(0, n, _PREDICT_CHUNK):
-                chunk = X[start : start + _PREDICT_CHUNK]
-                chunk = chunk.toarray() if sp.issparse(chunk) else chunk
-                chunk = np.require(chunk, requirements=["W"])
+            for chunk in _dense_chunks(X):
                 xb = torch.from_numpy(chunk)
                 outs.append(module(xb.to(device=dev, dtype=dtype)).to("cpu", torch.float64))
         out = torch.cat(outs) if outs else torch.empty((0, self.n_outputs_), dtype=torch.float64)

@@ -3,13 +3,15 @@
 ``CNNClassifier`` and ``CNNRegressor`` are the MLP estimators with a stack of
 conv + max-pool blocks in front of the dense head (``_layers.CNNModule``).  They take
 images as 4-D arrays ``(n, C, H, W)`` or, as pipelines pass them, flattened rows
-``(n, C·H·W)`` reshaped by ``image_shape``.
+``(n, C·H·W)`` reshaped by ``image_shape`` (dense, or scipy sparse CSR/CSC rows kept
+sparse and densified one batch at a time, as the MLPs').
 """
 
 import math
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
@@ -46,7 +48,8 @@ _CNN_PARAMS_DOC = """
         Side of the max-pooling window (and its stride) after each conv block; 1
         disables pooling.
     image_shape : tuple of (int, int, int) or None, default=None
-        ``(C, H, W)`` of the images when ``X`` is 2-D (flattened, C-order).  ``None``:
+        ``(C, H, W)`` of the images when ``X`` is 2-D (flattened, C-order; dense or
+        scipy sparse).  ``None``:
         a row of length d is a square single-channel image (1, √d, √d) when d is a
         perfect square, else a 1 × 1 × d image.  Ignored for 4-D ``X``.
     hidden_layer_sizes : int or tuple of int, default=(128,)
@@ -88,10 +91,12 @@ _CNN_NOTES = """
 class _CNNMixin:
     """Image handling and module building shared by the CNN estimators."""
 
-    _accepts_sparse = False  # images and sequences come dense
+    # flattened images may come as scipy sparse rows: kept sparse, each batch densified
+    # on the fly (the module reshapes flat rows to image_shape_)
+    _accepts_sparse = True
 
     def _n_features(self, X):
-        return X.shape[1:]
+        return self.image_shape_
 
     def _image_shape_param(self):
         shape = self.image_shape
@@ -108,7 +113,10 @@ class _CNNMixin:
         return tuple(int(s) for s in shape)
 
     def _prepare_X(self, X, reset):
-        X = validate_data(self, X, reset=reset, dtype=self.dtype, order="C", allow_nd=True)
+        X = validate_data(
+            self, X, reset=reset, dtype=self.dtype, order="C", allow_nd=True,
+            accept_sparse=["csr"],
+        )
         name = type(self).__name__
         if X.ndim not in (2, 4):
             raise ValueError(
@@ -140,6 +148,8 @@ class _CNNMixin:
                 f"X has images of shape {shape} (C, H, W), but {name} was fitted on "
                 f"images of shape {self.image_shape_}."
             )
+        if sp.issparse(X):  # flat rows, densified per batch (the module reshapes them)
+            return X
         return X.reshape((X.shape[0], *shape))
 
     def _conv_channels(self):

@@ -98,7 +98,8 @@ class CNNModule(nn.Module):
     Parameters
     ----------
     image_shape : tuple of int
-        ``(C, H, W)`` of the input images.
+        ``(C, H, W)`` of the input images; ``forward`` takes ``(n, C, H, W)``, or
+        flattened rows ``(n, C·H·W)``.
     n_outputs : int
         Number of outputs.
     conv_channels : tuple of int, default=(32, 64)
@@ -132,6 +133,7 @@ class CNNModule(nn.Module):
         batch_norm=False,
     ):
         super().__init__()
+        self.image_shape = tuple(image_shape)
         blocks, (h, w) = conv_plan(
             image_shape, len(conv_channels), kernel_size, stride, padding, pool_size
         )
@@ -165,6 +167,8 @@ class CNNModule(nn.Module):
         self.macs_per_sample = macs + sum(p.numel() for p in self.head.parameters())
 
     def forward(self, X):
+        if X.ndim == 2:  # flattened rows (C-order), e.g. densified sparse batches
+            X = X.reshape(X.shape[0], *self.image_shape)
         return self.head(self.features(X))
 
 

@@ -284,7 +284,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels (any hashable type), or a multilabel indicator matrix (one
@@ -305,7 +305,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,)
             Class labels.
@@ -386,7 +386,6 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
-        tags.input_tags.sparse = self._accepts_sparse
         return tags
 
     def _log_proba(self, X):
@@ -403,7 +402,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -423,7 +422,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -439,7 +438,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -565,7 +564,7 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
@@ -585,7 +584,7 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
@@ -626,7 +625,7 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -643,5 +642,4 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = self._accepts_sparse
         return tags

@@ -11,6 +11,7 @@ gradients of back-propagation through time.
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -73,7 +74,10 @@ _RNN_NOTES = """
     univariate sequences (one column per time step, so a pipeline's or sklearn's 2-D
     data are sequences of length ``n_features``).  T is fixed by ``fit``: a ``X`` with
     another number of steps (or features per step) at predict is a ``ValueError``,
-    like a wrong number of features.
+    like a wrong number of features.  Sparse input does not apply: a sequence's steps
+    are read one after another by the recurrence, not as a sparse feature vector, so
+    a scipy sparse ``X`` is refused with a ``TypeError`` (the MLPs, CNNs and
+    autoencoders take sparse rows).
 
     The recurrent layer is torch's ``nn.LSTM`` / ``nn.GRU`` / ``nn.RNN`` (note 001
     §10.2-10.6): back-propagation through time runs through the unrolled sequence,
@@ -87,7 +91,7 @@ _RNN_NOTES = """
 class _RecurrentMixin:
     """Sequence handling and module building shared by the recurrent estimators."""
 
-    _accepts_sparse = False  # images and sequences come dense
+    _accepts_sparse = False  # sequences come dense (see _RNN_NOTES)
 
     # base-class switches that have no parameter here
     batch_norm = False
@@ -95,6 +99,13 @@ class _RecurrentMixin:
 
     def _prepare_X(self, X, reset):
         name = type(self).__name__
+        if sp.issparse(X):
+            raise TypeError(
+                f"{name} does not take sparse input: X is a scipy sparse matrix, but "
+                "sequences are dense arrays (n_sequences, T, n_features_per_step), or "
+                "(n_sequences, T) for univariate sequences; pass X.toarray() if that is "
+                "what the matrix holds."
+            )
         shape = getattr(X, "shape", None) or ()  # arrays and frames; others: sklearn's check
         if not reset and len(shape) == 3 and shape[1] != self.n_timesteps_:
             # sklearn's check would call the time steps of 3-D input "features" (2-D
