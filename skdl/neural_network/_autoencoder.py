@@ -367,6 +367,10 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         self._check_likelihood_range(X)
         return X
 
+    def _out_activation(self):
+        bern = getattr(self, "likelihood", "gaussian") == "bernoulli"
+        return "logistic" if bern else "identity"
+
     def _fit_autoencoder(self, X, y, sample_weight):
         # unsupervised models pass X as ``y`` (only its row count is used)
         self._fit(X, y, sample_weight)

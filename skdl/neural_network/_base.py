@@ -158,7 +158,11 @@ class _BatchIterator:
     With ``shuffle`` the data are permuted once per epoch (from torch's global RNG,
     which the estimator forks and seeds), then cut into contiguous views.  A final
     batch of a single sample is merged into the previous one when training (batch
-    norm cannot normalise one sample, and a one-sample step is mostly noise).
+    norm cannot normalise one sample, and a one-sample step is mostly noise).  When
+    the whole set is one batch the permutation is drawn (the RNG stream stays the
+    same) but not applied: it would only change the order of the floating-point sums,
+    so a full-batch ``fit`` equals as many ``partial_fit`` calls bit for bit, and no
+    copy of the data is made per epoch.
     """
 
     def __init__(self, dataset, batch_size, shuffle=False):
@@ -182,11 +186,12 @@ class _BatchIterator:
         if sp.issparse(X):
             yield from self._sparse_batches(X, y, w)
             return
+        bounds = self._bounds()
         if self.shuffle and len(ds) > 1:
             perm = torch.randperm(len(ds)).to(X.device)
-            X, y = X[perm], y[perm]
-            w = None if w is None else w[perm]
-        bounds = self._bounds()
+            if len(bounds) > 2:  # one batch: the same rows, whatever their order
+                X, y = X[perm], y[perm]
+                w = None if w is None else w[perm]
         sizes = [stop - start for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
         # one C call per tensor to cut all the batch views
         Xs, ys = torch.split(X, sizes), torch.split(y, sizes)
@@ -200,8 +205,10 @@ class _BatchIterator:
     def _sparse_batches(self, X, y, w):
         """Batches of a CSR ``X``: rows gathered and densified one batch at a time."""
         n = X.shape[0]
-        perm = torch.randperm(n) if self.shuffle and n > 1 else torch.arange(n)
         bounds = self._bounds()
+        perm = torch.randperm(n) if self.shuffle and n > 1 else None
+        if perm is None or len(bounds) <= 2:  # one batch: not permuted (see above)
+            perm = torch.arange(n)
         for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
             idx = perm[start:stop]
             xb = torch.from_numpy(X[idx.numpy()].toarray()).to(y.device)
@@ -370,7 +377,11 @@ class _StopTraining(KeyboardInterrupt):
 
 
 class _DivergenceCheck(Callback):
-    """Stop with a clear error when the training loss stops being finite."""
+    """Stop with a clear error when the training loss stops being finite, unless early
+    stopping has the weights of a best validation epoch to go back to: then the
+    ``convergence`` callback stops the training there and restores them (as sklearn's
+    MLP, which records a NaN validation score and keeps its best weights; it never
+    leaves NaN weights)."""
 
     def __init__(self, learning_rate_init):
         self.learning_rate_init = learning_rate_init
@@ -378,6 +389,9 @@ class _DivergenceCheck(Callback):
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, "train_loss"]
         if not math.isfinite(loss):
+            conv = dict(net.callbacks_).get("convergence")
+            if conv is not None and conv.keeps_best_weights():
+                return
             raise DivergenceError(
                 f"Training diverged: the training loss became {loss} at epoch "
                 f"{len(net.history)}. The learning rate is probably too large: lower "
@@ -430,6 +444,7 @@ class _Convergence(Callback):
         self.lr_ = None
         self.stop_reason_ = None
         self._acc = None
+        self._nonfinite = False
         self._prev_loss = None
         self._lbfgs_iter = None
         return self
@@ -449,6 +464,11 @@ class _Convergence(Callback):
 
     def on_epoch_begin(self, net, **kwargs):
         self._acc = None
+        self._nonfinite = False
+
+    def keeps_best_weights(self):
+        """Whether the weights of a best validation epoch are kept to be restored."""
+        return bool(getattr(self, "validating_", False)) and self.best_state_ is not None
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if training or not self.validating_ or self.config["score"] is None:
@@ -462,6 +482,8 @@ class _Convergence(Callback):
 
     def _accumulate(self, z, y, w):
         z = z.to(torch.float64)
+        if not bool(torch.isfinite(z).all()):  # sklearn: the score of such outputs is NaN
+            self._nonfinite = True
         if self.config["score"] == "r2_exp":  # log-link (poisson) outputs
             z = z.exp()
         if self.config["score"] == "accuracy":
@@ -494,6 +516,8 @@ class _Convergence(Callback):
     def _validation_score(self, net):
         if self.config["score"] is None:
             return -float(net.history[-1, "valid_loss"])
+        if getattr(self, "_nonfinite", False):
+            return float("nan")
         acc = self._acc.cpu().numpy()
         if self.config["score"] == "accuracy":
             return float(acc[0] / acc[1])
@@ -518,6 +542,10 @@ class _Convergence(Callback):
             net.history.record("validation_score", score)
             if cfg["verbose"]:
                 print(f"Validation score: {score:f}")
+            if not math.isfinite(loss) and self.best_state_ is not None:
+                # diverged (see _DivergenceCheck): stop, the best weights are restored
+                self.stop_reason_ = "diverged"
+                raise _StopTraining
             if score < self.best_validation_score_ + cfg["tol"]:
                 self.no_improvement_count_ += 1
             else:
@@ -687,6 +715,17 @@ def _set_training_params(estimator, values, kwargs):
     for name in _TRAINING_PARAMS:
         setattr(estimator, name, values[name])
     vars(estimator).update(kwargs)
+
+
+def _float_dtype(X):
+    """float32 when ``X`` holds float32 (an array, a sparse matrix, a frame of float32
+    columns), else float64: the dtype sklearn's MLP would compute in."""
+    dtypes = getattr(X, "dtypes", None)  # pandas
+    if dtypes is not None and not isinstance(dtypes, np.dtype):
+        ok = len(dtypes) > 0 and all(np.dtype(d) == np.float32 for d in dtypes)
+        return np.dtype(np.float32) if ok else np.dtype(np.float64)
+    dtype = getattr(X, "dtype", None)
+    return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
 
 
 def _n_params(module):
@@ -1116,7 +1155,9 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         idx = np.arange(n)
         labels = self._class_codes(y)
         if labels is not None:
-            if len(self.classes_) == 2:  # sklearn stratifies on the binarised labels
+            # sklearn stratifies on the binarised labels (SemiSupervisedVAE's codes
+            # have one more group, the unlabelled rows: not binary)
+            if len(self.classes_) == 2 and labels.max(initial=0) <= 1:
                 labels = labels.astype(bool).reshape(-1, 1)
             else:  # stratified when every class can be (sklearn does not stratify
                 # multiclass targets at all)
@@ -1161,6 +1202,13 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, max(1, n_train)))
 
+    def _output_dtype(self, X):
+        """The dtype of results computed from ``X`` (``coefs_``, regression
+        predictions): ``X``'s float dtype, as sklearn's MLP, or the training ``dtype``
+        when that is wider (float32 weights are exact in float64; float64 weights are
+        never rounded to float32)."""
+        return np.result_type(_float_dtype(X), self.dtype)
+
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         if isinstance(self.learning_rate, Real) and not isinstance(self.learning_rate, bool):
             raise ValueError(
@@ -1179,6 +1227,7 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         warm = fitted and not first and not incremental
         if warm:
             self._check_warm_start_y(y)
+        out_dtype = self._output_dtype(X)
         X = self._prepare_X(X, reset=first)
         y, n_outputs = self._prepare_y(y, reset=first, classes=classes)
         if X.shape[0] != y.shape[0]:
@@ -1228,10 +1277,10 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
 
         self.net_ = net
         self.n_outputs_ = n_outputs
-        self._set_fitted_attributes(net, conv, incremental)
+        self._set_fitted_attributes(net, conv, incremental, out_dtype)
         return self
 
-    def _set_fitted_attributes(self, net, conv, incremental):
+    def _set_fitted_attributes(self, net, conv, incremental, out_dtype=np.float64):
         """sklearn MLP's fitted attributes, from the history and the convergence state."""
         self.history_ = net.history
         self.loss_curve_ = [float(v) for v in net.history[:, "train_loss"]]
@@ -1252,8 +1301,19 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         # sklearn's private counter, mirrored (its tests read it)
         self._no_improvement_count = 0 if conv is None else conv.no_improvement_count_
         self.out_activation_ = self._out_activation()
-        self._set_weights_attributes(net.module_)
+        self._set_weights_attributes(net.module_, out_dtype)
         reason = None if conv is None else conv.stop_reason_
+        if reason == "diverged":
+            warn(
+                f"Training diverged: the training loss became {self.loss_} at epoch "
+                f"{len(self.loss_curve_)}; training stopped there and the weights of the "
+                f"best validation epoch (score {self.best_validation_score_:.6g}) are "
+                f"kept. The learning rate is probably too large: lower learning_rate_init "
+                f"(currently {self.learning_rate_init!r}), or standardise the "
+                "inputs/targets.",
+                ConvergenceWarning,
+            )
+            return
         if incremental or reason == "converged":
             return
         if reason == "max_fun":
@@ -1278,15 +1338,18 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         """sklearn's name of the output layer's activation (overridden per task)."""
         return "identity"
 
-    def _set_weights_attributes(self, module):
-        """``coefs_``, ``intercepts_`` (numpy copies, sklearn's shapes) and
+    def _set_weights_attributes(self, module, dtype=None):
+        """``coefs_``, ``intercepts_`` (numpy copies in ``dtype``, sklearn's shapes) and
         ``n_layers_`` when the module is a plain multilayer perceptron."""
         if not isinstance(module, MLPModule):
             return
         linears = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+        dtype = self.dtype if dtype is None else dtype
         with torch.no_grad():
-            self.coefs_ = [m.weight.detach().cpu().numpy().T.copy() for m in linears]
-            self.intercepts_ = [m.bias.detach().cpu().numpy().copy() for m in linears]
+            self.coefs_ = [
+                m.weight.detach().cpu().numpy().T.astype(dtype, order="C") for m in linears
+            ]
+            self.intercepts_ = [m.bias.detach().cpu().numpy().astype(dtype) for m in linears]
         self.n_layers_ = len(linears) + 1
 
     def _fit_net(self, net, X, y, w, device, seed, incremental):

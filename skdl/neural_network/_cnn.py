@@ -345,8 +345,9 @@ class CNNRegressor(_CNNMixin, MLPRegressor):
 
     Notes
     -----{_CNN_NOTES}
-    Targets are ``dtype`` (float32) during training; predictions are float64 in the shape of the
-    training ``y``.
+    Targets are ``dtype`` (float32) during training; predictions are computed in float64
+    and returned in ``X``'s dtype (float32 for float32 ``X``, float64 otherwise; float64
+    whenever ``dtype=np.float64``), in the shape of the training ``y``.
 
     Examples
     --------

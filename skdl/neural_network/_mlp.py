@@ -102,7 +102,8 @@ default="adam"
         ``max_iter`` epochs).  "lbfgs" stops when the largest gradient entry is
         below ``tol``.
     verbose : bool or int, default=False
-        Print skorch's table of per-epoch losses, and the stopping messages.
+        Print skorch's table of per-epoch losses, sklearn's ``Iteration i, loss =
+        ...`` line (and validation score) per epoch, and the stopping messages.
     warm_start : bool, default=False
         ``fit`` continues from the weights of the previous fit (a new optimizer, the
         same classes), instead of starting afresh.
@@ -112,11 +113,17 @@ default="adam"
         Use Nesterov's momentum (``solver="sgd"`` with ``momentum > 0``).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for
-        classifiers) and stop when its score (accuracy for classifiers, R² for
-        regressors, minus the validation loss for the autoencoders) has not
-        improved by ``tol`` for more than ``n_iter_no_change`` epochs, restoring
-        the best weights.  Not used by "lbfgs"; refused by ``partial_fit``.  With
-        too few samples for a validation set, the training loss is monitored.
+        single-label classifiers: always for two classes, as sklearn, and for more
+        classes when every class has two members) and stop when its score
+        (accuracy for classifiers, R² for regressors, minus the validation loss
+        for the autoencoders) has not improved by ``tol`` for more than
+        ``n_iter_no_change`` epochs, restoring the best weights.  Not used by
+        "lbfgs"; refused by ``partial_fit``.  Fewer than 2 validation samples is a
+        ``ValueError``, as sklearn's.  Should the training loss stop being finite
+        after a first validated epoch, training stops there with a
+        ``ConvergenceWarning`` and keeps the best epoch's weights (sklearn's MLP
+        records NaN scores and restores its best weights too); without early
+        stopping it is a ``DivergenceError``.
     validation_fraction : float in (0, 1), default=0.1
         Share of the training data held out for early stopping.
     beta_1 : float in [0, 1), default=0.9
@@ -174,7 +181,9 @@ _ATTRS_DOC = """
         ``partial_fit``).
     validation_scores_ : list of float or None
         Validation score of each epoch with ``early_stopping`` (accuracy for
-        classifiers, R² for regressors); None otherwise.
+        classifiers, R² for regressors, minus the validation loss for the
+        autoencoders; NaN for an epoch whose outputs are not finite); None
+        otherwise.
     best_validation_score_ : float or None
         Best validation score (its weights are the ones kept); None without
         ``early_stopping``.
@@ -183,7 +192,9 @@ _ATTRS_DOC = """
     t_ : int
         Number of training samples seen (epochs times training rows).
     out_activation_ : str
-        Activation of the output: "softmax", "logistic" or "identity".
+        Activation of the output: "softmax", "logistic", "identity" or "exp"
+        (``MLPRegressor(loss="poisson")``); for the autoencoders, of the decoder's
+        output ("logistic" for ``likelihood="bernoulli"``).
     net_ : skorch.NeuralNet
         The fitted skorch net (``net_.module_`` is the torch module).
     history_ : skorch.History
@@ -207,10 +218,12 @@ del _i
 _MLP_ATTRS_DOC = """
     coefs_ : list of ndarray
         Numpy copies of the weight matrices, ``coefs_[i]`` of shape
-        ``(units of layer i, units of layer i + 1)`` as sklearn's.
+        ``(units of layer i, units of layer i + 1)`` as sklearn's, in the training
+        ``X``'s dtype as sklearn's (float32 for float32 ``X``, float64 otherwise:
+        exact copies of float32 weights), or float64 when ``dtype=np.float64``.
     intercepts_ : list of ndarray
         Numpy copies of the bias vectors, ``intercepts_[i]`` of the units of layer
-        ``i + 1``.
+        ``i + 1`` (the dtype of ``coefs_``).
     n_layers_ : int
         Number of layers, the input and output layers included."""
 
@@ -408,7 +421,9 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Rows sum to one; columns follow ``classes_``.
+            Rows sum to one; columns follow ``classes_``.  For a multilabel
+            indicator target, the probability of each label (rows need not sum to
+            one).
         """
         check_is_fitted(self)
         if self._is_multilabel():  # σ(z) per label: rows need not sum to one
@@ -480,7 +495,10 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
     The squared error is the negative log-likelihood of a Gaussian with fixed
     variance (note 001 ch. 8); the network and training are those of note 002.
     Targets are ``dtype`` (float32) during training and 2-D internally; predictions are
-    float64 in the shape of the training ``y`` (1-D for 1-D ``y``).  Standardise the
+    computed in float64 (so they do not depend on how the rows are batched) and
+    returned in the dtype of ``X`` as sklearn's (float32 for float32 ``X``, float64
+    otherwise; float64 whenever ``dtype=np.float64``), in the shape of the training
+    ``y`` (1-D for 1-D ``y``).  Standardise the
     targets (e.g. ``TransformedTargetRegressor``) when they are large.
 
     Examples
@@ -631,12 +649,16 @@ class MLPRegressor(RegressorMixin, BaseNeuralNetwork):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Float64 predictions, in the shape of the training ``y``.
+            Predictions in the shape of the training ``y``, computed in float64 and
+            returned in ``X``'s dtype as sklearn's (float32 for float32 ``X`` when
+            ``dtype`` is float32; float64 otherwise).
         """
         check_is_fitted(self)
+        out_dtype = self._output_dtype(X)
         out = self._forward(self._prepare_X(X, reset=False))
         if self._poisson():
             out = np.exp(out)
+        out = out.astype(out_dtype, copy=False)  # rounded per entry: batch-invariant
         return out.ravel() if self._y_ndim == 1 else out
 
     def __sklearn_tags__(self):

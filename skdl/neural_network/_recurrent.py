@@ -20,7 +20,7 @@ from skorch.callbacks import GradientNormClipping
 
 from ._base import _SMALL_WORK, BaseNeuralNetwork, _set_training_params
 from ._layers import RNN_CELLS, RecurrentModule
-from ._mlp import _TAIL_DOC, _TRAIN_DOC, MLPClassifier, MLPRegressor
+from ._mlp import _ATTRS_DOC, _TAIL_DOC, _TRAIN_DOC, MLPClassifier, MLPRegressor
 
 # Multiply-adds per batch below which one torch thread is used.  Convolutions and
 # recurrences are many small kernels per batch: on 2 cores, 2 threads were slower than
@@ -47,27 +47,23 @@ _RNN_PARAMS_DOC = """
         training").  ``None``: no clipping.
 """ + _TRAIN_DOC + _TAIL_DOC
 
-_RNN_ATTRS_DOC = """
+_RNN_ATTRS_DOC = (
+    """
     n_timesteps_ : int
         Length T of the sequences seen during fit (fixed: predict needs the same T).
     input_size_ : int
-        Features d per time step.
-    net_ : skorch.NeuralNet
-        The fitted skorch net (``net_.module_`` is the torch module).
-    history_ : skorch.History
-        Per-epoch training (and validation) losses.
-    loss_curve_ : list of float
-        Training loss of each epoch.
-    n_iter_ : int
-        Number of epochs run.
-    n_outputs_ : int
-        Number of outputs of the network (per step for sequence-to-sequence targets).
+        Features d per time step."""
+    # the shared attributes (loss_curve_, n_iter_, validation_scores_, ...), then the
+    # input's, which count time steps here
+    + _ATTRS_DOC[: _ATTRS_DOC.index("    n_features_in_ :")].rstrip("\n")
+    + """
     n_features_in_ : int
         Equal to ``n_timesteps_``: a 2-D ``X`` has one column per time step.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the columns (time steps) seen during fit, when ``X`` is a frame with
         string column names.
 """
+)
 
 _RNN_NOTES = """
     Input: a 3-D ``X`` is ``(n_sequences, T, d)``; a 2-D ``X`` is ``(n_sequences, T)``,
@@ -336,7 +332,9 @@ class LSTMRegressor(_RecurrentMixin, MLPRegressor):
         -------
         y_pred : ndarray of shape (n_sequences,), (n_sequences, n_targets) or \
 (n_sequences, T, n_targets)
-            Float64 predictions, in the shape of the training ``y``.
+            Predictions in the shape of the training ``y``, computed in float64 and
+            returned in ``X``'s dtype (float32 for float32 ``X`` when ``dtype`` is
+            float32; float64 otherwise).
         """
         return super().predict(X)
 

@@ -244,3 +244,82 @@ def test_partial_fit_refuses_other_classes():
     clf = MLPClassifier(solver="sgd").partial_fit(X, Y, classes=[0, 1])
     with pytest.raises(ValueError, match="not the same"):
         clf.partial_fit(X, Y, classes=[1, 2])
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_full_batch_fit_equals_partial_fit_calls(momentum):
+    # one batch is not permuted (the order of a sum is all a permutation would change),
+    # so max_iter epochs of fit and as many partial_fit calls run the same float32
+    # operations in the same order (sklearn's test_partial_fit_regression asks 1e-7;
+    # the margin allows for nothing but identical runs)
+    params = dict(
+        solver="sgd", momentum=momentum, learning_rate_init=0.01, batch_size=len(X),
+        n_iter_no_change=np.inf, random_state=1,
+    )
+    fitted = _quiet(MLPRegressor(max_iter=30, **params), X, X[:, 0])
+    stepped = MLPRegressor(**params)
+    for _ in range(30):
+        stepped.partial_fit(X, X[:, 0])
+    np.testing.assert_allclose(stepped.predict(X), fitted.predict(X), rtol=1e-6, atol=1e-7)
+    assert stepped.loss_curve_ == pytest.approx(fitted.loss_curve_, rel=1e-6)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_coefs_and_predictions_in_the_dtype_of_X(cls):
+    y = Y if cls is MLPClassifier else X[:, 0]
+    for Xd, dtype, expected in [
+        (X.astype(np.float32), np.float32, np.float32),
+        (X, np.float32, np.float64),  # float32 weights, exact in float64
+        (X.astype(np.float32), np.float64, np.float64),  # never rounded down
+    ]:
+        est = _quiet(cls(hidden_layer_sizes=(5, 3), max_iter=3, dtype=dtype, random_state=0), Xd, y)
+        assert {c.dtype for c in est.coefs_ + est.intercepts_} == {np.dtype(expected)}
+        torch_weights = est.net_.module_.layers[0].weight.detach().numpy().T
+        np.testing.assert_array_equal(est.coefs_[0], torch_weights.astype(expected))
+        if cls is MLPRegressor:
+            pred = est.predict(Xd)
+            assert pred.dtype == expected
+            # computed in float64, rounded per entry: batch-invariant still
+            np.testing.assert_array_equal(est.predict(Xd[:7]), pred[:7])
+
+
+def test_divergence_with_early_stopping_keeps_the_best_weights():
+    from sklearn.datasets import load_iris
+
+    from skdl.neural_network import DivergenceError
+
+    Xi, yi = load_iris(return_X_y=True)
+    params = dict(
+        hidden_layer_sizes=100, activation="identity", solver="sgd", learning_rate_init=1,
+        max_iter=20, random_state=0,
+    )
+    reg = MLPRegressor(early_stopping=True, **params)
+    with pytest.warns(ConvergenceWarning, match="diverged.*best validation epoch"):
+        reg.fit(Xi, yi)
+    assert not np.isfinite(reg.loss_curve_[-1]) and reg.n_iter_ < 20
+    assert np.isnan(reg.validation_scores_[-1])
+    assert reg.best_validation_score_ == max(s for s in reg.validation_scores_ if s == s)
+    assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
+    assert np.isfinite(reg.predict(Xi)).all()
+    # without a validation epoch to go back to, the error as before
+    with pytest.raises(DivergenceError, match="learning_rate_init"):
+        MLPRegressor(**params).fit(Xi, yi)
+
+
+def test_semi_supervised_validation_split_keeps_the_unlabelled_apart():
+    # two classes and the unlabelled rows are three groups to stratify (not sklearn's
+    # binarised labels, which would lump class 1 with the unlabelled rows)
+    from skdl.neural_network import SemiSupervisedVAE
+
+    est = SemiSupervisedVAE(validation_fraction=0.25)
+    est.classes_ = np.array([0, 1])
+    codes = np.repeat([0, 1, 2], [8, 20, 52])  # code 2: unlabelled
+    for seed in range(5):
+        _, valid = est._split(np.zeros((80, 1)), codes, None, seed)
+        assert np.bincount(codes[valid], minlength=3).tolist() == [2, 5, 13]
+
+
+def test_bernoulli_vae_out_activation():
+    Xb = (X > 0).astype(float)
+    assert _quiet(VAE(likelihood="bernoulli", max_iter=1), Xb).out_activation_ == "logistic"
+    assert _quiet(VAE(max_iter=1), X).out_activation_ == "identity"

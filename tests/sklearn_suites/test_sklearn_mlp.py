@@ -19,16 +19,6 @@ DECLARED = {
     "adaptive schedule is tested in tests/neural_network/test_sklearn_vocabulary.py)",
     "test_nonfinite_params": "sklearn's exact error text: skdl refuses X beyond its float32 "
     "training range earlier, at validation, with a ValueError naming X",
-    "test_partial_fit_regression": "compares fit with 100 partial_fit calls to rtol=1e-7; "
-    "skdl trains in float32 by default (dtype=np.float32), where the two agree to ~2e-5",
-    "test_mlp_param_dtypes[MLPClassifier-float64]": "skdl trains in its dtype parameter "
-    "(float32 by default), not X's dtype",
-    "test_mlp_param_dtypes[MLPRegressor-float32]": "skdl predicts in float64 whatever the "
-    "training dtype (batch-invariant predictions)",
-    "test_mlp_param_dtypes[MLPRegressor-float64]": "skdl trains in its dtype parameter "
-    "(float32 by default), not X's dtype",
-    "test_mlp_diverging_loss": "skdl raises DivergenceError when the training loss becomes "
-    "non-finite (a deliberate skdl feature); sklearn goes on and records NaN scores",
 }
 
 globals().update(
