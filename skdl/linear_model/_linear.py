@@ -1286,7 +1286,7 @@ class LinearRegression(_BaseLinearModel):
     >>> X = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 5.0], [4.0, 3.0]])
     >>> y = X @ np.array([1.0, 0.5]) + 2.0
     >>> reg = LinearRegression().fit(X, y)
-    >>> np.round(reg.coef_, 6), round(reg.intercept_, 6)
+    >>> np.round(reg.coef_, 6), round(float(reg.intercept_), 6)
     (array([1. , 0.5]), 2.0)
     >>> reg.solver_
     'cholesky'
@@ -1297,7 +1297,7 @@ class LinearRegression(_BaseLinearModel):
     (eq. 6.11):
 
     >>> gd = LinearRegression(solver="gd").fit(X, y)
-    >>> np.round(gd.coef_, 3), round(gd.intercept_, 3), len(gd.loss_curve_) == gd.n_iter_
+    >>> np.round(gd.coef_, 3), round(float(gd.intercept_), 3), len(gd.loss_curve_) == gd.n_iter_
     (array([1. , 0.5]), 2.0, True)
     >>> LinearRegression(solver="newton").fit(X, y).n_iter_
     1
@@ -1315,7 +1315,6 @@ class LinearRegression(_BaseLinearModel):
         fit_intercept=True,
         copy_X=True,
         tol=1e-6,
-        n_jobs=None,
         positive=False,
         solver="auto",
         optimizer="sgd",
@@ -1329,6 +1328,7 @@ class LinearRegression(_BaseLinearModel):
         warm_start=False,
         batch_size="auto",
         shuffle=True,
+        n_jobs=None,
     ):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
@@ -1432,17 +1432,17 @@ class Ridge(_BaseLinearModel):
         *,
         fit_intercept=True,
         copy_X=True,
-        max_iter=None,
         tol=1e-4,
-        solver="auto",
         positive=False,
-        random_state=None,
+        solver="auto",
         optimizer="sgd",
         learning_rate_init="auto",
         learning_rate="constant",
+        max_iter=None,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        random_state=None,
         warm_start=False,
         batch_size="auto",
         shuffle=True,

@@ -800,6 +800,8 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         fit_intercept=True,
         max_iter=100,
         tol=1e-4,
+        class_weight=None,
+        warm_start=False,
         optimizer="sgd",
         learning_rate_init="auto",
         learning_rate="constant",
@@ -809,8 +811,6 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         validation_fraction=0.1,
         n_iter_no_change=10,
         random_state=None,
-        class_weight=None,
-        warm_start=False,
     ):
         self.alpha = alpha
         self.solver = solver
