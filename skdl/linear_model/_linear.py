@@ -148,6 +148,12 @@ def _equilibration(X, penalised):
     """
     if X.shape[0] == 0:
         return None
+    if sparse.issparse(X):  # the common case from the stored entries' extremes alone
+        nonzero = np.abs(X.data[X.data != 0])
+        if nonzero.size == 0 or (np.all(np.isfinite(nonzero))
+                                 and not np.any(_outside_gram_range(
+                                     np.array([nonzero.min(), nonzero.max()])))):
+            return None
     mags = column_magnitudes(X)  # (dense or sparse)
     if not np.all(np.isfinite(mags)) or not np.any(_outside_gram_range(mags)):
         return None
@@ -507,6 +513,20 @@ _SPARSE_SOLVERS = ("auto", "cholesky", "lsqr", "sparse_cg", "lbfgs")
 _POSITIVE_SOLVERS = ("auto", "cholesky", "lbfgs")
 
 
+# 'auto' on a sparse X: the iterative solvers cost about this many passes over the stored
+# entries (two sparse products each, ~10-50 iterations measured at tol 1e-6 on
+# benchmarks/bench_sparse.py data); the direct one ~d³/3 for the factorisation
+_ITERATIVE_PASSES = 100
+
+
+def _iterative_is_cheaper(X):
+    """'auto' on a sparse X: LSQR / CG when factorising the d × d Gram matrix would
+    cost more than ~100 passes over the stored entries (sklearn also solves sparse
+    problems iteratively)."""
+    d = X.shape[1]
+    return d**3 / 3.0 > _ITERATIVE_PASSES * 2.0 * max(X.nnz, 1)
+
+
 def _intercept_scalar(value, dtype):
     """A 1-D target's intercept as sklearn stores it: a numpy scalar of X's dtype."""
     return np.dtype(dtype).type(value)
@@ -625,6 +645,11 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         alphas = self._alphas(n_targets)
 
         solver = self.solver
+        if solver == "auto" and is_sparse and not self.positive and _iterative_is_cheaper(X):
+            # as sklearn: a wide sparse X is solved iteratively (tol applies), not by
+            # factorising its d × d Gram matrix
+            solver = "lsqr" if not np.any(alphas > 0) else "sparse_cg"
+            assert_all_finite(X.data, input_name="X")
         self._gd_state = None  # partial_fit state of a previous solver='sgd' fit
         self._chunk_moments = None  # partial_fit state of the direct solvers
         self._x_scale = None  # column scales of an equilibrated fit (see _equilibration)
@@ -643,7 +668,9 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             _gd.fit_newton(self, X, y, sample_weight, alphas, _gram_statistics, self._rss)
             return self._unscale(scale)
         if solver in ("lsqr", "sparse_cg"):
-            return self._fit_iterative(X, y_2d, y.ndim, sample_weight, alphas)._unscale(scale)
+            return self._fit_iterative(
+                X, y_2d, y.ndim, sample_weight, alphas, solver=solver
+            )._unscale(scale)
         coef = factors = stats = None
         if solver in ("auto", "cholesky", "lbfgs"):
             with np.errstate(all="ignore"):  # non-finite input is reported just below
@@ -1129,7 +1156,11 @@ _SHARED_PARAMS_DOC = """
         wide or very sparse X; ``tol`` and ``max_iter`` apply.
         ``"lbfgs"``: scipy's L-BFGS-B on the quadratic of the normal equations (one
         pass over X), with the bounds ``coef >= 0`` when ``positive``.
-        ``"auto"``: ``"cholesky"``, falling back to ``"svd"`` (``"lsqr"`` for a sparse
+        ``"auto"``: for a sparse X whose ``d³/3`` exceeds 200 times its stored
+        entries (a wide one, where factorising the d × d Gram matrix costs more than
+        ~100 iterations), ``"lsqr"`` (LinearRegression, alpha 0) or ``"sparse_cg"``
+        (Ridge), as sklearn, with ``tol``; otherwise
+        ``"cholesky"``, falling back to ``"svd"`` (``"lsqr"`` for a sparse
         X) with an :class:`IllConditionedWarning` when the Gram matrix's reciprocal
         condition number is below 1e-10 (for Ridge with ``alpha > 0``: below
         ``n_features · eps``, where Cholesky stays backward stable against the

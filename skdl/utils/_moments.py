@@ -213,7 +213,7 @@ def sparse_moments(X, Y=None, sample_weight=None):
     n, d = X.shape
     w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     sw = float(w.sum())
-    Xw = sparse.diags_array(w) @ X
+    Xw = X if sample_weight is None else sparse.diags_array(w) @ X
     x_mean = np.asarray(Xw.sum(axis=0), dtype=np.float64).ravel() / sw if sw > 0 else np.zeros(d)
     gram = X.T @ Xw
     gram = gram.toarray() if sparse.issparse(gram) else np.asarray(gram)

@@ -182,3 +182,16 @@ def test_iterative_solvers_report_iterations_and_tol():
     capped = Ridge(solver="sparse_cg", tol=1e-14, max_iter=2)
     with pytest.warns(Warning, match="did not converge"):
         capped.fit(X, y)
+
+
+@pytest.mark.parametrize("Est, expected", [(LinearRegression, "lsqr"), (Ridge, "sparse_cg")])
+def test_auto_solves_wide_sparse_x_iteratively_as_sklearn(Est, expected):
+    X = sp.random(2000, 300, density=0.01, format="csr", random_state=0)  # d³/3 >> 200 nnz
+    y = X @ np.random.default_rng(0).normal(size=300) + 1.0
+    ours = Est(tol=1e-12).fit(X, y)
+    assert ours.solver_ == expected and ours.n_iter_ > 1
+    dense = Est(solver="cholesky").fit(X.toarray(), y)
+    assert_allclose(ours.coef_, dense.coef_, rtol=1e-8, atol=1e-8)
+    assert_allclose(ours.intercept_, dense.intercept_, rtol=1e-8, atol=1e-8)
+    narrow = sp.random(2000, 10, density=0.3, format="csr", random_state=0)
+    assert Est().fit(narrow, narrow @ np.ones(10)).solver_ == "cholesky"
