@@ -224,6 +224,35 @@ def _check_finite_statistics(X, stats):
 # --------------------------------------------------------------------------- #
 # solvers                                                                      #
 # --------------------------------------------------------------------------- #
+def _scaled_system(xx, alpha):
+    """``(D⁻¹ (XᵀX + αI) D⁻¹, D)`` with ``D`` the powers of two nearest the root of the
+    diagonal (Jacobi scaling, exact): the scaled matrix has a unit-order diagonal, so
+    its condition number (and the rcond test) no longer carries the columns' units, and
+    its factor is the exactly scaled factor of the original (scaling commutes with
+    rounding): columns of magnitudes 1 and 1e9 cost no accuracy."""
+    a = xx.copy()
+    a.flat[:: a.shape[0] + 1] += alpha
+    dsc = _jacobi(a)
+    a /= np.outer(dsc, dsc)
+    return a, dsc
+
+
+def _checked_cholesky(a, alpha, check_rcond=True):
+    """``cho_factor`` of the scaled system ``a`` (overwritten); raises LinAlgError when
+    ``a`` is not positive definite, or (``check_rcond``) when its reciprocal condition
+    number is below :func:`_rcond_min`."""
+    d = a.shape[0]
+    anorm = np.abs(a).sum(axis=0).max()
+    c, lower = linalg.cho_factor(a, lower=False, overwrite_a=True, check_finite=False)
+    if check_rcond:
+        rcond, info = lapack.dpocon(c, anorm)
+        if info != 0 or not rcond >= _rcond_min(alpha, d):
+            raise np.linalg.LinAlgError(
+                f"Gram matrix is ill-conditioned (reciprocal condition number {rcond:.2e})"
+            )
+    return c, lower
+
+
 def _solve_normal_equations(xx, xy, alphas, check_rcond=True):
     """Solve ``(XᵀX + αI) θ = Xᵀy`` by Cholesky, one factorisation per distinct alpha.
 
@@ -238,22 +267,8 @@ def _solve_normal_equations(xx, xy, alphas, check_rcond=True):
     factors = []
     for alpha in np.unique(alphas):
         targets = np.flatnonzero(alphas == alpha)
-        a = xx.copy()
-        a.flat[:: d + 1] += alpha
-        # Jacobi scaling by powers of two: D⁻¹ a D⁻¹ has a unit-order diagonal, so its
-        # condition number (and the rcond test) no longer carries the columns' units,
-        # and the factor is the exactly scaled factor of ``a`` (scaling commutes with
-        # rounding): columns of magnitudes 1 and 1e9 cost no accuracy
-        dsc = _jacobi(a)
-        a /= np.outer(dsc, dsc)
-        anorm = np.abs(a).sum(axis=0).max()
-        c, lower = linalg.cho_factor(a, lower=False, overwrite_a=True, check_finite=False)
-        if check_rcond:
-            rcond, info = lapack.dpocon(c, anorm)
-            if info != 0 or not rcond >= _rcond_min(alpha, d):
-                raise np.linalg.LinAlgError(
-                    f"Gram matrix is ill-conditioned (reciprocal condition number {rcond:.2e})"
-                )
+        a, dsc = _scaled_system(xx, alpha)
+        c, lower = _checked_cholesky(a, alpha, check_rcond)
         rhs = xy[:, targets] / dsc[:, None]
         coef[targets] = (linalg.cho_solve((c, lower), rhs, check_finite=False)
                          / dsc[:, None]).T
@@ -322,18 +337,8 @@ def _solve_positive(xx, xy, alphas):
     coef = np.empty((k, d))
     for alpha in np.unique(alphas):
         targets = np.flatnonzero(alphas == alpha)
-        a = xx.copy()
-        a.flat[:: d + 1] += alpha
-        dsc = _jacobi(a)
-        a /= np.outer(dsc, dsc)
-        anorm = np.abs(a).sum(axis=0).max()
-        R, lower = linalg.cho_factor(a, lower=False, overwrite_a=True, check_finite=False)
-        rcond, info = lapack.dpocon(R, anorm)
-        if info != 0 or not rcond >= _rcond_min(alpha, d):
-            raise np.linalg.LinAlgError(
-                f"Gram matrix is ill-conditioned (reciprocal condition number {rcond:.2e})"
-            )
-        R = np.triu(R)
+        a, dsc = _scaled_system(xx, alpha)
+        R = np.triu(_checked_cholesky(a, alpha)[0])
         # scaled problem: θ' = D θ >= 0 iff θ >= 0 (D > 0)
         rhs = linalg.solve_triangular(R, xy[:, targets] / dsc[:, None], trans="T")
         for j, t in enumerate(targets):
@@ -350,10 +355,7 @@ def _solve_lbfgs_gram(xx, xy, alphas, positive, tol, max_iter):
     coef = np.zeros((k, d))
     n_iter = 0
     for t in range(k):
-        a = xx.copy()
-        a.flat[:: d + 1] += alphas[t]
-        dsc = _jacobi(a)
-        a /= np.outer(dsc, dsc)
+        a, dsc = _scaled_system(xx, alphas[t])
         b = xy[:, t] / dsc
 
         def fun(v, a=a, b=b):

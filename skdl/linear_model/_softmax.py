@@ -6,7 +6,7 @@ flat parameter vector; the solvers are pure functions that minimise it
 :func:`_solve_newton` by Newton's method with the full Hessian).  A first-order
 solver needs nothing more than ``_loss_grad``: the gradient-descent solvers
 (:func:`_solve_gd`, ``solver='gd'|'sgd'``) pass it (or its minibatch estimate) to an
-update rule of :mod:`skdl.optim` (:func:`_make_rule`: the optimizer by name or
+update rule of :mod:`skdl.optim` (``_gd._make_rule``: the optimizer by name or
 instance, ``learning_rate_init`` with its ``'auto'`` value, the ``learning_rate``
 schedule), with helpers shared with LinearRegression and Ridge
 (:mod:`skdl.linear_model._gd`: ``'auto'`` learning rates, the early-stopping split,
@@ -18,7 +18,6 @@ notes, as sklearn's multinomial ``LogisticRegression``).  Every function works w
 log-sum-exp, so large logits never overflow.
 """
 
-import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -47,7 +46,7 @@ from skdl.linear_model._logistic import (
     _weighted_gram,
     check_column_magnitudes,
 )
-from skdl.optim import Cosine, InverseDecay, MinibatchIterator, Newton, Schedule, get_rule
+from skdl.optim import MinibatchIterator, Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._scale import power_of_two_scales
 from skdl.utils._warn import warn
@@ -550,56 +549,6 @@ def _sparse_softmax_curvature(Xs, ws, prob, alpha):
     return 0.5 * L, 0.5 * max(L_max, L)
 
 
-def _make_schedule(schedule, n_batches, max_iter):
-    """The schedule named by ``learning_rate`` (a Schedule instance is copied)."""
-    if not isinstance(schedule, str):
-        return copy.deepcopy(schedule)
-    if schedule == "constant":
-        return None
-    if schedule == "inverse":
-        # η₀ / (1 + t/i₀) with i₀ one epoch of updates (note 002: η_d = 1/i₀)
-        return InverseDecay(decay=1.0 / n_batches)
-    return Cosine(t_max=max_iter * n_batches)  # "cosine": anneal to 0 over max_iter epochs
-
-
-def _make_rule(est, L, L_max, n, batch_size, n_batches):
-    """The update rule of 'gd'/'sgd' from ``optimizer`` (a name, or an instance that
-    is copied and reset), ``learning_rate_init`` (the step; "auto" from the curvature
-    bound ``L``, ``L_max``) and ``learning_rate`` (the schedule).  Returns
-    ``(rule, lr_auto)``."""
-    opt = est.optimizer
-    if isinstance(opt, str):
-        name, rule = opt, None
-    else:
-        if isinstance(opt, Newton) or not hasattr(opt, "step"):
-            raise ValueError(
-                f"optimizer must be one of {list(_gd.OPTIMIZERS)} or a first-order "
-                f"skdl.optim.UpdateRule instance; got {opt!r} (Newton's rule needs a "
-                "Hessian: use solver='newton')."
-            )
-        rule = copy.deepcopy(opt)
-        rule.reset()
-        name = getattr(rule, "name", None)
-    lr_auto = isinstance(est.learning_rate_init, str)  # "auto"
-    if lr_auto:
-        gamma = 0.9 if name in ("momentum", "nesterov") else 0.0  # the rules' default γ
-        lr = (_gd._auto_learning_rate(name, L, L_max, n, batch_size, gamma)
-              if rule is None else None)
-    else:
-        lr = float(est.learning_rate_init)
-    schedule = _make_schedule(est.learning_rate, n_batches, est.max_iter)
-    if rule is None:
-        rule = get_rule(name, learning_rate=lr, schedule=schedule)
-    else:
-        if lr is not None:
-            rule.learning_rate = lr
-        else:
-            lr_auto = False  # the instance's own learning rate is used
-        if not (isinstance(est.learning_rate, str) and est.learning_rate == "constant"):
-            rule.schedule = schedule
-    return rule, lr_auto
-
-
 # solver name -> pure function (prob, theta0, max_iter, tol, **options) -> (theta,
 # n_iter, converged, separated, loss_curve[, validation_scores]); 'gd' and 'sgd' take
 # their update rule and batches as options (built by SoftmaxClassifier._gd_setup).
@@ -973,7 +922,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
             batch_size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
             batches = MinibatchIterator(n, batch_size, shuffle=self.shuffle, random_state=rng)
         L, L_max = _softmax_curvature(prob, rng, self.alpha)
-        rule, lr_auto = _make_rule(self, L, L_max, n, batch_size, -(-n // batch_size))
+        rule, lr_auto = _gd._make_rule(self, L, L_max, n, batch_size, -(-n // batch_size))
         return prob, {
             "rule": rule,
             "batches": batches,
