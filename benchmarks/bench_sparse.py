@@ -97,14 +97,29 @@ def cases(newton=False):
          "sklearn default"),
         ("LinearRegression", "skdl lsqr", "skdl", lambda: LinearRegression(solver="lsqr"), "y",
          "sklearn default"),
+        # 'auto' solves a wide sparse X iteratively to tol (sklearn's meaning of tol);
+        # a tight tol, or the exact Cholesky solve of the sparse Gram matrix, equals the
+        # dense (Cholesky) fit
+        ("LinearRegression", "skdl auto, tol=1e-12", "skdl",
+         lambda: LinearRegression(tol=1e-12), "y", "sklearn tol=1e-12"),
+        ("LinearRegression", "skdl cholesky", "skdl",
+         lambda: LinearRegression(solver="cholesky"), "y", "sklearn default"),
         ("LinearRegression", "sklearn default", "sklearn", lambda: SkLinearRegression(), "y",
          None),
+        ("LinearRegression", "sklearn tol=1e-12", "sklearn",
+         lambda: SkLinearRegression(tol=1e-12), "y", None),
         ("Ridge", "skdl auto", "skdl", lambda: Ridge(alpha=ALPHA), "y", "sklearn auto"),
         ("Ridge", "skdl sparse_cg", "skdl", lambda: Ridge(alpha=ALPHA, solver="sparse_cg"), "y",
          "sklearn auto"),
         ("Ridge", "skdl lsqr", "skdl", lambda: Ridge(alpha=ALPHA, solver="lsqr"), "y",
          "sklearn auto"),
+        ("Ridge", "skdl auto, tol=1e-12", "skdl", lambda: Ridge(alpha=ALPHA, tol=1e-12), "y",
+         "sklearn auto, tol=1e-12"),
+        ("Ridge", "skdl cholesky", "skdl", lambda: Ridge(alpha=ALPHA, solver="cholesky"), "y",
+         "sklearn auto"),
         ("Ridge", "sklearn auto", "sklearn", lambda: SkRidge(alpha=ALPHA), "y", None),
+        ("Ridge", "sklearn auto, tol=1e-12", "sklearn", lambda: SkRidge(alpha=ALPHA, tol=1e-12),
+         "y", None),
         ("SoftmaxClassifier", "skdl lbfgs", "skdl", lambda: SoftmaxClassifier(alpha=ALPHA),
          "cls", "sklearn lbfgs"),
         ("SoftmaxClassifier", "skdl lbfgs, max_iter=1000", "skdl",
@@ -123,7 +138,9 @@ def cases(newton=False):
          lambda: SkPCA(K, svd_solver="covariance_eigh"), None, None),
     ]
     if newton:
-        c.insert(9, ("SoftmaxClassifier", "skdl newton", "skdl",
+        at = next(i for i, row in enumerate(c) if row[:2] == ("SoftmaxClassifier",
+                                                              "sklearn lbfgs"))
+        c.insert(at, ("SoftmaxClassifier", "skdl newton", "skdl",
                      lambda: SoftmaxClassifier(alpha=ALPHA, solver="newton"), "cls",
                      "sklearn lbfgs"))
     return [dict(zip(("est", "label", "side", "make", "target", "peer"), row, strict=True))
