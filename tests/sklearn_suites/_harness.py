@@ -25,6 +25,10 @@ from unittest import mock
 
 import pytest
 
+# the scikit-learn series whose test modules the declared lists were written against
+# (pyproject.toml bounds scikit-learn below the next one)
+SKLEARN_SERIES = "1.9."
+
 # suite alias -> (name or glob -> reason) of single parametrisations, filled by
 # load_suite and read by the directory's conftest (pytest_collection_modifyitems)
 DECLARED_CASES = {}
@@ -67,6 +71,14 @@ def load_suite(module_name, substitutes, declared, alias):
     namespace : dict
         The module's test functions, test classes and fixtures.
     """
+    import sklearn
+
+    if not sklearn.__version__.startswith(SKLEARN_SERIES):
+        pytest.skip(
+            f"the declared lists are for scikit-learn {SKLEARN_SERIES}x's test modules; "
+            f"installed: {sklearn.__version__}",
+            allow_module_level=True,
+        )
     spec = importlib.util.find_spec(module_name)
     if spec is None:  # pragma: no cover - sklearn wheels ship their tests
         pytest.skip(f"{module_name} is not installed", allow_module_level=True)
