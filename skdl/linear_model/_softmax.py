@@ -23,6 +23,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import optimize, sparse
 from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
@@ -59,13 +60,6 @@ def _logits(X, coef, intercept):
     z = X @ coef.T
     if intercept is not None:
         z += intercept
-    return z
-
-
-def _log_softmax(z):
-    """Row-wise log-softmax, in place on a copy, by log-sum-exp."""
-    z = z - z.max(axis=1, keepdims=True)
-    z -= np.log(np.exp(z).sum(axis=1, keepdims=True))
     return z
 
 
@@ -212,7 +206,7 @@ class _Problem:
                 blk[:, 0] = 1.0
             blk[:, off:] = X[start:stop]
             z = _logits(X[start:stop], coef, intercept)
-            pi = np.exp(_log_softmax(z))
+            pi = np.exp(log_softmax(z, axis=1))
             wb = w[start:stop]
             qb = q[:k]
             np.multiply(
@@ -232,7 +226,7 @@ class _Problem:
 
     def _sparse_hessian(self, coef, intercept):
         m, p = self.m, self.p
-        pi = np.exp(_log_softmax(_logits(self.X, coef, intercept)))
+        pi = np.exp(log_softmax(_logits(self.X, coef, intercept), axis=1))
         big = np.empty((m * p, m * p))
         for k in range(m):
             for j in range(k, m):
@@ -985,7 +979,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        return _log_softmax(self._scores(X))
+        return log_softmax(self._scores(X), axis=1)
 
     def predict_proba(self, X):
         """Class probabilities by softmax; rows sum to 1.

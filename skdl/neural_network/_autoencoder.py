@@ -20,6 +20,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
+from scipy.special import log_softmax
 from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils import _safe_indexing, check_random_state
@@ -34,8 +35,6 @@ from sklearn.utils.validation import (
 )
 from skorch.callbacks import Callback
 from torch import nn
-
-from skdl.linear_model._softmax import _log_softmax
 
 from ._base import (
     _PREDICT_CHUNK,
@@ -1131,7 +1130,7 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         check_is_fitted(self, "net_")
         Z = self._latent_mean(self._prepare_X(X, reset=False))  # not set_output-wrapped
         d2 = ((Z[:, None, :] - self.centroids_[None, :, :]) ** 2).sum(axis=2)
-        return _log_softmax(-0.5 * d2)
+        return log_softmax(-0.5 * d2, axis=1)
 
     def predict_proba(self, X):
         """Class probabilities from the latent distances to the centroids.

@@ -6,15 +6,13 @@ torch.optim rule, through skorch (see ``_base.py``).
 """
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, log_softmax
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_y, check_array, check_is_fitted
 from torch import nn
-
-from skdl.linear_model._softmax import _log_softmax
 
 from ..utils._validation import numeric_target
 from ._base import BaseNeuralNetwork, _set_training_params
@@ -408,7 +406,7 @@ class MLPClassifier(ClassifierMixin, BaseNeuralNetwork):
                 return np.log(expit(z))
         if len(self.classes_) == 2:  # one logit: log σ(-z), log σ(z)
             return np.hstack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
-        return _log_softmax(z)
+        return log_softmax(z, axis=1)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits; logistic for two classes).
