@@ -13,7 +13,6 @@ the reconstruction and KL terms of the last batch so that a callback can write t
 ``history_`` separately.
 """
 
-import copy
 import math
 from numbers import Integral, Real
 
@@ -40,7 +39,6 @@ from ._base import (
     _PREDICT_CHUNK,
     BaseNeuralNetwork,
     _dense_chunks,
-    _torch_threads,
 )
 from ._mlp import _ATTRS_DOC, _EXTRAS_DOC, _HEAD_DOC, _TAIL_DOC, _TRAIN_DOC
 from ._modules import MLPModule
@@ -377,33 +375,16 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         return self
 
     # ----------------------------------------------------------- inference -- #
-    def _infer(self, fn, A):
-        """Apply ``fn(module, tensor)`` to ``A`` in float64 chunks (batch-invariant; a
-        sparse ``A`` is densified one chunk at a time)."""
-        net = self.net_
-        dev = torch.device(net.device)
-        dtype = torch.float32 if dev.type == "mps" else torch.float64
-        module = copy.deepcopy(net.module_).to(dtype).eval()
-        outs = []
-        with (
-            torch.inference_mode(),
-            _torch_threads(self._n_torch_threads(net, min(A.shape[0], _PREDICT_CHUNK))),
-        ):
-            for chunk in _dense_chunks(A):
-                xb = torch.from_numpy(chunk).to(device=dev, dtype=dtype)
-                outs.append(fn(module, xb))
-        if not outs:
-            return None
-        return torch.cat(outs).to("cpu", torch.float64).numpy()
-
     def _latent_mean(self, X):
-        out = self._infer(lambda m, xb: m.encode(xb)[0], X)
-        return np.zeros((0, self.n_components)) if out is None else out
+        return self._infer(X, lambda m, xb: m.encode(xb)[0], width=self.n_components)
 
     def _decode_mean(self, Z):
         bern = getattr(self, "likelihood", "gaussian") == "bernoulli"
-        out = self._infer(lambda m, zb: torch.sigmoid(m.decode(zb)) if bern else m.decode(zb), Z)
-        return np.zeros((0, self.n_features_in_)) if out is None else out
+        return self._infer(
+            Z,
+            lambda m, zb: torch.sigmoid(m.decode(zb)) if bern else m.decode(zb),
+            width=self.n_features_in_,
+        )
 
     def transform(self, X):
         """Encode ``X``: the code (``Autoencoder``) or the latent means (VAEs).
@@ -465,7 +446,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
             kl = _kl_to_unit_gaussians(mu, logvar, torch.zeros_like(mu[:1]))[:, 0]
             return -(rec + kl)
 
-        return self._infer(elbo, X)
+        return self._infer(X, elbo)
 
     def _sample_from(self, centers, random_state):
         rng = check_random_state(random_state)
@@ -641,7 +622,7 @@ class Autoencoder(_BaseAutoencoder):
         check_is_fitted(self, "net_")
         X = self._prepare_X(X, reset=False)
         # per row, chunk by chunk (a sparse X is densified one chunk at a time)
-        err = self._infer(lambda m, xb: ((xb - m(xb)[0]) ** 2).mean(dim=1), X)
+        err = self._infer(X, lambda m, xb: ((xb - m(xb)[0]) ** 2).mean(dim=1))
         return -float(np.mean(err))
 
 

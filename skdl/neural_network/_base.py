@@ -1386,18 +1386,28 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
     def _forward(self, X):
         """Raw module outputs for validated ``X``, in float64 (batch-invariant)."""
         check_is_fitted(self, "net_")
+        return self._infer(X, width=self.n_outputs_)
+
+    def _infer(self, A, fn=None, width=None):
+        """The one inference path: ``fn(module, tensor)`` (default: the module's forward)
+        over ``A`` in chunks, on the fitted net's device, as a float64 numpy array.
+
+        The module runs on a float64 copy in eval mode (float32 on MPS), which keeps
+        the outputs batch-invariant on CPU; a sparse ``A`` is densified one chunk at a
+        time.  With no rows, the result is empty with ``width`` columns (or 1-D).
+        """
         net = self.net_
         dev = torch.device(net.device)
         dtype = torch.float32 if dev.type == "mps" else torch.float64
         module = copy.deepcopy(net.module_).to(dtype).eval()
-        n = X.shape[0]
+        outs = []
         with (
             torch.inference_mode(),
-            _torch_threads(self._n_torch_threads(net, min(n, _PREDICT_CHUNK))),
+            _torch_threads(self._n_torch_threads(net, min(A.shape[0], _PREDICT_CHUNK))),
         ):
-            outs = []
-            for chunk in _dense_chunks(X):
-                xb = torch.from_numpy(chunk)
-                outs.append(module(xb.to(device=dev, dtype=dtype)).to("cpu", torch.float64))
-        out = torch.cat(outs) if outs else torch.empty((0, self.n_outputs_), dtype=torch.float64)
-        return out.numpy()
+            for chunk in _dense_chunks(A):
+                xb = torch.from_numpy(chunk).to(device=dev, dtype=dtype)
+                outs.append(module(xb) if fn is None else fn(module, xb))
+        if not outs:
+            return np.zeros((0,) if width is None else (0, width))
+        return torch.cat(outs).to("cpu", torch.float64).numpy()
