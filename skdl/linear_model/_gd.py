@@ -10,11 +10,15 @@ samples).  ``X`` and ``y`` are shifted by fixed offsets (their weighted means in
 ``fit``), which conditions the problem (the intercept decouples from ``θ``) without
 copying ``X``: the shift is folded into the residuals and the gradient of each batch.
 
-The functions here are pure: they take arrays and an update rule from
-:mod:`skdl.optim` and return the fitted parameters and the loss curve.
+The functions here are pure: they take arrays and options (:class:`GradientOptions`,
+the estimator's hyper-parameters) and return a
+:class:`skdl.utils._results.SolverResult`; the epochs run in
+:func:`skdl.optim.gradient_descent`, and the estimator publishes the result.
 """
 
 import copy
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 from scipy import linalg
@@ -23,13 +27,15 @@ from sklearn.utils import check_random_state
 
 from skdl.optim import (
     Cosine,
-    DivergenceError,
     FeatureScaleWarning,
     InverseDecay,
     MinibatchIterator,
     Newton,
     get_rule,
+    gradient_descent,
+    validation_split,
 )
+from skdl.utils._results import SolverResult
 from skdl.utils._warn import warn
 
 # rows used to estimate the curvature and the feature scales (deterministic subsample)
@@ -151,184 +157,59 @@ def _r2_score(X, Y, sample_weight, params):
     return float(np.mean(r2))
 
 
-def _divergence(loss, epoch, solver, rule, lr_auto, start=None):
-    if np.isfinite(loss):
-        what = f"grew from {start:.4g} to {loss:.4g}"
-    else:
-        what = "became NaN" if np.isnan(loss) else "became infinite"
-    auto = " (chosen by learning_rate_init='auto')" if lr_auto else ""
-    return DivergenceError(
-        f"Gradient descent diverged: the loss {what} at iteration {epoch + 1} "
-        f"(solver={solver!r}, optimizer={type(rule).__name__}) with "
-        f"learning_rate={rule.learning_rate!r}{auto}. Use a smaller learning_rate_init, or "
-        "standardise the features (sklearn.preprocessing.StandardScaler)."
-    )
+def _least_squares(X, Y, sample_weight, alphas, params, x_offset, y_offset, sw_total):
+    """The (ridge) least-squares problem as :func:`skdl.optim.gradient_descent` takes it.
 
-
-# a loss this many times its first value means divergence, whatever the patience
-_BLOW_UP = 1e6
-
-
-def _solve_gd(
-    X,
-    Y,
-    sample_weight,
-    alphas,
-    params,
-    rule,
-    batches,
-    *,
-    x_offset,
-    y_offset,
-    sw_total,
-    max_iter,
-    tol,
-    n_iter_no_change,
-    validation=None,
-    solver="gd",
-    lr_auto=False,
-    warn_convergence=True,
-    loss_scale=None,
-):
-    """Minimise the (ridge) least-squares loss by an update rule, in place on ``params``.
-
-    Parameters
-    ----------
-    X : ndarray (n, d), float32 or float64
-        Design, never copied nor modified: index-array batches are gathered, slice
-        batches are views, and the shift by ``x_offset`` is folded into the
-        residuals and the gradient.
-    Y : ndarray (n, k)
-        Targets.
-    sample_weight : ndarray (n,) or None
-    alphas : ndarray (k,)
-        Ridge penalties per target.
-    params : list of ndarray
-        ``[coef (k, d)]`` or ``[coef (k, d), intercept (k,)]`` (intercept in the
-        shifted coordinates), float64, updated in place.
-    rule : skdl.optim.UpdateRule
-    batches : iterable of index arrays or slices, re-iterable (one epoch each)
-        A single ``slice(None)`` for full-batch gradient descent.
-    x_offset, y_offset : ndarray
-        Shifts applied to X and Y.
-    sw_total : float
-        ``Σw`` of the training data (normalisation of the loss and of the penalty).
-    max_iter, tol, n_iter_no_change :
-        Stopping: at most ``max_iter`` epochs; stop when the training loss has not
-        decreased by ``tol × (initial loss)`` for ``n_iter_no_change`` epochs in a
-        row (or, with ``validation``, when the validation R² has not increased by
-        ``tol``).
-    validation : tuple (X_val, Y_val, w_val) or None
-        Early stopping on the R² of this set (already shifted by the offsets); the
-        best parameters are restored.
-
-    loss_scale : float or None
-        Loss of reference for ``tol`` and for detecting divergence; ``None``: the
-        first epoch's loss.
-
-    Raises
-    ------
-    DivergenceError
-        When the loss becomes NaN or infinite, exceeds ``1e6 × loss_scale``, or the
-        stopping rule fires while the loss is above both ``loss_scale`` and ten
-        times its best value (it is growing, not settling).
-
-    Returns
-    -------
-    info : dict
-        ``loss_scale``, ``loss_curve`` (list), ``n_iter``, ``converged`` (bool),
-        ``validation_scores`` (list or None), ``best_validation_score``.
+    ``X`` (n, d), float32 or float64, is never copied nor modified: index-array batches
+    are gathered, slice batches are views, and the shift by ``x_offset`` is folded into
+    the residuals and the gradient (two length-d operations).  ``params`` is
+    ``[coef (k, d)]`` or ``[coef (k, d), intercept (k,)]`` (intercept in the shifted
+    coordinates), read at each call.  Returns ``(loss_grad, objective)``: a batch's
+    ``½ Σ wᵢ rᵢ²`` with the gradients of the loss ``L`` above, and the epoch's ``L``
+    from the sum of those (the penalty at the epoch's end).
     """
     coef = params[0]
     has_b = len(params) > 1
     reg = bool(np.any(alphas))
     alpha_col = (alphas / sw_total)[:, None]
-    loss_curve = []
-    val_scores = [] if validation is not None else None
-    best_loss, best_score, best_params = np.inf, -np.inf, None
-    no_improve = 0
-    converged = False
-    scale = loss_scale
     shift = bool(np.any(x_offset))
     w_per_sample = sw_total / X.shape[0]
-    for epoch in range(max_iter):
-        total = 0.0
-        with np.errstate(over="ignore", invalid="ignore"):
-            for idx in batches:
-                # gathered (a copy) or a view; never modified: the shift by x_offset is
-                # folded into the intercept and the gradient (two length-d operations)
-                Xb = X[idx] if isinstance(idx, slice) else X.take(idx, axis=0)
-                R = Xb @ coef.T
-                if shift:
-                    R -= coef @ x_offset
-                if has_b:
-                    R += params[1]
-                R -= Y[idx]
-                R += y_offset
-                if sample_weight is None:
-                    Rw, swb = R, float(R.shape[0])
-                else:
-                    # unbiased minibatch estimate of the weighted gradient: the batch's
-                    # share of Σw is its share of the samples (exact for a full batch)
-                    Rw = R * sample_weight[idx][:, None]
-                    swb = R.shape[0] * w_per_sample
-                total += 0.5 * float(np.vdot(Rw, R))
-                g_coef = Rw.T @ Xb
-                s_r = Rw.sum(axis=0)
-                if shift:
-                    g_coef -= np.outer(s_r, x_offset)
-                g_coef /= swb
-                if reg:
-                    g_coef += alpha_col * coef
-                if has_b:
-                    s_r /= swb
-                    rule.step(params, [g_coef, s_r])
-                else:
-                    rule.step(params, [g_coef])
-            loss = (total + 0.5 * float(np.sum(alphas * np.einsum("kd,kd->k", coef, coef)))) / (
-                sw_total
-            )
-        if not np.isfinite(loss) or not np.all(np.isfinite(coef)):
-            raise _divergence(loss if not np.isfinite(loss) else np.inf, epoch, solver, rule,
-                              lr_auto)
-        if scale is None:
-            scale = max(loss, np.finfo(float).tiny)
-        if loss > _BLOW_UP * scale:
-            raise _divergence(loss, epoch, solver, rule, lr_auto, start=scale)
-        loss_curve.append(loss)
-        if validation is not None:
-            score = _r2_score(*validation, params)
-            val_scores.append(score)
-            no_improve = no_improve + 1 if score < best_score + tol else 0
-            if score > best_score:
-                best_score = score
-                best_params = [p.copy() for p in params]
+
+    def loss_grad(idx):
+        Xb = X[idx] if isinstance(idx, slice) else X.take(idx, axis=0)
+        R = Xb @ coef.T
+        if shift:
+            R -= coef @ x_offset
+        if has_b:
+            R += params[1]
+        R -= Y[idx]
+        R += y_offset
+        if sample_weight is None:
+            Rw, swb = R, float(R.shape[0])
         else:
-            no_improve = no_improve + 1 if loss > best_loss - tol * scale else 0
-            best_loss = min(best_loss, loss)
-        if no_improve >= n_iter_no_change:
-            if loss > scale and loss > 10 * best_loss:
-                raise _divergence(loss, epoch, solver, rule, lr_auto, start=best_loss)
-            converged = True
-            break
-    if validation is not None and best_params is not None:
-        for p, q in zip(params, best_params, strict=True):
-            p[...] = q
-    if not converged and warn_convergence:
-        warn(
-            f"solver={solver!r} stopped at max_iter={max_iter} before the loss settled "
-            f"(tol={tol}, n_iter_no_change={n_iter_no_change}): the fit has not "
-            "converged. Increase max_iter, increase learning_rate_init, or loosen tol.",
-            ConvergenceWarning,
+            # unbiased minibatch estimate of the weighted gradient: the batch's share of
+            # Σw is its share of the samples (exact for a full batch)
+            Rw = R * sample_weight[idx][:, None]
+            swb = R.shape[0] * w_per_sample
+        loss = 0.5 * float(np.vdot(Rw, R))
+        g_coef = Rw.T @ Xb
+        s_r = Rw.sum(axis=0)
+        if shift:
+            g_coef -= np.outer(s_r, x_offset)
+        g_coef /= swb
+        if reg:
+            g_coef += alpha_col * coef
+        if not has_b:
+            return loss, [g_coef]
+        s_r /= swb
+        return loss, [g_coef, s_r]
+
+    def objective(total):
+        return (total + 0.5 * float(np.sum(alphas * np.einsum("kd,kd->k", coef, coef)))) / (
+            sw_total
         )
-    return {
-        "loss_scale": scale,
-        "loss_curve": loss_curve,
-        "n_iter": len(loss_curve),
-        "converged": converged,
-        "validation_scores": val_scores,
-        "best_validation_score": best_score if validation is not None else None,
-    }
+
+    return loss_grad, objective
 
 
 def _solve_newton(xx, xy, yy, sw, alphas, coef0, learning_rate=1.0):
@@ -375,20 +256,8 @@ def _weighted_rss(X, Y, sample_weight, coef, intercept, block_rows=8192):
     return rss
 
 
-def _split_validation(n, validation_fraction, rng):
-    n_val = int(np.ceil(validation_fraction * n))
-    if n_val < 1 or n - n_val < 1:
-        raise ValueError(
-            f"early_stopping=True needs at least one training and one validation sample: "
-            f"validation_fraction={validation_fraction} of n_samples={n} leaves "
-            f"{n - n_val} for training and {n_val} for validation."
-        )
-    perm = rng.permutation(n)
-    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
-
-
 # --------------------------------------------------------------------------- #
-# estimator glue: parameters -> solver inputs -> fitted attributes            #
+# options -> update rule -> solve -> SolverResult                              #
 # --------------------------------------------------------------------------- #
 GRADIENT_SOLVERS = ("gd", "sgd", "newton")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam")
@@ -400,9 +269,34 @@ SCHEDULES = ("constant", "inverse", "cosine")
 DEFAULT_MAX_EPOCHS = 1000
 
 
-def max_epochs(est):
-    """The estimator's ``max_iter`` for the gradient solvers (None: 1000 epochs)."""
-    return DEFAULT_MAX_EPOCHS if est.max_iter is None else est.max_iter
+@dataclass(frozen=True)
+class GradientOptions:
+    """The hyper-parameters of ``solver='gd'|'sgd'`` (the estimators' parameters of the
+    same names), so that the solvers take values, not an estimator."""
+
+    solver: str
+    optimizer: Any
+    learning_rate_init: Any
+    learning_rate: Any
+    max_iter: Any
+    tol: float
+    batch_size: Any
+    shuffle: bool
+    early_stopping: bool
+    validation_fraction: float
+    n_iter_no_change: int
+    random_state: Any
+    fit_intercept: bool
+
+    @classmethod
+    def from_params(cls, params):
+        """The options from an estimator's ``get_params(deep=False)``."""
+        return cls(**{f.name: params[f.name] for f in fields(cls)})
+
+
+def max_epochs(options):
+    """``max_iter`` for the gradient solvers (None: 1000 epochs)."""
+    return DEFAULT_MAX_EPOCHS if options.max_iter is None else options.max_iter
 
 
 def _make_schedule(schedule, n_batches, max_iter):
@@ -416,8 +310,11 @@ def _make_schedule(schedule, n_batches, max_iter):
     return Cosine(t_max=max_iter * n_batches)  # "cosine": anneal to 0 over max_iter epochs
 
 
-def _make_rule(est, L, L_max, n, batch_size, n_batches):
-    opt = est.optimizer
+def _make_rule(options, L, L_max, n, batch_size, n_batches):
+    """The update rule of ``options`` (a copy of an instance) with its learning rate
+    ('auto': from the curvature bounds ``L``, ``L_max``) and schedule; and whether the
+    rate was chosen automatically."""
+    opt = options.optimizer
     if isinstance(opt, str):
         name = opt
         rule = None
@@ -431,13 +328,13 @@ def _make_rule(est, L, L_max, n, batch_size, n_batches):
         rule = copy.deepcopy(opt)
         rule.reset()
         name = getattr(rule, "name", None)
-    lr_auto = isinstance(est.learning_rate_init, str)  # "auto"
+    lr_auto = isinstance(options.learning_rate_init, str)  # "auto"
     if lr_auto:
         gamma = 0.9 if name in ("momentum", "nesterov") else 0.0  # the rules' default γ
         lr = _auto_learning_rate(name, L, L_max, n, batch_size, gamma) if rule is None else None
     else:
-        lr = float(est.learning_rate_init)
-    schedule = _make_schedule(est.learning_rate, n_batches, max_epochs(est))
+        lr = float(options.learning_rate_init)
+    schedule = _make_schedule(options.learning_rate, n_batches, max_epochs(options))
     if rule is None:
         rule = get_rule(name, learning_rate=lr, schedule=schedule)
     else:
@@ -445,7 +342,7 @@ def _make_rule(est, L, L_max, n, batch_size, n_batches):
             rule.learning_rate = lr
         else:
             lr_auto = False  # the instance's own learning rate is used
-        if not (isinstance(est.learning_rate, str) and est.learning_rate == "constant"):
+        if not (isinstance(options.learning_rate, str) and options.learning_rate == "constant"):
             rule.schedule = schedule
     return rule, lr_auto
 
@@ -456,10 +353,10 @@ def _weighted_mean(A, w):
     return (w @ A) / w.sum()
 
 
-def _prepare(est, X, Y, sample_weight, alphas, rng):
+def _prepare(options, X, Y, sample_weight, alphas, rng):
     """Offsets, curvature, scale warning: what both 'fit' and a first 'partial_fit' need."""
     n = X.shape[0]
-    if est.fit_intercept:
+    if options.fit_intercept:
         x_off = _weighted_mean(X, sample_weight)
         y_off = _weighted_mean(Y, sample_weight)
     else:
@@ -468,9 +365,9 @@ def _prepare(est, X, Y, sample_weight, alphas, rng):
     sw = float(n) if sample_weight is None else float(sample_weight.sum())
     rows = _subsample_rows(n, rng)
     L, L_max, std = _curvature(
-        X, sample_weight, x_off, est.fit_intercept, float(np.max(alphas)), sw, rows
+        X, sample_weight, x_off, options.fit_intercept, float(np.max(alphas)), sw, rows
     )
-    _check_feature_scales(std, est.fit_intercept, est.solver)
+    _check_feature_scales(std, options.fit_intercept, options.solver)
     return x_off, y_off, sw, L, L_max
 
 
@@ -479,136 +376,154 @@ def _check_weights(sample_weight):
         raise ValueError("The sample weights sum to zero: there is nothing to fit.")
 
 
-def _finish(est, X, Y, y_ndim, sample_weight, coef, intercept, x_mean, sw, solver_used):
-    """Set the fitted attributes shared with the direct solvers."""
-    k = Y.shape[1]
-    rss = _weighted_rss(X, Y, sample_weight, coef, intercept)
-    dtype = X.dtype
-    est.coef_ = (coef[0] if y_ndim == 1 else coef).astype(dtype, copy=True)
-    if est.fit_intercept:
-        est.intercept_ = dtype.type(intercept[0]) if y_ndim == 1 else intercept.astype(dtype)
-    else:
-        est.intercept_ = 0.0 if y_ndim == 1 else np.zeros(k, dtype=dtype)
-    sigma2 = rss / sw
-    est.sigma2_ = float(sigma2[0]) if y_ndim == 1 else sigma2
-    est.solver_ = solver_used
-    est._x_mean = x_mean
-    est._inv_sw = 1.0 / sw if est.fit_intercept else 0.0
+def fit_newton(stats, alphas, fit_intercept, warm_coef=None):
+    """``solver='newton'``: one Newton step from zero (or ``warm_coef``, when its shape
+    fits) on the centred Gram statistics ``stats`` of ``_linear._gram_statistics``.
 
-
-def fit_newton(est, X, y, sample_weight, alphas, gram_statistics, rss_fn):
-    """``solver='newton'``: one Newton step from zero (or the warm start)."""
-    _check_weights(sample_weight)
-    Y = y.reshape(-1, 1) if y.ndim == 1 else y
-    k, d = Y.shape[1], X.shape[1]
-    stats = gram_statistics(X, Y, sample_weight, est.fit_intercept)
+    Returns a :class:`SolverResult` in float64 (``coef`` (k, d), ``intercept`` (k,));
+    ``diagnostics``: ``loss_curve`` (the loss at the start), ``std_factors`` (see
+    :func:`_solve_newton`), ``x_mean``, ``sw``, ``learning_rate``, ``solver``.  The
+    residual sum of squares is the caller's (it owns the RSS from the statistics).
+    """
+    d, k = stats["xy"].shape
     coef0 = np.zeros((k, d))
-    if est.warm_start and getattr(est, "coef_", None) is not None:
-        prev = np.asarray(est.coef_, dtype=np.float64).reshape(-1, d)
+    if warm_coef is not None:
+        prev = np.asarray(warm_coef, dtype=np.float64).reshape(-1, d)
         if prev.shape == coef0.shape:
             coef0 = prev
     coef, losses, factors = _solve_newton(
         stats["xx"], stats["xy"], stats["yy"], stats["sw"], alphas, coef0
     )
-    intercept = stats["y_mean"] - coef @ stats["x_mean"]
-    if not est.fit_intercept:
-        intercept = np.zeros(k)
-    _finish(est, X, Y, y.ndim, sample_weight, coef, intercept, stats["x_mean"], stats["sw"],
-            "newton")
-    rss = rss_fn(X, Y, sample_weight, coef, stats)
-    sigma2 = rss / stats["sw"]
-    est.sigma2_ = float(sigma2[0]) if y.ndim == 1 else sigma2
-    est._std_factors = factors
-    est.n_iter_ = 1
-    est.loss_curve_ = [float(losses.sum())]
-    est.learning_rate_ = 1.0
-    return est
+    intercept = stats["y_mean"] - coef @ stats["x_mean"] if fit_intercept else np.zeros(k)
+    return SolverResult(coef, intercept, n_iter=1, diagnostics={
+        "loss_curve": [float(losses.sum())],
+        "learning_rate": 1.0,
+        "std_factors": factors,
+        "x_mean": stats["x_mean"],
+        "sw": stats["sw"],
+        "solver": "newton",
+    })
 
 
-def fit_gradient(est, X, y, sample_weight, alphas, partial=False):
-    """``solver='gd'|'sgd'`` (``partial=True``: one epoch of 'sgd', continuing)."""
+def _batching(options, n_tr, solver):
+    if solver == "gd":
+        return n_tr
+    return min(200, n_tr) if options.batch_size == "auto" else min(options.batch_size, n_tr)
+
+
+def _start(options, X_tr, Y_tr, w_tr, alphas, rng, warm, batch_size):
+    """The state of a fresh gradient fit: offsets, rule, initial parameters."""
+    n_tr, d = X_tr.shape
+    k = Y_tr.shape[1]
+    x_off, y_off, _, L, L_max = _prepare(options, X_tr, Y_tr, w_tr, alphas, rng)
+    rule, lr_auto = _make_rule(options, L, L_max, n_tr, batch_size, -(-n_tr // batch_size))
+    coef = np.zeros((k, d))
+    b = np.zeros(k)
+    if warm is not None and np.asarray(warm[0]).reshape(-1, d).shape == (k, d):
+        coef = np.asarray(warm[0], dtype=np.float64).reshape(k, d).copy()
+        b = np.asarray(warm[1], dtype=np.float64).reshape(k) - y_off + coef @ x_off
+    params = [coef, b] if options.fit_intercept else [coef]
+    return {"params": params, "x_off": x_off, "y_off": y_off, "rng": rng,
+            "rule": rule, "lr_auto": lr_auto, "n_iter": 0, "loss_curve": []}
+
+
+def fit_gradient(X, y, sample_weight, alphas, options, *, warm=None, state=None,
+                 partial=False):
+    """``solver='gd'|'sgd'`` on (X, y); ``partial=True``: one epoch of 'sgd', continuing
+    ``state`` (the ``diagnostics["state"]`` of an earlier 'sgd' result; None: a first
+    call), which is copied, not modified.
+
+    ``warm`` is ``(coef_, intercept_)`` of a previous fit to start from (when its shape
+    fits), or None.  Returns a :class:`SolverResult` in float64 (``coef`` (k, d),
+    ``intercept`` (k,)); ``diagnostics``: ``loss_curve`` (all calls' with
+    ``partial``), ``rss`` (per target, on all of X), ``sw``, ``x_mean`` (the shift),
+    ``solver``, ``std_factors`` (None), ``learning_rate``, ``optimizer`` (the rule),
+    ``state`` ('sgd': for the next partial call), and without ``partial``
+    ``validation_scores`` and ``best_validation_score``.
+    """
     _check_weights(sample_weight)
-    solver = "sgd" if partial else est.solver
+    solver = "sgd" if partial else options.solver
     Y = np.asarray(y.reshape(-1, 1) if y.ndim == 1 else y, dtype=np.float64)
     n, d = X.shape
     k = Y.shape[1]
-    state = getattr(est, "_gd_state", None) if partial else None
-    if state is not None and state["params"][0].shape != (k, d):
-        raise ValueError(
-            f"partial_fit got y with {k} target(s) but the model was fitted on "
-            f"{state['params'][0].shape[0]}."
-        )
-    rng = check_random_state(est.random_state) if state is None else state["rng"]
+    if state is not None:
+        if state["params"][0].shape != (k, d):
+            raise ValueError(
+                f"partial_fit got y with {k} target(s) but the model was fitted on "
+                f"{state['params'][0].shape[0]}."
+            )
+        state = copy.deepcopy(state)  # its rule, rng and iterate continue in the copy
+    rng = check_random_state(options.random_state) if state is None else state["rng"]
 
     validation = None
     X_tr, Y_tr, w_tr = X, Y, sample_weight
-    if est.early_stopping and not partial:
-        tr, va = _split_validation(n, est.validation_fraction, rng)
+    if options.early_stopping and not partial:
+        tr, va = validation_split(n, options.validation_fraction, rng)
         X_tr, Y_tr = X[tr], Y[tr]
         w_tr = None if sample_weight is None else sample_weight[tr]
         if w_tr is not None and not w_tr.sum() > 0:
             raise ValueError("The training part of the early-stopping split has zero weight.")
         validation = (X[va], Y[va], None if sample_weight is None else sample_weight[va])
     n_tr = X_tr.shape[0]
-    if solver == "gd":
-        batch_size = n_tr
-    else:
-        batch_size = min(200, n_tr) if est.batch_size == "auto" else min(est.batch_size, n_tr)
-    n_batches = -(-n_tr // batch_size)
-
+    batch_size = _batching(options, n_tr, solver)
     if state is None:
-        x_off, y_off, sw, L, L_max = _prepare(est, X_tr, Y_tr, w_tr, alphas, rng)
-        rule, lr_auto = _make_rule(est, L, L_max, n_tr, batch_size, n_batches)
-        coef = np.zeros((k, d))
-        b = np.zeros(k)
-        prev = getattr(est, "coef_", None) if est.warm_start else None
-        if prev is not None and np.asarray(prev).reshape(-1, d).shape == (k, d):
-            coef = np.asarray(prev, dtype=np.float64).reshape(k, d).copy()
-            b = np.asarray(est.intercept_, dtype=np.float64).reshape(k) - y_off + coef @ x_off
-        params = [coef, b] if est.fit_intercept else [coef]
-        state = {"params": params, "x_off": x_off, "y_off": y_off, "rng": rng,
-                 "rule": rule, "lr_auto": lr_auto, "n_iter": 0, "loss_curve": []}
-    else:
-        x_off, y_off, rule, params = state["x_off"], state["y_off"], state["rule"], state["params"]
-        lr_auto = state["lr_auto"]
-        sw = float(n_tr) if w_tr is None else float(w_tr.sum())
+        state = _start(options, X_tr, Y_tr, w_tr, alphas, rng, warm, batch_size)
+    x_off, y_off, rule, params = state["x_off"], state["y_off"], state["rule"], state["params"]
+    sw = float(n_tr) if w_tr is None else float(w_tr.sum())
 
     if solver == "gd":
         batches = [slice(None)]
     else:
-        batches = MinibatchIterator(n_tr, batch_size, shuffle=est.shuffle, random_state=rng)
+        batches = MinibatchIterator(n_tr, batch_size, shuffle=options.shuffle, random_state=rng)
+    score = None
     if validation is not None:
-        validation = (validation[0] - x_off, validation[1] - y_off, validation[2])
-    patience = est.n_iter_no_change
+        Xv, Yv, wv = validation[0] - x_off, validation[1] - y_off, validation[2]
+
+        def score(p):
+            return _r2_score(Xv, Yv, wv, p)
+
+    patience = options.n_iter_no_change
     gamma = getattr(rule, "momentum", 0.0)
     if solver == "gd" and 0 < gamma < 1:
         # a heavy ball's loss oscillates on the time scale of its memory 1/(1-γ)
         # (note 000 §1.5): count the patience in units of that memory
         patience *= int(np.ceil(1.0 / (1.0 - gamma)))
 
-    info = _solve_gd(
-        X_tr, Y_tr, w_tr, alphas, params, rule, batches,
-        x_offset=x_off, y_offset=y_off, sw_total=sw,
-        max_iter=1 if partial else max_epochs(est), tol=est.tol,
-        n_iter_no_change=patience, validation=validation, solver=solver,
-        lr_auto=lr_auto, warn_convergence=not partial, loss_scale=state.get("loss_scale"),
+    loss_grad, objective = _least_squares(X_tr, Y_tr, w_tr, alphas, params, x_off, y_off, sw)
+    max_iter = 1 if partial else max_epochs(options)
+    res = gradient_descent(
+        loss_grad, params, rule, batches, max_iter=max_iter, tol=options.tol,
+        n_iter_no_change=patience, objective=objective, validation_score=score,
+        loss_scale=state.get("loss_scale"), track_loss_with_validation=False,
+        solver=solver, lr_auto=state["lr_auto"],
     )
+    info = res.diagnostics
+    if not info["converged"] and not partial:
+        warn(
+            f"solver={solver!r} stopped at max_iter={max_iter} before the loss settled "
+            f"(tol={options.tol}, n_iter_no_change={patience}): the fit has not "
+            "converged. Increase max_iter, increase learning_rate_init, or loosen tol.",
+            ConvergenceWarning,
+        )
     state["loss_scale"] = info["loss_scale"]
+    state["n_iter"] += res.n_iter
+    state["loss_curve"] = state["loss_curve"] + info["loss_curve"]
     coef = params[0]
-    intercept = y_off + (params[1] if est.fit_intercept else 0.0) - coef @ x_off
-    if not est.fit_intercept:
+    intercept = y_off + (params[1] if options.fit_intercept else 0.0) - coef @ x_off
+    if not options.fit_intercept:
         intercept = np.zeros(k)
-    sw_all = float(n) if sample_weight is None else float(sample_weight.sum())
-    _finish(est, X, Y, y.ndim, sample_weight, coef, intercept, x_off, sw_all, solver)
-    est._std_factors = None
-    state["n_iter"] = (state["n_iter"] if partial else 0) + info["n_iter"]
-    state["loss_curve"] = (state["loss_curve"] if partial else []) + info["loss_curve"]
-    est.n_iter_ = state["n_iter"]
-    est.loss_curve_ = list(state["loss_curve"])
-    est.optimizer_ = rule
-    est.learning_rate_ = rule.learning_rate
+    diagnostics = {
+        "loss_curve": list(state["loss_curve"]),
+        "rss": _weighted_rss(X, Y, sample_weight, coef, intercept),
+        "sw": float(n) if sample_weight is None else float(sample_weight.sum()),
+        "x_mean": x_off,
+        "solver": solver,
+        "std_factors": None,
+        "learning_rate": rule.learning_rate,
+        "optimizer": rule,
+        "state": state if solver == "sgd" else None,
+    }
     if not partial:
-        est.validation_scores_ = info["validation_scores"]
-        est.best_validation_score_ = info["best_validation_score"]
-    est._gd_state = state if solver == "sgd" else None
-    return est
+        diagnostics["validation_scores"] = info["validation_scores"]
+        diagnostics["best_validation_score"] = info["best_validation_score"]
+    return SolverResult(coef.copy(), intercept, n_iter=state["n_iter"], diagnostics=diagnostics)

@@ -537,9 +537,6 @@ def _intercept_scalar(value, dtype):
 class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
     """Shared fit/predict of LinearRegression and Ridge."""
 
-    # the iterate of partial_fit with solver='sgd', updated in place
-    _inplace_fit_state = ("_gd_state",)
-
     _parameter_constraints = {
         "fit_intercept": ["boolean"],
         "copy_X": ["boolean"],
@@ -659,7 +656,9 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         penalised = bool(np.any(alphas > 0))
         if solver in ("gd", "sgd"):
             _check_gradient_scales(X, solver)
-            return _gd.fit_gradient(self, X, y, sample_weight, alphas)
+            result = _gd.fit_gradient(X, y, sample_weight, alphas, self._gradient_options(),
+                                      warm=self._warm_start_from())
+            return self._publish_gradient(result, result.diagnostics["rss"], y.ndim, X.dtype)
         scale = None
         if solver in ("newton", "svd", "lsqr", "sparse_cg"):
             # one O(n d) pass beside an O(n d²) solve: always checked
@@ -667,8 +666,13 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             if scale is not None:
                 X, alphas = _divide_columns(X, scale), _rescaled_alphas(alphas, scale)
         if solver == "newton":
-            _gd.fit_newton(self, X, y, sample_weight, alphas, _gram_statistics, self._rss)
-            return self._unscale(scale)
+            _gd._check_weights(sample_weight)
+            stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
+            warm_coef = self._warm_start_from()
+            result = _gd.fit_newton(stats, alphas, self.fit_intercept,
+                                    None if warm_coef is None else warm_coef[0])
+            rss = self._rss(X, y_2d, sample_weight, result.coef, stats)
+            return self._publish_gradient(result, rss, y.ndim, X.dtype)._unscale(scale)
         if solver in ("lsqr", "sparse_cg"):
             return self._fit_iterative(
                 X, y_2d, y.ndim, sample_weight, alphas, solver=solver
@@ -929,7 +933,49 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             )
         alphas = self._alphas(1 if y.ndim == 1 else y.shape[1])
         _check_gradient_scales(X, "sgd")
-        return _gd.fit_gradient(self, X, y, sample_weight, alphas, partial=True)
+        result = _gd.fit_gradient(
+            X, y, sample_weight, alphas, self._gradient_options(),
+            warm=self._warm_start_from(), state=getattr(self, "_gd_state", None), partial=True,
+        )
+        return self._publish_gradient(result, result.diagnostics["rss"], y.ndim, X.dtype)
+
+    # ---- 'gd' / 'sgd' / 'newton': options in, SolverResult out, published here ---- #
+    def _gradient_options(self):
+        return _gd.GradientOptions.from_params(self.get_params(deep=False))
+
+    def _warm_start_from(self):
+        """``(coef_, intercept_)`` of the previous fit when ``warm_start``, else None."""
+        if self.warm_start and hasattr(self, "coef_"):
+            return self.coef_, self.intercept_
+        return None
+
+    def _publish_gradient(self, result, rss, y_ndim, dtype):
+        """Set the fitted attributes of a gradient or Newton solve, in one place."""
+        diag = result.diagnostics
+        one = y_ndim == 1
+        k = result.coef.shape[0]
+        self.coef_ = (result.coef[0] if one else result.coef).astype(dtype, copy=True)
+        if self.fit_intercept:
+            b = result.intercept
+            self.intercept_ = dtype.type(b[0]) if one else b.astype(dtype)
+        else:
+            self.intercept_ = 0.0 if one else np.zeros(k, dtype=dtype)
+        sigma2 = rss / diag["sw"]
+        self.sigma2_ = float(sigma2[0]) if one else sigma2
+        self.solver_ = diag["solver"]
+        self._x_mean = diag["x_mean"]
+        self._inv_sw = 1.0 / diag["sw"] if self.fit_intercept else 0.0
+        self._std_factors = diag["std_factors"]
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = list(diag["loss_curve"])
+        self.learning_rate_ = diag["learning_rate"]
+        if "optimizer" in diag:
+            self.optimizer_ = diag["optimizer"]
+            self._gd_state = diag["state"]
+        if "validation_scores" in diag:
+            self.validation_scores_ = diag["validation_scores"]
+            self.best_validation_score_ = diag["best_validation_score"]
+        return self
 
     def _partial_fit_moments(self, X, y, sample_weight):
         """``partial_fit`` for the direct solvers: merge the chunk's moments, re-solve."""

@@ -3,14 +3,14 @@
 The objective and its gradient are one pure function, :func:`_loss_grad`, of the
 flat parameter vector; the solvers are pure functions that minimise it
 (:func:`_solve_lbfgs` through ``scipy.optimize.minimize`` with the analytic gradient,
-:func:`_solve_newton` by Newton's method with the full Hessian).  A first-order
-solver needs nothing more than ``_loss_grad``: the gradient-descent solvers
-(:func:`_solve_gd`, ``solver='gd'|'sgd'``) pass it (or its minibatch estimate) to an
-update rule of :mod:`skdl.optim` (``_gd._make_rule``: the optimizer by name or
+:func:`_solve_newton` by Newton's method with the full Hessian), each returning a
+:class:`skdl.utils._results.SolverResult`.  A first-order solver needs nothing more
+than ``_loss_grad``: the gradient-descent solvers (:func:`_solve_gd`,
+``solver='gd'|'sgd'``) pass it (or its minibatch estimate) to
+:func:`skdl.optim.gradient_descent`, the training loop LinearRegression and Ridge use
+too, with an update rule built as theirs (``_gd._make_rule``: the optimizer by name or
 instance, ``learning_rate_init`` with its ``'auto'`` value, the ``learning_rate``
-schedule), with helpers shared with LinearRegression and Ridge
-(:mod:`skdl.linear_model._gd`: ``'auto'`` learning rates, the early-stopping split,
-the divergence error).
+schedule).
 
 Parameters are ``Θ`` of shape ``(m, p)``, one row per class, with the intercept in
 column 0 when ``fit_intercept`` (the over-complete softmax parametrisation of the
@@ -28,7 +28,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -37,7 +36,6 @@ from skdl.linear_model._logistic import (
     _ACCEPT_SPARSE,
     _FLOATS,
     _as_float64,
-    _blas_threads,
     _column_scales,
     _factor,
     _fit_weights,
@@ -47,9 +45,12 @@ from skdl.linear_model._logistic import (
     _weighted_gram,
     check_column_magnitudes,
 )
-from skdl.optim import MinibatchIterator, Schedule
+from skdl.optim import MinibatchIterator, Schedule, gradient_descent, validation_split
 from skdl.utils._atomic import AtomicFitMixin
+from skdl.utils._results import SolverResult
 from skdl.utils._scale import power_of_two_scales
+from skdl.utils._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
+from skdl.utils._threads import blas_threads
 from skdl.utils._warn import warn
 
 
@@ -336,7 +337,8 @@ def _solve_lbfgs(prob, theta0, max_iter, tol):
     converged = res.status != 1  # 1: iteration (or evaluation) limit reached
     # one callback per iteration: len(curve) is the iteration count (also when the
     # callback stopped the run on separation)
-    return res.x / scales, len(curve), converged, separated[0], curve
+    return _result(prob, res.x / scales, len(curve), converged=converged,
+                   separated=separated[0], loss_curve=curve)
 
 
 def _solve_newton(prob, theta0, max_iter, tol):
@@ -370,7 +372,17 @@ def _solve_newton(prob, theta0, max_iter, tol):
         if prob.alpha == 0 and prob.separates(theta):
             separated = True
             break
-    return theta, n_iter, converged, separated, curve
+    return _result(prob, theta, n_iter, converged=converged, separated=separated,
+                   loss_curve=curve)
+
+
+def _result(prob, theta, n_iter, **diagnostics):
+    """The :class:`SolverResult` of ``theta``: ``coef`` (m, d) and ``intercept`` (m,)
+    (zeros without one); ``diagnostics`` has ``converged``, ``separated`` and
+    ``loss_curve``, and for 'gd'/'sgd' the loop's extras."""
+    coef, intercept = prob.split(theta)
+    intercept = np.zeros(prob.m) if intercept is None else intercept
+    return SolverResult(coef, intercept, n_iter=int(n_iter), diagnostics=diagnostics)
 
 
 def _solve_gd(
@@ -386,93 +398,72 @@ def _solve_gd(
     solver="gd",
     lr_auto=False,
 ):
-    """First-order descent with an update rule of :mod:`skdl.optim`.
+    """First-order descent with an update rule of :mod:`skdl.optim`, in
+    :func:`skdl.optim.gradient_descent`.
 
     ``batches`` is ``None`` for full-batch gradient descent on :meth:`_Problem.loss_grad`
-    (``'gd'``: one update per iteration, stopping when ``max |∇| <= tol`` as the other
-    solvers), or a re-iterable of row indices or slices (one epoch each) for minibatch
-    SGD on :meth:`_Problem.loss_grad_batch` (``'sgd'``: stopping when the epoch's mean
-    objective has not decreased by ``tol`` times the initial objective for
-    ``n_iter_no_change`` epochs in a row).  With ``validation = (X, y_enc, w)`` both
-    stop when the (weighted) validation accuracy has not improved by ``tol`` for
-    ``n_iter_no_change`` epochs, and the best parameters are kept.
+    (``'gd'``: one update per iteration, recording the objective after it, stopping
+    when ``max |∇| <= tol`` as the other solvers), or a re-iterable of row indices or
+    slices (one epoch each) for minibatch SGD on :meth:`_Problem.loss_grad_batch`
+    (``'sgd'``: the epoch's objective is the weighted mean of the minibatch
+    objectives, each before its update; stopping when it has not decreased by ``tol``
+    times the initial objective for ``n_iter_no_change`` epochs in a row).  With
+    ``validation = (X, y_enc, w)`` both stop when the (weighted) validation accuracy
+    has not improved by ``tol`` for ``n_iter_no_change`` epochs, and the best
+    parameters are kept.  ``alpha = 0``: stops on complete separation.
 
     Raises :class:`skdl.optim.DivergenceError` (naming the learning rate) when the
     objective becomes non-finite, exceeds ``1e6`` times its initial value (or
     ``log m``, if larger), or is still above both that and ten times its best after
     ``n_iter_no_change`` epochs without improvement.
 
-    Returns ``(theta, n_iter, converged, separated, loss_curve, validation_scores)``.
+    Returns a :class:`SolverResult` (see :func:`_result`) whose diagnostics also hold
+    ``validation_scores``, ``best_validation_score``, ``learning_rate`` and
+    ``optimizer`` (the rule with its final state).
     """
     theta = theta0.copy()
-    params = [theta]
-    obj, grad = prob.loss_grad(theta)
-    obj0 = obj
-    # 'gd': the objective after each update; 'sgd': the mean of the minibatch
-    # objectives during each epoch (each taken before its update)
-    curve = []
-    scale = max(obj, np.finfo(float).tiny)  # of tol
-    # of divergence: at least log m, the objective of uniform probabilities (the
-    # initial objective is ~0 when one class has all the weight)
-    big = max(obj, np.log(prob.m))
-    best_loss, best_score, best_theta = obj, -np.inf, None
-    val_scores = [] if validation is not None else None
-    no_improve = 0
-    converged = separated = False
-    n_iter = 0
     w = prob.w
-    for epoch in range(max_iter):
-        if batches is None:
-            if validation is None and np.max(np.abs(grad)) <= tol:
-                converged = True
-                break
-            with np.errstate(over="ignore", invalid="ignore"):
-                rule.step(params, [grad])
-                obj, grad = prob.loss_grad(theta)
-        else:
-            total = 0.0
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for idx in batches:
-                    swb = float(w[idx].sum())
-                    if not swb > 0:
-                        continue  # only zero weights: no information in this batch
-                    loss_b, g = prob.loss_grad_batch(theta, idx)
-                    total += swb * loss_b
-                    rule.step(params, [g])
-            obj = total / prob.sw
-        n_iter = epoch + 1
-        if not np.isfinite(obj) or not np.all(np.isfinite(theta)):
-            raise _gd._divergence(obj if not np.isfinite(obj) else np.inf, epoch, solver,
-                                  rule, lr_auto)
-        if obj > _gd._BLOW_UP * big:
-            raise _gd._divergence(obj, epoch, solver, rule, lr_auto, start=obj0)
-        curve.append(float(obj))
-        if prob.alpha == 0 and prob.separates(theta):
-            separated = True
-            break
-        if validation is not None:
-            z = _logits(validation[0], *prob.split(theta))
-            score = _weighted_accuracy(np.argmax(z, axis=1) == validation[1], validation[2])
-            val_scores.append(score)
-            no_improve = no_improve + 1 if score < best_score + tol else 0
-            if score > best_score:
-                best_score, best_theta = score, theta.copy()
-        else:
-            no_improve = no_improve + 1 if obj > best_loss - tol * scale else 0
-        best_loss = min(best_loss, obj)
-        if no_improve >= n_iter_no_change:
-            if obj > big and obj > 10 * best_loss:
-                raise _gd._divergence(obj, epoch, solver, rule, lr_auto, start=best_loss)
-            if batches is not None or validation is not None:
-                converged = True
-                break
-            no_improve = 0  # 'gd' without validation stops on the gradient only
-    else:
-        if batches is None and validation is None:
-            converged = bool(np.max(np.abs(grad)) <= tol)
-    if best_theta is not None:
-        theta[...] = best_theta
-    return theta, n_iter, converged, separated, curve, val_scores
+
+    def loss_grad(idx):
+        if idx is None:  # full batch: the mean objective itself
+            loss, grad = prob.loss_grad(theta)
+            return loss, [grad]
+        swb = float(w[idx].sum())
+        if not swb > 0:
+            return 0.0, None  # only zero weights: no information in this batch
+        loss_b, grad = prob.loss_grad_batch(theta, idx)
+        return swb * loss_b, [grad]
+
+    score = None
+    if validation is not None:
+        X_val, y_val, w_val = validation
+
+        def score(params):
+            z = _logits(X_val, *prob.split(params[0]))
+            return _weighted_accuracy(np.argmax(z, axis=1) == y_val, w_val)
+
+    res = gradient_descent(
+        loss_grad, [theta], rule, batches, max_iter=max_iter, tol=tol,
+        n_iter_no_change=n_iter_no_change,
+        objective=None if batches is None else (lambda total: total / prob.sw),
+        validation_score=score,
+        grad_tol=tol,
+        # the initial objective is the reference of tol; of divergence at least log m,
+        # the objective of uniform probabilities (it is ~0 when one class has all the
+        # weight)
+        initial_loss=prob.loss(theta),
+        divergence_floor=np.log(prob.m),
+        stop=(lambda params: prob.separates(params[0])) if prob.alpha == 0 else None,
+        solver=solver,
+        lr_auto=lr_auto,
+    )
+    diag = res.diagnostics
+    return _result(
+        prob, theta, res.n_iter, converged=diag["converged"], separated=diag["stopped"],
+        loss_curve=diag["loss_curve"], validation_scores=diag["validation_scores"],
+        best_validation_score=diag["best_validation_score"],
+        learning_rate=rule.learning_rate, optimizer=rule,
+    )
 
 
 def _weighted_accuracy(correct, w):
@@ -543,9 +534,41 @@ def _sparse_softmax_curvature(Xs, ws, prob, alpha):
     return 0.5 * L, 0.5 * max(L_max, L)
 
 
-# solver name -> pure function (prob, theta0, max_iter, tol, **options) -> (theta,
-# n_iter, converged, separated, loss_curve[, validation_scores]); 'gd' and 'sgd' take
-# their update rule and batches as options (built by SoftmaxClassifier._gd_setup).
+def _gd_setup(X, y_enc, sample_weight, n_classes, alpha, options):
+    """'gd' / 'sgd': the early-stopping split, the problem on the training part, the
+    batches and the update rule (its 'auto' learning rate from the curvature bound),
+    all seeded by ``options.random_state`` (a :class:`_gd.GradientOptions`).
+
+    Returns ``(prob, solver_options)``, the keyword arguments of :func:`_solve_gd`."""
+    rng = check_random_state(options.random_state)
+    validation = None
+    if options.early_stopping:
+        tr, va = validation_split(X.shape[0], options.validation_fraction, rng)
+        validation = (X[va], y_enc[va], sample_weight[va])
+        X, y_enc, sample_weight = X[tr], y_enc[tr], sample_weight[tr]
+        if not sample_weight.sum() > 0:
+            raise ValueError("The training part of the early-stopping split has zero weight.")
+    prob = _Problem(X, y_enc, sample_weight, n_classes, alpha, options.fit_intercept)
+    n = X.shape[0]
+    if options.solver == "gd":
+        batch_size, batches = n, None
+    else:
+        batch_size = min(200, n) if options.batch_size == "auto" else min(options.batch_size, n)
+        batches = MinibatchIterator(n, batch_size, shuffle=options.shuffle, random_state=rng)
+    L, L_max = _softmax_curvature(prob, rng, alpha)
+    rule, lr_auto = _gd._make_rule(options, L, L_max, n, batch_size, -(-n // batch_size))
+    return prob, {
+        "rule": rule,
+        "batches": batches,
+        "n_iter_no_change": options.n_iter_no_change,
+        "validation": validation,
+        "solver": options.solver,
+        "lr_auto": lr_auto,
+    }
+
+
+# solver name -> pure function (prob, theta0, max_iter, tol, **options) -> SolverResult;
+# 'gd' and 'sgd' take their update rule and batches as options (built by _gd_setup).
 _SOLVERS = {"lbfgs": _solve_lbfgs, "newton": _solve_newton, "gd": _solve_gd, "sgd": _solve_gd}
 
 
@@ -797,6 +820,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         self.class_weight = class_weight
         self.warm_start = warm_start
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -817,7 +841,6 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE, dtype=_FLOATS,
                              order="C")
         out_dtype = X.dtype
@@ -840,7 +863,8 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                      "best_validation_score_"):
             self.__dict__.pop(attr, None)  # of a previous 'gd' / 'sgd' fit
         if self.solver in ("gd", "sgd"):
-            prob, options = self._gd_setup(X, y_enc, sample_weight, classes.size)
+            prob, options = _gd_setup(X, y_enc, sample_weight, classes.size, self.alpha,
+                                      _gd.GradientOptions.from_params(self.get_params(deep=False)))
         else:
             prob = _Problem(X, y_enc, sample_weight, classes.size, self.alpha, self.fit_intercept)
             prob.scales = np.tile(_rms_column_scales(X, sample_weight, self.fit_intercept),
@@ -854,24 +878,26 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
             theta0 = warm[0].ravel().copy()
         # work per pass: a sparse X's products touch its stored entries only
         per_pass = X.nnz if sparse.issparse(X) else X.shape[0] * prob.p
-        with _blas_threads(per_pass * prob.m):
-            theta, n_iter, converged, separated, curve, *val = _SOLVERS[self.solver](
-                prob, theta0, self.max_iter, self.tol, **options
-            )
-        coef, intercept = prob.split(theta)
+        with blas_threads(per_pass * prob.m):
+            result = _SOLVERS[self.solver](prob, theta0, self.max_iter, self.tol, **options)
+        return self._publish(result, classes, out_dtype)
+
+    def _publish(self, result, classes, out_dtype):
+        """Set the fitted attributes from the solver's result (and warn), in one place."""
+        diag = result.diagnostics
+        n_iter, separated = result.n_iter, diag["separated"]
         self.classes_ = classes
-        self.coef_ = np.array(coef, dtype=out_dtype)
-        self.intercept_ = (np.array(intercept, dtype=out_dtype) if intercept is not None
-                           else np.zeros(classes.size, dtype=out_dtype))
+        self.coef_ = np.array(result.coef, dtype=out_dtype)
+        self.intercept_ = np.array(result.intercept, dtype=out_dtype)
         self.solver_ = self.solver
         self.n_iter_ = int(n_iter)
-        self.loss_curve_ = [float(v) for v in curve]
+        self.loss_curve_ = [float(v) for v in diag["loss_curve"]]
         self.separated_ = separated
-        if options:
-            self.learning_rate_ = options["rule"].learning_rate
-            self.optimizer_ = options["rule"]
-            self.validation_scores_ = val[0]
-            self.best_validation_score_ = max(val[0]) if val[0] else None
+        if "optimizer" in diag:
+            self.learning_rate_ = diag["learning_rate"]
+            self.optimizer_ = diag["optimizer"]
+            self.validation_scores_ = diag["validation_scores"]
+            self.best_validation_score_ = diag["best_validation_score"]
         if separated:
             warn(
                 "Perfect separation detected: the fitted scores already classify every "
@@ -881,7 +907,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                 "penalty) for a well-defined fit.",
                 ConvergenceWarning,
             )
-        elif not converged:
+        elif not diag["converged"]:
             warn(
                 f"SoftmaxClassifier (solver={self.solver!r}) did not converge in "
                 f"max_iter={self.max_iter} iterations (tol={self.tol}); increase max_iter"
@@ -895,36 +921,6 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                 ConvergenceWarning,
             )
         return self
-
-    def _gd_setup(self, X, y_enc, sample_weight, n_classes):
-        """'gd' / 'sgd': the early-stopping split, the problem on the training part,
-        the batches and the update rule (its 'auto' learning rate from the curvature
-        bound), all seeded by ``random_state``."""
-        rng = check_random_state(self.random_state)
-        validation = None
-        if self.early_stopping:
-            tr, va = _gd._split_validation(X.shape[0], self.validation_fraction, rng)
-            validation = (X[va], y_enc[va], sample_weight[va])
-            X, y_enc, sample_weight = X[tr], y_enc[tr], sample_weight[tr]
-            if not sample_weight.sum() > 0:
-                raise ValueError("The training part of the early-stopping split has zero weight.")
-        prob = _Problem(X, y_enc, sample_weight, n_classes, self.alpha, self.fit_intercept)
-        n = X.shape[0]
-        if self.solver == "gd":
-            batch_size, batches = n, None
-        else:
-            batch_size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
-            batches = MinibatchIterator(n, batch_size, shuffle=self.shuffle, random_state=rng)
-        L, L_max = _softmax_curvature(prob, rng, self.alpha)
-        rule, lr_auto = _gd._make_rule(self, L, L_max, n, batch_size, -(-n // batch_size))
-        return prob, {
-            "rule": rule,
-            "batches": batches,
-            "n_iter_no_change": self.n_iter_no_change,
-            "validation": validation,
-            "solver": self.solver,
-            "lr_auto": lr_auto,
-        }
 
     def _scores(self, X):
         check_is_fitted(self)

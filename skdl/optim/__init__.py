@@ -2,7 +2,9 @@
 note 002 "Optimize the statistical model").
 
 Shared by the numpy estimators with an iterative solver (LinearRegression and Ridge with
-``solver='gd'|'sgd'|'newton'``).  Each rule holds its state and updates a list of numpy
+``solver='gd'|'sgd'|'newton'``, SoftmaxClassifier with ``solver='gd'|'sgd'``), whose
+epochs all run in one loop, :func:`gradient_descent` (stopping, early stopping,
+divergence).  Each rule holds its state and updates a list of numpy
 arrays in place: ``rule.step(params, grads)``; a schedule is evaluated at the rule's
 step count; ``MinibatchIterator`` yields one epoch of index batches per iteration,
 reshuffled from its seed.  A training loop (here a logistic regression):
@@ -25,6 +27,7 @@ reshuffled from its seed.  A training loop (here a logistic regression):
 """
 
 from skdl.optim._errors import DivergenceError, FeatureScaleWarning
+from skdl.optim._loop import gradient_descent, validation_split
 from skdl.optim._minibatch import MinibatchIterator
 from skdl.optim._rules import (
     RULES,
@@ -71,4 +74,6 @@ __all__ = [
     "StepDecay",
     "UpdateRule",
     "get_rule",
+    "gradient_descent",
+    "validation_split",
 ]
