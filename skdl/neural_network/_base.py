@@ -117,6 +117,11 @@ _LBFGS_LINE_SEARCH_EVALS = 25
 # multiply-adds per batch below which one torch thread is faster than several (the
 # calling thread's OpenMP pool is lowered to one: ``utils._threads.openmp_threads``)
 _SMALL_WORK = 2e7
+# the CNNs' and recurrent networks' threshold.  Convolutions and recurrences are many
+# small kernels per batch: on 2 cores, 2 threads were slower than one up to ~2e8
+# (digits CNN, 64 x 8 x 8 batches: 0.43-2.9 s/epoch on 1 thread, 3.7-9.2 s on 2
+# threads of a loaded machine), so the MLP's threshold is raised tenfold.
+_ONE_THREAD_WORK = 10 * _SMALL_WORK
 # rows per chunk at inference
 _PREDICT_CHUNK = 4096
 

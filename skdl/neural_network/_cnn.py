@@ -18,16 +18,10 @@ import torch
 from sklearn.utils.validation import validate_data
 
 from ..utils._sklearn_compat import Interval, StrOptions
-from ._base import _SMALL_WORK, BaseNeuralNetwork
+from ._base import _ONE_THREAD_WORK, BaseNeuralNetwork
 from ._mlp import _ATTRS_DOC, _EXTRAS_DOC, _TAIL_DOC, _TRAIN_DOC
 from ._modules import CNNModule
 from ._tasks import _ClassifierNetMixin, _RegressorNetMixin
-
-# Multiply-adds per batch below which one torch thread is used.  Convolutions and
-# recurrences are many small kernels per batch: on 2 cores, 2 threads were slower than
-# one up to ~2e8 (digits CNN, 64 x 8 x 8 batches: 0.43-2.9 s/epoch on 1 thread, 3.7-9.2 s on
-# 2 threads of a loaded machine), so the MLP's threshold is raised tenfold.
-_ONE_THREAD_WORK = 10 * _SMALL_WORK
 
 _CNN_PARAMS_DOC = """
     conv_channels : tuple of int, default=(32, 64)

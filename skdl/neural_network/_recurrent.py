@@ -20,16 +20,10 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import GradientNormClipping
 
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
-from ._base import _SMALL_WORK, _NetworkBase
+from ._base import _ONE_THREAD_WORK, _NetworkBase
 from ._mlp import _ATTRS_DOC, _TAIL_DOC, _TRAIN_DOC
 from ._modules import RNN_CELLS, RecurrentModule
 from ._tasks import _ClassifierNetMixin, _RegressorNetMixin
-
-# Multiply-adds per batch below which one torch thread is used.  Convolutions and
-# recurrences are many small kernels per batch: on 2 cores, 2 threads were slower than
-# one up to ~2e8 (digits CNN, 64 x 8 x 8 batches: 0.43-2.9 s/epoch on 1 thread, 3.7-9.2 s on
-# 2 threads of a loaded machine), so the MLP's threshold is raised tenfold.
-_ONE_THREAD_WORK = 10 * _SMALL_WORK
 
 _RNN_PARAMS_DOC = """
     hidden_size : int, default=64
