@@ -16,36 +16,47 @@ into a batch.  Here the data are converted to tensors once, and skorch iterates
 over whole batches sliced from them (``_BatchIterator``: one permutation per
 epoch, then contiguous views), so skorch's loop sees ready-made batches.  Small
 networks also run on one torch thread during fit/predict (thread hand-off costs
-more than it saves on a 64 x 100 matmul, and much more on a loaded machine), and
+more than it saves on a 64 x 100 matmul, and much more on a loaded machine; the
+calling thread's OpenMP pool is lowered, never raised, and only for the pass:
+``utils._threads.openmp_threads``), and
 the optimisers use torch's fused CPU kernels where torch has them.
 
-Subclasses (CNN, recurrent, autoencoders) override ``_build_module(n_features,
-n_outputs, **module_kwargs)`` and ``_prepare_X(X, reset)``; classifiers and
-regressors differ by ``_prepare_y``, ``_criterion`` and the output transform.
+Two bases: ``_NetworkBase`` (the training parameters and everything above; the
+recurrent estimators build on it) and ``BaseNeuralNetwork`` (plus the dense-layer
+parameters ``hidden_layer_sizes``, ``activation``, ``dropout``, ``batch_norm``,
+``init``: the MLPs, CNNs and autoencoders).  Subclasses override
+``_build_module(n_features, n_outputs, **module_kwargs)`` and ``_prepare_X(X,
+reset)``; classifiers and regressors take ``_prepare_y``, ``_criterion`` and the
+output transform from the task mixins of ``_tasks.py``.  The skorch callbacks are in
+``_callbacks.py``, the torch modules in ``_modules.py``.
 """
 
 import copy
 import math
-import sys
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, get_config
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
-from skorch.callbacks import Callback, LRScheduler, PrintLog
-from skorch.utils import Ansi
+from skorch.callbacks import Callback
 
-from ..exceptions import DivergenceError
 from ..utils._atomic import AtomicFitMixin
+from ..utils._sklearn_compat import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_sample_weight,
+)
+from ..utils._threads import openmp_threads
 from ..utils._warn import warn
+from ._callbacks import _Convergence, _DivergenceCheck, _LRScheduler, _PrintLog, _StopTraining
 from ._modules import ACTIVATIONS, INITS, MLPModule, init_weights
 
 # prefixes of the skorch parameters a power user may route through the estimator
@@ -100,14 +111,17 @@ _RENAMED = {
     "'learning_rate_init')",
 }
 
-# sklearn's L-BFGS-B stops when the relative decrease of the loss is below
-# factr * machine epsilon (scipy's default ftol)
-_LBFGS_FTOL = 1e7 * np.finfo(float).eps
 # loss evaluations of one L-BFGS iteration's line search, at most
 _LBFGS_LINE_SEARCH_EVALS = 25
 
-# multiply-adds per batch below which one torch thread is faster than several
+# multiply-adds per batch below which one torch thread is faster than several (the
+# calling thread's OpenMP pool is lowered to one: ``utils._threads.openmp_threads``)
 _SMALL_WORK = 2e7
+# the CNNs' and recurrent networks' threshold.  Convolutions and recurrences are many
+# small kernels per batch: on 2 cores, 2 threads were slower than one up to ~2e8
+# (digits CNN, 64 x 8 x 8 batches: 0.43-2.9 s/epoch on 1 thread, 3.7-9.2 s on 2
+# threads of a loaded machine), so the MLP's threshold is raised tenfold.
+_ONE_THREAD_WORK = 10 * _SMALL_WORK
 # rows per chunk at inference
 _PREDICT_CHUNK = 4096
 
@@ -354,261 +368,8 @@ class _SkdlNet(NeuralNet):
         return (loss * w).mean()
 
 
-class _PrintLog(PrintLog):
-    """skorch's epoch table, coloured (the best values) only on a terminal: a log file
-    or a pipe gets no ANSI escape codes."""
-
-    def format_row(self, row, key, color):
-        text = super().format_row(row, key, color)
-        if isinstance(text, str) and not _is_terminal(self.sink):
-            text = text.replace(color, "").replace(Ansi.ENDC.value, "")
-        return text
-
-
-def _is_terminal(sink):
-    """Whether the table's sink writes to a terminal (print: standard output)."""
-    stream = sys.stdout if sink is print else getattr(sink, "__self__", None)
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-class _StopTraining(KeyboardInterrupt):
-    """skdl's end of training (convergence, early stopping), which skorch's
-    ``partial_fit`` catches as it catches its own callbacks' KeyboardInterrupt."""
-
-
-class _DivergenceCheck(Callback):
-    """Stop with a clear error when the training loss stops being finite, unless early
-    stopping has the weights of a best validation epoch to go back to: then the
-    ``convergence`` callback stops the training there and restores them (as sklearn's
-    MLP, which records a NaN validation score and keeps its best weights; it never
-    leaves NaN weights)."""
-
-    def __init__(self, learning_rate_init):
-        self.learning_rate_init = learning_rate_init
-
-    def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1, "train_loss"]
-        if not math.isfinite(loss):
-            conv = dict(net.callbacks_).get("convergence")
-            if conv is not None and conv.keeps_best_weights():
-                return
-            raise DivergenceError(
-                f"Training diverged: the training loss became {loss} at epoch "
-                f"{len(net.history)}. The learning rate is probably too large: lower "
-                f"learning_rate_init (currently {self.learning_rate_init!r}), or standardise "
-                "the inputs/targets."
-            )
-
-
-class _LRScheduler(LRScheduler):
-    """skorch ``LRScheduler``; ReduceLROnPlateau watches the validation loss when there
-    is one and the training loss otherwise (never a KeyError)."""
-
-    def on_epoch_end(self, net, **kwargs):
-        if self.policy == "ReduceLROnPlateau":
-            self.monitor = "valid_loss" if "valid_loss" in net.history[-1] else "train_loss"
-        return super().on_epoch_end(net, **kwargs)
-
-
-class _Convergence(Callback):
-    """sklearn MLP's end-of-epoch rules, as a skorch callback (always the last one).
-
-    Stochastic solvers (sklearn's ``_fit_stochastic``): each epoch, the training loss
-    (or, with a validation set, the validation score: accuracy or R², or minus the
-    validation loss where the estimator has no such score) is compared with the best
-    so far; after more than ``n_iter_no_change`` consecutive epochs without an
-    improvement by ``tol``, training stops, or, for ``solver='sgd'`` with
-    ``learning_rate='adaptive'``, the step is divided by 5 (training stops once it is
-    below 1e-6).  ``learning_rate='invscaling'`` (sgd) sets the step to
-    ``learning_rate_init / (t + 1) ** power_t`` after each epoch, t counting the
-    samples seen.  With a validation set the best weights are restored at the end.
-
-    ``lbfgs``: one L-BFGS iteration per epoch; stops (converged) when torch's LBFGS
-    finds the gradient's largest entry within ``tol`` or the loss's relative decrease
-    within scipy's ftol, and (not converged) after ``max_fun`` loss evaluations.
-
-    The state (best loss or score, the count, samples seen ``t_``) lives as long as
-    the net: through ``partial_fit`` calls and warm-started fits, as in sklearn.
-    """
-
-    def __init__(self, **config):
-        self.config = config
-
-    def initialize(self):
-        self.t_ = 0
-        self.best_loss_ = np.inf
-        self.best_validation_score_ = -np.inf
-        self.validation_scores_ = []
-        self.no_improvement_count_ = 0
-        self.best_state_ = None
-        self.lr_ = None
-        self.stop_reason_ = None
-        self._acc = None
-        self._nonfinite = False
-        self._prev_loss = None
-        self._lbfgs_iter = None
-        return self
-
-    def get_params(self, deep=True):
-        return {"config": self.config}
-
-    # -------------------------------------------------------------- hooks -- #
-    def on_train_begin(self, net, X=None, y=None, **kwargs):
-        self.n_train_ = len(X)
-        self.stop_reason_ = None
-        self.epochs_ = 0
-        split = net.train_split
-        self.validating_ = isinstance(split, _PredefinedSplit) and self.config["early_stopping"]
-        if self.lr_ is None or self.config["fresh_optimizer"]:
-            self.lr_ = self.config["learning_rate_init"]
-
-    def on_epoch_begin(self, net, **kwargs):
-        self._acc = None
-        self._nonfinite = False
-
-    def keeps_best_weights(self):
-        """Whether the weights of a best validation epoch are kept to be restored."""
-        return bool(getattr(self, "validating_", False)) and self.best_state_ is not None
-
-    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
-        if training or not self.validating_ or self.config["score"] is None:
-            return
-        _, yb = batch
-        wb = None
-        if isinstance(yb, tuple | list):
-            yb, wb = yb
-        with torch.no_grad():
-            self._accumulate(y_pred.detach(), yb, wb)
-
-    def _accumulate(self, z, y, w):
-        z = z.to(torch.float64)
-        if not bool(torch.isfinite(z).all()):  # sklearn: the score of such outputs is NaN
-            self._nonfinite = True
-        if self.config["score"] == "r2_exp":  # log-link (poisson) outputs
-            z = z.exp()
-        if self.config["score"] == "accuracy":
-            if y.dtype != torch.int64:  # one logit (binary), or multilabel indicators
-                hit = ((z > 0).to(torch.float64) == y.to(torch.float64)).all(dim=-1)
-            else:
-                hit = z.argmax(dim=-1) == y
-            hit = hit.to(torch.float64)
-            w = torch.ones_like(hit) if w is None else w.to(torch.float64)
-            acc = torch.stack([(w * hit).sum(), w.sum()])
-        else:  # r2: per output, weighted sums of y, y² and squared residuals
-            k = z.shape[-1]
-            y = y.to(torch.float64).reshape(-1, k)
-            steps = y.shape[0] // max(len(z), 1)
-            z = z.reshape(-1, k)
-            w = torch.ones(len(y), dtype=torch.float64, device=y.device) if w is None else (
-                w.to(torch.float64).repeat_interleave(steps)
-            )
-            w = w[:, None]
-            acc = torch.stack(
-                [
-                    w.sum().expand(k),
-                    (w * y).sum(0),
-                    (w * y * y).sum(0),
-                    (w * (y - z) ** 2).sum(0),
-                ]
-            )
-        self._acc = acc if self._acc is None else self._acc + acc
-
-    def _validation_score(self, net):
-        if self.config["score"] is None:
-            return -float(net.history[-1, "valid_loss"])
-        if getattr(self, "_nonfinite", False):
-            return float("nan")
-        acc = self._acc.cpu().numpy()
-        if self.config["score"] == "accuracy":
-            return float(acc[0] / acc[1])
-        sw, swy, swy2, sse = acc
-        sst = swy2 - swy**2 / sw
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r2 = np.where(sst > 0, 1.0 - sse / sst, np.where(sse == 0, 1.0, 0.0))
-        return float(np.mean(r2))
-
-    def on_epoch_end(self, net, **kwargs):
-        cfg = self.config
-        self.epochs_ += 1
-        self.t_ += self.n_train_
-        loss = float(net.history[-1, "train_loss"])
-        if cfg["verbose"]:  # sklearn's line, under skorch's table row
-            print(f"Iteration {len(net.history)}, loss = {loss:.8f}")
-        if cfg["lbfgs"]:
-            return self._lbfgs_epoch_end(net, loss)
-        if self.validating_:
-            score = self._validation_score(net)
-            self.validation_scores_.append(score)
-            net.history.record("validation_score", score)
-            if cfg["verbose"]:
-                print(f"Validation score: {score:f}")
-            if not math.isfinite(loss) and self.best_state_ is not None:
-                # diverged (see _DivergenceCheck): stop, the best weights are restored
-                self.stop_reason_ = "diverged"
-                raise _StopTraining
-            if score < self.best_validation_score_ + cfg["tol"]:
-                self.no_improvement_count_ += 1
-            else:
-                self.no_improvement_count_ = 0
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self.best_state_ = {
-                    k: v.detach().clone() for k, v in net.module_.state_dict().items()
-                }
-        else:
-            if loss > self.best_loss_ - cfg["tol"]:
-                self.no_improvement_count_ += 1
-            else:
-                self.no_improvement_count_ = 0
-            self.best_loss_ = min(self.best_loss_, loss)
-        if cfg["schedule"] == "invscaling":
-            self._set_lr(net, cfg["learning_rate_init"] / (self.t_ + 1) ** cfg["power_t"])
-        if self.no_improvement_count_ > cfg["n_iter_no_change"]:
-            what = "Validation score" if self.validating_ else "Training loss"
-            msg = (
-                f"{what} did not improve more than tol={cfg['tol']:f} for "
-                f"{cfg['n_iter_no_change']} consecutive epochs."
-            )
-            if cfg["schedule"] == "adaptive" and self.lr_ > 1e-6:
-                self._set_lr(net, self.lr_ / 5.0)
-                self.no_improvement_count_ = 0
-                if cfg["verbose"]:
-                    print(f"{msg} Setting learning rate to {self.lr_:f}")
-                return
-            if cfg["verbose"]:
-                extra = " Learning rate too small." if cfg["schedule"] == "adaptive" else ""
-                print(f"{msg}{extra} Stopping.")
-            self.stop_reason_ = "converged"
-            raise _StopTraining
-
-    def _set_lr(self, net, lr):
-        self.lr_ = lr
-        for group in net.optimizer_.param_groups:
-            group["lr"] = lr
-
-    def _lbfgs_epoch_end(self, net, loss):
-        cfg = self.config
-        self.best_loss_ = min(self.best_loss_, loss)
-        state = net.optimizer_.state[net.optimizer_.param_groups[0]["params"][0]]
-        n_iter, evals = state.get("n_iter", 0), state.get("func_evals", 0)
-        stalled = n_iter == self._lbfgs_iter
-        self._lbfgs_iter = n_iter
-        prev, self._prev_loss = self._prev_loss, loss
-        small = prev is not None and (prev - loss) <= _LBFGS_FTOL * max(abs(prev), abs(loss), 1.0)
-        if stalled or small:  # torch's gradient test, or scipy's relative-decrease test
-            self.stop_reason_ = "converged"
-            raise _StopTraining
-        if evals >= cfg["max_fun"]:
-            self.stop_reason_ = "max_fun"
-            raise _StopTraining
-
-    def on_train_end(self, net, **kwargs):
-        if self.validating_ and self.best_state_ is not None:
-            with torch.no_grad():
-                net.module_.load_state_dict(self.best_state_)
-
 # --------------------------------------------------------------------------- #
-# torch context: seeding and threads                                          #
+# torch context: seeding and devices                                          #
 # --------------------------------------------------------------------------- #
 @contextmanager
 def _seeded(seed, device):
@@ -627,20 +388,6 @@ def _seeded(seed, device):
         elif dev.type == "mps":
             torch.mps.manual_seed(seed)
         yield
-
-
-@contextmanager
-def _torch_threads(n):
-    """Run with ``n`` torch threads (``None``: leave as is), restoring the count after."""
-    old = torch.get_num_threads()
-    change = n is not None and n != old
-    if change:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        if change:
-            torch.set_num_threads(old)
 
 
 def _resolve_device(device):
@@ -679,44 +426,6 @@ def _resolve_device(device):
     return str(dev)
 
 
-# the training parameters every network estimator shares, in sklearn MLP's order
-# (then skdl's ``callbacks``, ``dtype``, ``device``), with sklearn's defaults
-_TRAINING_PARAMS = (
-    "solver",
-    "alpha",
-    "batch_size",
-    "learning_rate",
-    "learning_rate_init",
-    "power_t",
-    "max_iter",
-    "shuffle",
-    "random_state",
-    "tol",
-    "verbose",
-    "warm_start",
-    "momentum",
-    "nesterovs_momentum",
-    "early_stopping",
-    "validation_fraction",
-    "beta_1",
-    "beta_2",
-    "epsilon",
-    "n_iter_no_change",
-    "max_fun",
-    "callbacks",
-    "dtype",
-    "device",
-)
-
-
-def _set_training_params(estimator, values, kwargs):
-    """Store the shared training parameters from an ``__init__``'s ``locals()``, and
-    the routed skorch parameters given as extra keywords."""
-    for name in _TRAINING_PARAMS:
-        setattr(estimator, name, values[name])
-    vars(estimator).update(kwargs)
-
-
 def _float_dtype(X):
     """float32 when ``X`` holds float32 (an array, a sparse matrix, a frame of float32
     columns), else float64: the dtype sklearn's MLP would compute in."""
@@ -735,30 +444,35 @@ def _n_params(module):
 # --------------------------------------------------------------------------- #
 # the estimator base                                                           #
 # --------------------------------------------------------------------------- #
-class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
-    """Shared base of the skorch-backed network estimators (not for direct use).
+class _NetworkBase(AtomicFitMixin, BaseEstimator):
+    """What every network estimator shares (not for direct use): the training
+    parameters (sklearn MLP's, then ``callbacks``, ``dtype``, ``device``), skorch's
+    training loop, seeding, sample weights, early stopping and inference.
 
     Extra keyword arguments with a skorch prefix (``module__*``, ``optimizer__*``,
     ``criterion__*``, ``callbacks__*``, ``iterator_train__*``, ``iterator_valid__*``)
     are routed to skorch (the ``module__*`` ones to ``_build_module``); they appear in
     ``get_params`` and survive ``clone``.  Anything else is refused at fit.
 
-    Hooks for subclasses (CNN, recurrent, autoencoders):
+    A concrete estimator writes an ordinary ``__init__`` listing all its parameters
+    (its architecture's, then the training ones passed on to this ``__init__``),
+    composes ``_parameter_constraints`` as ``{**Base._parameter_constraints, ...}``,
+    takes its task (``_prepare_y``, ``_criterion``, ``predict``...) from
+    ``_tasks._ClassifierNetMixin`` or ``_tasks._RegressorNetMixin``, and overrides:
 
     - ``_build_module(n_features, n_outputs, **module_kwargs)`` -> ``nn.Module``
       returning raw outputs (logits for classifiers);
-    - ``_init_module(module)``: weight initialisation (the ``init`` scheme);
-    - ``_prepare_X(X, reset)`` -> validated float32 array (``validate_data``; set the
-      class attribute ``_skdl_accepts_nd = True`` when it takes 3-D/4-D input) and
+    - ``_init_module(module)``: weight initialisation (default: torch's own);
+    - ``_batch_normalised``: whether the module batch-normalises (then ``fit`` needs
+      two rows; default False);
+    - ``_prepare_X(X, reset)`` -> validated array (``validate_data``; set the class
+      attribute ``_skdl_accepts_nd = True`` when it takes 3-D/4-D input) and
       ``_n_features(X)`` -> the input size given to ``_build_module``;
     - ``_prepare_y(y, reset, classes)`` -> ``(targets array, n_outputs)`` and
       ``_criterion()`` -> a torch loss class (built with ``reduction='none'``);
       ``_check_y_present(y)`` for estimators without targets;
-    - ``_forward(X)`` -> the module's outputs for validated ``X``, float64 numpy;
-    - ``_n_torch_threads(net, rows)``: torch threads for a pass on ``rows`` rows.
-
-    A subclass with more hyper-parameters writes its own ``__init__`` (explicit
-    keywords, then ``**kwargs`` passed on) and extends ``_parameter_constraints``.
+    - ``_torch_work(net, rows)``: multiply-adds of a pass on ``rows`` rows, and
+      ``_one_thread_work``: below it, the pass runs on one torch (OpenMP) thread.
     """
 
     def _partial_fit_snapshot(self):
@@ -795,8 +509,6 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         return restore
 
     _parameter_constraints = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
         "solver": [StrOptions(set(_SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -822,17 +534,12 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [list, tuple, None],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "batch_norm": ["boolean"],
-        "init": [StrOptions(set(INITS))],
         "dtype": [Options(type, {np.float32, np.float64})],
         "device": [str],
     }
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
         *,
         solver="adam",
         alpha=0.0001,
@@ -856,19 +563,36 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         n_iter_no_change=10,
         max_fun=15000,
         callbacks=None,
-        dropout=0.0,
-        batch_norm=False,
-        init="kaiming",
         dtype=np.float32,
         device="cpu",
         **kwargs,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.init = init
-        _set_training_params(self, locals(), kwargs)
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.callbacks = callbacks
+        self.dtype = dtype
+        self.device = device
+        # routed skorch parameters (module__*, optimizer__*, ...): see _routed_params
+        vars(self).update(kwargs)
 
     # ----------------------------------------------------------- params ---- #
     @staticmethod
@@ -917,34 +641,18 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
                 other[key] = value
         return module_kwargs, other
 
-    def _hidden(self):
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, Integral):
-            sizes = (sizes,)
-        sizes = tuple(sizes)
-        for s in sizes:
-            if not isinstance(s, Integral) or isinstance(s, bool) or s < 1:
-                raise ValueError(
-                    "hidden_layer_sizes must be a positive int or a sequence of positive "
-                    f"ints; got {self.hidden_layer_sizes!r}."
-                )
-        return tuple(int(s) for s in sizes)
-
     # --------------------------------------------------------- overridable -- #
     def _build_module(self, n_features, n_outputs, **module_kwargs):
         """Return the (uninitialised) ``nn.Module``; ``module__*`` kwargs override."""
-        kwargs = {
-            "hidden_layer_sizes": self._hidden(),
-            "activation": self.activation,
-            "dropout": self.dropout,
-            "batch_norm": self.batch_norm,
-        }
-        kwargs.update(module_kwargs)
-        return MLPModule(n_features, n_outputs, **kwargs)
+        raise NotImplementedError
 
     def _init_module(self, module):
-        """Initialise the module's weights in place (the ``init`` scheme)."""
-        init_weights(module, self.init)
+        """Initialise the module's weights in place (default: torch's initialisation)."""
+
+    @property
+    def _batch_normalised(self):
+        """Whether the module has batch-norm layers (then fitting needs two rows)."""
+        return False
 
     # whether ``X`` may be a scipy sparse matrix (kept sparse, densified per batch)
     _accepts_sparse = False
@@ -966,12 +674,20 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         """The input size the module is built for."""
         return X.shape[1]
 
-    def _n_torch_threads(self, net, rows):
-        """Torch threads for a forward/backward pass on ``rows`` rows: one when the work
-        (about ``rows`` x parameters multiply-adds) is small, else torch's default."""
+    # multiply-adds of a pass below which it runs on one torch thread
+    _one_thread_work = _SMALL_WORK
+
+    def _torch_work(self, net, rows):
+        """Multiply-adds of a forward/backward pass on ``rows`` rows (about ``rows`` x
+        parameters), compared with ``_one_thread_work``; infinite off the CPU (the
+        thread count does not matter there)."""
         if torch.device(net.device).type != "cpu":
-            return None
-        return 1 if rows * _n_params(net.module_) < _SMALL_WORK else None
+            return math.inf
+        return rows * _n_params(net.module_)
+
+    def _torch_threads(self, net, rows):
+        """Context: one torch (OpenMP) thread for a small pass, in the calling thread only."""
+        return openmp_threads(self._torch_work(net, rows), small=self._one_thread_work)
 
     # subclasses: _prepare_y(y, reset, classes) -> (y array, n_outputs), _criterion()
 
@@ -1209,14 +925,25 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         never rounded to float32)."""
         return np.result_type(_float_dtype(X), self.dtype)
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+    def _validate_params(self):
+        # (called by sklearn's ``_fit_context`` on fit/partial_fit) a float
+        # learning_rate is skdl's old spelling of learning_rate_init: say so, rather
+        # than sklearn's generic message
         if isinstance(self.learning_rate, Real) and not isinstance(self.learning_rate, bool):
             raise ValueError(
                 f"learning_rate={self.learning_rate!r}: learning_rate is the schedule "
                 f"({list(_SKLEARN_RATES + _SCHEDULES)}), as sklearn's; the step size is "
                 "learning_rate_init."
             )
-        self._validate_params()
+        super()._validate_params()
+
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        """Train on ``(X, y)``: the fit methods' body, after ``_fit_context``'s
+        validation of the parameters."""
+        if not get_config()["skip_parameter_validation"]:
+            # only reached from a fit method without ``@_fit_context`` (which skips
+            # nested validation): validate here, as that decorator would
+            self._validate_params()
         self._check_y_present(y)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -1235,7 +962,7 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
                 f"Found input variables with inconsistent numbers of samples: "
                 f"[{X.shape[0]}, {y.shape[0]}]"
             )
-        if self.batch_norm and X.shape[0] < 2:
+        if self._batch_normalised and X.shape[0] < 2:
             raise ValueError(
                 f"batch_norm=True needs at least 2 samples to fit; got {X.shape[0]} sample."
             )
@@ -1365,7 +1092,7 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         net.batch_size = batch_size
         net.train_split = None if valid is None else _PredefinedSplit(valid)
         try:
-            with _torch_threads(self._n_torch_threads(net, batch_size)):
+            with self._torch_threads(net, batch_size):
                 net.partial_fit(dataset, None, epochs=epochs)
         finally:
             net.train_split = None
@@ -1403,7 +1130,7 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         outs = []
         with (
             torch.inference_mode(),
-            _torch_threads(self._n_torch_threads(net, min(A.shape[0], _PREDICT_CHUNK))),
+            self._torch_threads(net, min(A.shape[0], _PREDICT_CHUNK)),
         ):
             for chunk in _dense_chunks(A):
                 xb = torch.from_numpy(chunk).to(device=dev, dtype=dtype)
@@ -1411,3 +1138,72 @@ class BaseNeuralNetwork(AtomicFitMixin, BaseEstimator):
         if not outs:
             return np.zeros((0,) if width is None else (0, width))
         return torch.cat(outs).to("cpu", torch.float64).numpy()
+
+
+class BaseNeuralNetwork(_NetworkBase):
+    """Base of the networks built on a stack of dense layers (the MLPs, the CNNs'
+    head, the autoencoders): the parameters ``hidden_layer_sizes``, ``activation``,
+    ``dropout``, ``batch_norm`` and ``init`` over the training ones of
+    ``_NetworkBase`` (not for direct use).
+
+    Its ``_build_module`` is the multilayer perceptron ``MLPModule``; its weights
+    follow the ``init`` scheme.
+    """
+
+    _parameter_constraints = {
+        **_NetworkBase._parameter_constraints,
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "init": [StrOptions(set(INITS))],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        dropout=0.0,
+        batch_norm=False,
+        init="kaiming",
+        **kwargs,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.init = init
+        super().__init__(**kwargs)  # the training parameters and routed ones
+
+    def _hidden(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, Integral):
+            sizes = (sizes,)
+        sizes = tuple(sizes)
+        for s in sizes:
+            if not isinstance(s, Integral) or isinstance(s, bool) or s < 1:
+                raise ValueError(
+                    "hidden_layer_sizes must be a positive int or a sequence of positive "
+                    f"ints; got {self.hidden_layer_sizes!r}."
+                )
+        return tuple(int(s) for s in sizes)
+
+    def _build_module(self, n_features, n_outputs, **module_kwargs):
+        """Return the (uninitialised) ``nn.Module``; ``module__*`` kwargs override."""
+        kwargs = {
+            "hidden_layer_sizes": self._hidden(),
+            "activation": self.activation,
+            "dropout": self.dropout,
+            "batch_norm": self.batch_norm,
+        }
+        kwargs.update(module_kwargs)
+        return MLPModule(n_features, n_outputs, **kwargs)
+
+    def _init_module(self, module):
+        """Initialise the module's weights in place (the ``init`` scheme, note 002)."""
+        init_weights(module, self.init)
+
+    @property
+    def _batch_normalised(self):
+        return bool(self.batch_norm)

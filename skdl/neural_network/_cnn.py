@@ -1,7 +1,9 @@
 """Convolutional networks on skorch (note 000 §5, note 001 ch. 9).
 
-``CNNClassifier`` and ``CNNRegressor`` are the MLP estimators with a stack of
-conv + max-pool blocks in front of the dense head (``_layers.CNNModule``).  They take
+``CNNClassifier`` and ``CNNRegressor`` put a stack of conv + max-pool blocks in front
+of a dense head (``_modules.CNNModule``): the dense-layer base ``BaseNeuralNetwork``
+with the image handling of ``_CNNMixin`` and a task mixin (``_tasks.py``), siblings of
+the MLP estimators.  They take
 images as 4-D arrays ``(n, C, H, W)`` or, as pipelines pass them, flattened rows
 ``(n, C·H·W)`` reshaped by ``image_shape`` (dense, or scipy sparse CSR/CSC rows kept
 sparse and densified one batch at a time, as the MLPs').
@@ -13,25 +15,13 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ._base import _SMALL_WORK, BaseNeuralNetwork
-from ._layers import CNNModule
-from ._mlp import (
-    _ATTRS_DOC,
-    _EXTRAS_DOC,
-    _TAIL_DOC,
-    _TRAIN_DOC,
-    MLPClassifier,
-    MLPRegressor,
-)
-
-# Multiply-adds per batch below which one torch thread is used.  Convolutions and
-# recurrences are many small kernels per batch: on 2 cores, 2 threads were slower than
-# one up to ~2e8 (digits CNN, 64 x 8 x 8 batches: 0.43-2.9 s/epoch on 1 thread, 3.7-9.2 s on
-# 2 threads of a loaded machine), so the MLP's threshold is raised tenfold.
-_ONE_THREAD_WORK = 10 * _SMALL_WORK
+from ..utils._sklearn_compat import Interval, StrOptions
+from ._base import _ONE_THREAD_WORK, BaseNeuralNetwork
+from ._mlp import _ATTRS_DOC, _EXTRAS_DOC, _TAIL_DOC, _TRAIN_DOC
+from ._modules import CNNModule
+from ._tasks import _ClassifierNetMixin, _RegressorNetMixin
 
 _CNN_PARAMS_DOC = """
     conv_channels : tuple of int, default=(32, 64)
@@ -181,12 +171,14 @@ class _CNNMixin:
         kwargs.update(module_kwargs)
         return CNNModule(tuple(image_shape), n_outputs, **kwargs)
 
-    def _n_torch_threads(self, net, rows):
+    _one_thread_work = _ONE_THREAD_WORK
+
+    def _torch_work(self, net, rows):
         # a convolution reuses each weight at every output position: count the
         # multiply-adds of a forward pass, not the parameters
         if torch.device(net.device).type != "cpu":
-            return None
-        return 1 if rows * net.module_.macs_per_sample < _ONE_THREAD_WORK else None
+            return math.inf
+        return rows * net.module_.macs_per_sample
 
 
 _CNN_CONSTRAINTS = {
@@ -200,88 +192,7 @@ _CNN_CONSTRAINTS = {
 }
 
 
-def _cnn_init(
-    self,
-    conv_channels=(32, 64),
-    kernel_size=3,
-    *,
-    stride=1,
-    padding="same",
-    pool_size=2,
-    image_shape=None,
-    hidden_layer_sizes=(128,),
-    activation="relu",
-    dropout=0.0,
-    batch_norm=False,
-    init="kaiming",
-    solver="adam",
-    alpha=0.0001,
-    batch_size="auto",
-    learning_rate="constant",
-    learning_rate_init=0.001,
-    power_t=0.5,
-    max_iter=200,
-    shuffle=True,
-    random_state=None,
-    tol=1e-4,
-    verbose=False,
-    warm_start=False,
-    momentum=0.9,
-    nesterovs_momentum=True,
-    early_stopping=False,
-    validation_fraction=0.1,
-    beta_1=0.9,
-    beta_2=0.999,
-    epsilon=1e-8,
-    n_iter_no_change=10,
-    max_fun=15000,
-    callbacks=None,
-    dtype=np.float32,
-    device="cpu",
-    **kwargs,
-):
-    BaseNeuralNetwork.__init__(
-        self,
-        hidden_layer_sizes=hidden_layer_sizes,
-        activation=activation,
-        dropout=dropout,
-        batch_norm=batch_norm,
-        init=init,
-        solver=solver,
-        alpha=alpha,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        learning_rate_init=learning_rate_init,
-        power_t=power_t,
-        max_iter=max_iter,
-        shuffle=shuffle,
-        random_state=random_state,
-        tol=tol,
-        verbose=verbose,
-        warm_start=warm_start,
-        momentum=momentum,
-        nesterovs_momentum=nesterovs_momentum,
-        early_stopping=early_stopping,
-        validation_fraction=validation_fraction,
-        beta_1=beta_1,
-        beta_2=beta_2,
-        epsilon=epsilon,
-        n_iter_no_change=n_iter_no_change,
-        max_fun=max_fun,
-        callbacks=callbacks,
-        dtype=dtype,
-        device=device,
-        **kwargs,
-    )
-    self.conv_channels = conv_channels
-    self.kernel_size = kernel_size
-    self.stride = stride
-    self.padding = padding
-    self.pool_size = pool_size
-    self.image_shape = image_shape
-
-
-class CNNClassifier(_CNNMixin, MLPClassifier):
+class CNNClassifier(_CNNMixin, _ClassifierNetMixin, BaseNeuralNetwork):
     __doc__ = f"""Convolutional neural network classifier, trained with torch through skorch.
 
     Conv + max-pool blocks, then a dense head with a softmax output; minimises the
@@ -325,10 +236,87 @@ class CNNClassifier(_CNNMixin, MLPClassifier):
 
     _parameter_constraints = _CNN_CONSTRAINTS
 
-    __init__ = _cnn_init
+    def __init__(
+        self,
+        conv_channels=(32, 64),
+        kernel_size=3,
+        *,
+        stride=1,
+        padding="same",
+        pool_size=2,
+        image_shape=None,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        init="kaiming",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        callbacks=None,
+        dtype=np.float32,
+        device="cpu",
+        **kwargs,
+    ):
+        self.conv_channels = conv_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.pool_size = pool_size
+        self.image_shape = image_shape
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            init=init,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            callbacks=callbacks,
+            dtype=dtype,
+            device=device,
+            **kwargs,
+        )
 
 
-class CNNRegressor(_CNNMixin, MLPRegressor):
+class CNNRegressor(_CNNMixin, _RegressorNetMixin, BaseNeuralNetwork):
     __doc__ = f"""Convolutional neural network regressor, trained with torch through skorch.
 
     Conv + max-pool blocks, then a dense head with linear outputs; minimises the mean
@@ -364,4 +352,81 @@ class CNNRegressor(_CNNMixin, MLPRegressor):
 
     _parameter_constraints = _CNN_CONSTRAINTS
 
-    __init__ = _cnn_init
+    def __init__(
+        self,
+        conv_channels=(32, 64),
+        kernel_size=3,
+        *,
+        stride=1,
+        padding="same",
+        pool_size=2,
+        image_shape=None,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        init="kaiming",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        callbacks=None,
+        dtype=np.float32,
+        device="cpu",
+        **kwargs,
+    ):
+        self.conv_channels = conv_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.pool_size = pool_size
+        self.image_shape = image_shape
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            init=init,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            callbacks=callbacks,
+            dtype=dtype,
+            device=device,
+            **kwargs,
+        )

@@ -1,8 +1,10 @@
 """Plain ``torch.nn`` building blocks of the network estimators (no sklearn here).
 
-The sklearn-facing estimators in ``_mlp.py`` (and the CNN, recurrent and
-autoencoder modules) build these modules lazily at fit time, once the number
-of input features and outputs is known.
+Every ``nn.Module`` of the MLP, CNN and recurrent estimators lives here: the
+multilayer perceptron ``MLPModule``, the Poisson loss, ``CNNModule`` (with
+``conv_plan``) and ``RecurrentModule``.  The sklearn-facing estimators (``_mlp.py``,
+``_cnn.py``, ``_recurrent.py``, ``_autoencoder.py``) build them lazily at fit time,
+once the number of input features and outputs is known.
 
 Weight initialisation follows note 002 ("Initialize weights"): the variance of a
 pre-activation ``a_i = Σ_j W_ij h_j + b_i`` of a layer with ``u`` inputs is
@@ -167,3 +169,244 @@ class MLPModule(nn.Sequential):
     def layers(self):
         """The layers, in order (the module itself: an ``nn.Sequential``)."""
         return self
+
+
+# --------------------------------------------------------------------------- #
+# losses                                                                       #
+# --------------------------------------------------------------------------- #
+class _PoissonLoss(nn.PoissonNLLLoss):
+    """``exp(z) - y z`` per entry: the half Poisson deviance of sklearn's MLP up to a
+    term free of the weights (torch's PoissonNLLLoss with log input)."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__(log_input=True, full=False, reduction=reduction)
+
+
+# --------------------------------------------------------------------------- #
+# convolutional and recurrent modules (note 000 §5, note 001 ch. 9-10)          #
+# --------------------------------------------------------------------------- #
+# ``CNNModule`` is note 000 §5's "rounds of conv plus maxPool, followed by a dense
+# layer"; ``RecurrentModule`` an LSTM/GRU/Elman RNN with a linear read-out (note 002
+# "Neural networks for time series").  ``conv_plan`` works out the per-block kernel,
+# padding and pooling and the feature-map sizes, so the estimators can check them (and
+# explain a too-small image) before building anything.
+RNN_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+def _conv_out(extent, kernel, stride, padding):
+    """Output extent of a convolution (note 000 §5): ``(W − K + 2P) // S + 1``."""
+    return (extent - kernel + 2 * padding) // stride + 1
+
+
+def conv_plan(image_shape, n_blocks, kernel_size, stride, padding, pool_size):
+    """Per-block layer sizes for a ``(C, H, W)`` image, and the final map shape.
+
+    A spatial dimension of the *image* smaller than ``kernel_size`` (the height of a
+    ``1 × d`` row, both sides of a 2 × 2 image) is "tiny": in it, every block's kernel
+    and pooling window are clipped to the current extent, so the network convolves and
+    pools only along the dimensions that have room.  Other dimensions use the sizes as
+    given, and when a block's feature map becomes too small for its kernel or pooling
+    window (too many blocks, too large a kernel, stride or pool for the image) a
+    ``ValueError`` explains which block, at which size.
+
+    ``padding="same"`` pads ``(k − 1) // 2`` on each side (the size is kept for odd
+    kernels at stride 1).
+
+    Returns
+    -------
+    blocks : list of dict
+        ``kernel``, ``padding``, ``pool`` and ``conv_out`` (the convolution's output
+        size), each an ``(h, w)`` pair, per block.
+    out_shape : tuple of int
+        ``(H, W)`` of the last block's feature maps.
+    """
+    _, height, width = image_shape
+    extents = [height, width]
+    tiny = [e < kernel_size for e in extents]
+    blocks = []
+    for b in range(n_blocks):
+        kernel, pad, pool, conv_out, after = [], [], [], [], []
+        for axis in range(2):
+            e = extents[axis]
+            k = min(kernel_size, e) if tiny[axis] else kernel_size
+            p = (k - 1) // 2 if padding == "same" else padding
+            if e + 2 * p < k:
+                raise ValueError(
+                    f"The image of shape {tuple(image_shape)} (C, H, W) is too small for "
+                    f"the architecture: conv block {b + 1} sees feature maps of size "
+                    f"{extents[0]}x{extents[1]}, smaller than kernel_size={kernel_size} "
+                    f"(with padding {p}). Use fewer conv_channels, a smaller kernel_size, "
+                    "stride or pool_size, or padding='same'."
+                )
+            e = _conv_out(e, k, stride, p)
+            q = min(pool_size, e) if tiny[axis] else pool_size
+            if e < q:
+                raise ValueError(
+                    f"The image of shape {tuple(image_shape)} (C, H, W) is too small for "
+                    f"the architecture: after conv block {b + 1} a feature-map side is {e}, "
+                    f"smaller than pool_size={pool_size}. Use fewer conv_channels, a "
+                    "smaller pool_size, kernel_size or stride, or larger images."
+                )
+            kernel.append(k)
+            pad.append(p)
+            pool.append(q)
+            conv_out.append(e)
+            after.append(e // q)
+        extents = after
+        blocks.append(
+            {
+                "kernel": tuple(kernel),
+                "padding": tuple(pad),
+                "pool": tuple(pool),
+                "conv_out": tuple(conv_out),
+            }
+        )
+    return blocks, tuple(extents)
+
+
+class CNNModule(nn.Module):
+    """Convolutional network returning raw outputs (logits for classification).
+
+    Each block is ``Conv2d -> [BatchNorm2d] -> activation -> [MaxPool2d]``; the
+    flattened maps go through a dense head (``MLPModule``: hidden layers, then a
+    linear output layer).
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(C, H, W)`` of the input images; ``forward`` takes ``(n, C, H, W)``, or
+        flattened rows ``(n, C·H·W)``.
+    n_outputs : int
+        Number of outputs.
+    conv_channels : tuple of int, default=(32, 64)
+        Number of filters of each conv block.
+    kernel_size, stride, pool_size : int
+        Convolution kernel side, stride and max-pooling window (1: no pooling).
+    padding : int or "same", default="same"
+        Zero padding of each side.
+    hidden_layer_sizes : tuple of int, default=(128,)
+        Units of the dense head's hidden layers.
+    activation : str, default="relu"
+        Activation after every conv and hidden layer.
+    dropout : float, default=0.0
+        Dropout probability in the dense head (and after the conv blocks).
+    batch_norm : bool, default=False
+        Batch-normalise the conv and hidden pre-activations.
+    """
+
+    def __init__(
+        self,
+        image_shape,
+        n_outputs,
+        conv_channels=(32, 64),
+        kernel_size=3,
+        stride=1,
+        padding="same",
+        pool_size=2,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+    ):
+        super().__init__()
+        self.image_shape = tuple(image_shape)
+        blocks, (h, w) = conv_plan(
+            image_shape, len(conv_channels), kernel_size, stride, padding, pool_size
+        )
+        layers = []
+        c_in = image_shape[0]
+        macs = 0
+        for c_out, plan in zip(conv_channels, blocks, strict=True):
+            layers.append(nn.Conv2d(c_in, c_out, plan["kernel"], stride, plan["padding"]))
+            macs += c_in * c_out * math.prod(plan["kernel"]) * math.prod(plan["conv_out"])
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(c_out))
+            layers.append(make_activation(activation))
+            if plan["pool"] != (1, 1):
+                layers.append(nn.MaxPool2d(plan["pool"]))
+            c_in = c_out
+        layers.append(nn.Flatten())
+        if dropout > 0 and conv_channels:
+            layers.append(nn.Dropout(dropout))
+        self.features = nn.Sequential(*layers)
+        self.feature_shape = (c_in, h, w)
+        self.head = MLPModule(
+            c_in * h * w,
+            n_outputs,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+        )
+        # multiply-adds of one sample's forward pass (a kernel is applied at every
+        # output position), for the estimators' choice of torch threads
+        self.macs_per_sample = macs + sum(p.numel() for p in self.head.parameters())
+
+    def forward(self, X):
+        if X.ndim == 2:  # flattened rows (C-order), e.g. densified sparse batches
+            X = X.reshape(X.shape[0], *self.image_shape)
+        return self.head(self.features(X))
+
+
+class RecurrentModule(nn.Module):
+    """LSTM, GRU or Elman RNN with a linear read-out.
+
+    Sequence to one: the last layer's final hidden state (both directions' when
+    bidirectional) goes through a linear layer to ``n_outputs``.  Sequence to
+    sequence: the hidden state at every step is read out, giving ``(n, T,
+    n_outputs)``.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step.
+    n_outputs : int
+        Outputs (per sequence, or per step when ``return_sequences``).
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell (``"rnn"`` is the Elman network with tanh).
+    hidden_size : int, default=64
+        Size of the hidden state.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    bidirectional : bool, default=False
+        Also run the sequence backwards and concatenate both states.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the read-out.
+    return_sequences : bool, default=False
+        Read out every step instead of the last.
+    """
+
+    def __init__(
+        self,
+        input_size,
+        n_outputs,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        return_sequences=False,
+    ):
+        super().__init__()
+        self.rnn = RNN_CELLS[cell](
+            input_size,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            bidirectional=bidirectional,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.is_lstm = cell == "lstm"
+        self.n_directions = 2 if bidirectional else 1
+        self.return_sequences = return_sequences
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.readout = nn.Linear(self.n_directions * hidden_size, n_outputs)
+
+    def forward(self, X):
+        out, state = self.rnn(X)
+        if self.return_sequences:
+            return self.readout(self.dropout(out))
+        h_n = state[0] if self.is_lstm else state
+        # the last layer's final state of each direction: (n, directions * hidden)
+        last = h_n[-self.n_directions :].transpose(0, 1).reshape(X.shape[0], -1)
+        return self.readout(self.dropout(last))

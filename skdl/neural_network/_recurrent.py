@@ -4,29 +4,26 @@
 univariate) with an LSTM, GRU or Elman RNN and a linear read-out of the final hidden
 state (sequence to one) or, for the regressor, of the state at every step (sequence
 to sequence, targets ``(n, T, k)``).  Training, callbacks and devices are the shared
-skorch base's (``_base.py``); gradients can be clipped by norm against the exploding
-gradients of back-propagation through time.
+skorch base's (``_base._NetworkBase``: the recurrent estimators have no dense-layer
+parameters), the task a mixin of ``_tasks.py``; gradients can be clipped by norm
+against the exploding gradients of back-propagation through time.
 """
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import GradientNormClipping
 
-from ._base import _SMALL_WORK, BaseNeuralNetwork, _set_training_params
-from ._layers import RNN_CELLS, RecurrentModule
-from ._mlp import _ATTRS_DOC, _TAIL_DOC, _TRAIN_DOC, MLPClassifier, MLPRegressor
-
-# Multiply-adds per batch below which one torch thread is used.  Convolutions and
-# recurrences are many small kernels per batch: on 2 cores, 2 threads were slower than
-# one up to ~2e8 (digits CNN, 64 x 8 x 8 batches: 0.43-2.9 s/epoch on 1 thread, 3.7-9.2 s on
-# 2 threads of a loaded machine), so the MLP's threshold is raised tenfold.
-_ONE_THREAD_WORK = 10 * _SMALL_WORK
+from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ._base import _ONE_THREAD_WORK, _NetworkBase
+from ._mlp import _ATTRS_DOC, _TAIL_DOC, _TRAIN_DOC
+from ._modules import RNN_CELLS, RecurrentModule
+from ._tasks import _ClassifierNetMixin, _RegressorNetMixin
 
 _RNN_PARAMS_DOC = """
     hidden_size : int, default=64
@@ -88,10 +85,8 @@ class _RecurrentMixin:
     """Sequence handling and module building shared by the recurrent estimators."""
 
     _accepts_sparse = False  # sequences come dense (see _RNN_NOTES)
-
-    # base-class switches that have no parameter here
-    batch_norm = False
-    init = "default"
+    # no batch norm, and torch's initialisation of the recurrent and read-out layers
+    # (the base's defaults of ``_batch_normalised`` and ``_init_module``)
 
     def _prepare_X(self, X, reset):
         name = type(self).__name__
@@ -149,9 +144,6 @@ class _RecurrentMixin:
         kwargs.update(module_kwargs)
         return RecurrentModule(input_size, n_outputs, **kwargs)
 
-    def _init_module(self, module):
-        pass  # torch's initialisation of the recurrent and read-out layers
-
     def _make_callbacks(self):
         callbacks = super()._make_callbacks()
         if self.clip_grad_norm is not None:
@@ -160,12 +152,14 @@ class _RecurrentMixin:
             )
         return callbacks
 
-    def _n_torch_threads(self, net, rows):
+    _one_thread_work = _ONE_THREAD_WORK
+
+    def _torch_work(self, net, rows):
         # every weight is used once per time step
         if torch.device(net.device).type != "cpu":
-            return None
+            return math.inf
         n_params = sum(p.numel() for p in net.module_.parameters())
-        return 1 if rows * n_params * self.n_timesteps_ < _ONE_THREAD_WORK else None
+        return rows * n_params * self.n_timesteps_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -177,64 +171,17 @@ class _RecurrentMixin:
 
 
 _RNN_CONSTRAINTS = {
-    **{
-        k: v
-        for k, v in BaseNeuralNetwork._parameter_constraints.items()
-        if k not in ("hidden_layer_sizes", "activation", "batch_norm", "init")
-    },
+    **_NetworkBase._parameter_constraints,
     "hidden_size": [Interval(Integral, 1, None, closed="left")],
     "cell": [StrOptions(set(RNN_CELLS))],
     "num_layers": [Interval(Integral, 1, None, closed="left")],
     "bidirectional": ["boolean"],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
     "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
 }
 
 
-def _rnn_init(
-    self,
-    hidden_size=64,
-    cell="lstm",
-    *,
-    num_layers=1,
-    bidirectional=False,
-    dropout=0.0,
-    clip_grad_norm=None,
-    solver="adam",
-    alpha=0.0001,
-    batch_size="auto",
-    learning_rate="constant",
-    learning_rate_init=0.001,
-    power_t=0.5,
-    max_iter=200,
-    shuffle=True,
-    random_state=None,
-    tol=1e-4,
-    verbose=False,
-    warm_start=False,
-    momentum=0.9,
-    nesterovs_momentum=True,
-    early_stopping=False,
-    validation_fraction=0.1,
-    beta_1=0.9,
-    beta_2=0.999,
-    epsilon=1e-8,
-    n_iter_no_change=10,
-    max_fun=15000,
-    callbacks=None,
-    dtype=np.float32,
-    device="cpu",
-    **kwargs,
-):
-    self.hidden_size = hidden_size
-    self.cell = cell
-    self.num_layers = num_layers
-    self.bidirectional = bidirectional
-    self.dropout = dropout
-    self.clip_grad_norm = clip_grad_norm
-    _set_training_params(self, locals(), kwargs)
-
-
-class LSTMRegressor(_RecurrentMixin, MLPRegressor):
+class LSTMRegressor(_RecurrentMixin, _RegressorNetMixin, _NetworkBase):
     __doc__ = f"""Recurrent (LSTM/GRU/RNN) regressor for sequences, with torch through skorch.
 
     Sequence to one (``y`` of shape ``(n,)`` or ``(n, k)``: a read-out of the final
@@ -272,7 +219,75 @@ class LSTMRegressor(_RecurrentMixin, MLPRegressor):
     """
 
     _parameter_constraints = _RNN_CONSTRAINTS
-    __init__ = _rnn_init
+
+    def __init__(
+        self,
+        hidden_size=64,
+        cell="lstm",
+        *,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        clip_grad_norm=None,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        callbacks=None,
+        dtype=np.float32,
+        device="cpu",
+        **kwargs,
+    ):
+        self.hidden_size = hidden_size
+        self.cell = cell
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.clip_grad_norm = clip_grad_norm
+        super().__init__(
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            callbacks=callbacks,
+            dtype=dtype,
+            device=device,
+            **kwargs,
+        )
 
     def _prepare_y(self, y, reset, classes=None):
         ndim = y.ndim if hasattr(y, "ndim") else np.asarray(y).ndim
@@ -300,6 +315,7 @@ class LSTMRegressor(_RecurrentMixin, MLPRegressor):
             )
         return y, y.shape[2]
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network.
 
@@ -373,7 +389,7 @@ class LSTMRegressor(_RecurrentMixin, MLPRegressor):
         return float(r2_score(y, y_pred, sample_weight=sample_weight))
 
 
-class LSTMClassifier(_RecurrentMixin, MLPClassifier):
+class LSTMClassifier(_RecurrentMixin, _ClassifierNetMixin, _NetworkBase):
     __doc__ = f"""Recurrent (LSTM/GRU/RNN) sequence classifier, with torch through skorch.
 
     One label per sequence: a softmax read-out of the final hidden state; minimises
@@ -408,8 +424,77 @@ class LSTMClassifier(_RecurrentMixin, MLPClassifier):
     """
 
     _parameter_constraints = _RNN_CONSTRAINTS
-    __init__ = _rnn_init
 
+    def __init__(
+        self,
+        hidden_size=64,
+        cell="lstm",
+        *,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        clip_grad_norm=None,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        callbacks=None,
+        dtype=np.float32,
+        device="cpu",
+        **kwargs,
+    ):
+        self.hidden_size = hidden_size
+        self.cell = cell
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.clip_grad_norm = clip_grad_norm
+        super().__init__(
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            callbacks=callbacks,
+            dtype=dtype,
+            device=device,
+            **kwargs,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network.
 

@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdl.neural_network import CNNClassifier, CNNRegressor
-from skdl.neural_network._layers import CNNModule, conv_plan
+from skdl.neural_network._modules import CNNModule, conv_plan
 
 # trained-quality claims are asserted over seeds with measured bounds (nn_quality.py)
 from nn_quality import assert_claim
