@@ -64,6 +64,13 @@ _N_COMPONENTS_DOC = """
         Size of the code (latent space)."""
 
 
+def _n_rows(A):
+    """Row count of an array-like: sparse matrix, frame, sequence, or ``__array__``."""
+    if not hasattr(A, "shape") and not hasattr(A, "__len__"):
+        A = np.asarray(A)
+    return A.shape[0] if hasattr(A, "shape") else len(A)
+
+
 def _input_target(X, y):
     """The autoencoders' target: the batch's inputs."""
     return X
@@ -93,8 +100,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
 
     def _prepare_y(self, y, reset, classes=None):
         # the target is X itself (see _batch_target); y only fixes the row count
-        n = y.shape[0] if hasattr(y, "shape") else len(y)
-        return np.zeros(n, dtype=self.dtype), self.n_features_in_
+        return np.zeros(_n_rows(y), dtype=self.dtype), self.n_features_in_
 
     def _batch_target(self):
         # each batch's target is built from the batch's X, which a dataset of sparse X
@@ -876,13 +882,12 @@ class SemiSupervisedVAE(ClassifierMixin, VAE):
         self : object
             The fitted estimator.
         """
-        if y is not None:  # (None: the base's _fit says y is required)
-            sample_weight = self._weigh_labels(_check_y(y, estimator=self), sample_weight)
+        if y is not None:  # None: the base's _fit says that y is required
+            y = _check_y(y, estimator=self)
+            sample_weight = self._weigh_labels(y, sample_weight)
         self._fit_autoencoder(X, y, sample_weight)
-        Xv = self._prepare_X(X, reset=False)
-        y = _check_y(y, estimator=self)
         keep = np.flatnonzero(~self._unlabeled_mask(y))
-        Z = self._latent_mean(Xv[keep])
+        Z = self._latent_mean(self._prepare_X(X, reset=False)[keep])
         codes = np.searchsorted(self.classes_, y[keep])
         counts = np.bincount(codes, minlength=len(self.classes_))[:, None]
         sums = np.zeros((len(self.classes_), self.n_components))
