@@ -34,7 +34,8 @@ from ..utils._sklearn_compat import (
     _fit_context,
     _safe_indexing,
 )
-from ._base import _PREDICT_CHUNK, BaseNeuralNetwork
+from . import _base
+from ._base import BaseNeuralNetwork
 from ._callbacks import _CentroidUpdate, _TermsHistory
 from ._mlp import _ATTRS_DOC, _EXTRAS_DOC, _HEAD_DOC, _TAIL_DOC, _TRAIN_DOC
 from ._modules import (
@@ -860,7 +861,8 @@ class SemiSupervisedVAE(ClassifierMixin, VAE):
         }
 
     def _make_callbacks(self):
-        centroids = _CentroidUpdate(self.separation, chunk_size=_PREDICT_CHUNK)
+        # the inference chunk of _base, read when the net is made (one setting for all)
+        centroids = _CentroidUpdate(self.separation, chunk_size=_base._PREDICT_CHUNK)
         return [("centroids", centroids)] + super()._make_callbacks()
 
     # ------------------------------------------------------------- fitting -- #
