@@ -7,45 +7,47 @@ its class centroid, eq. 11.4).
 
 The estimators reuse the shared skorch base (``_base.py``): the training loop, seeding,
 sample weights, early stopping and schedules are the MLP's.  What differs is the module
-(an encoder and a decoder MLP), the target (the inputs themselves, plus the labels for
-the semi-supervised model) and the criterion, which returns per-sample losses and keeps
-the reconstruction and KL terms of the last batch so that a callback can write them to
-``history_`` separately.
+(``_modules.AutoencoderModule``: an encoder and a decoder MLP), the target (the inputs
+themselves, with the integer label codes for the semi-supervised model) and the loss:
+each estimator is ``_BaseAutoencoder`` with its own loss object of ``_modules.py``
+(``ReconstructionLoss``, ``ELBOLoss``, ``SemiSupervisedELBOLoss``), which says whether
+the encoder is variational, returns per-sample losses and keeps the terms of the last
+batch, written to ``history_`` by ``_callbacks._TermsHistory``.
 """
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from scipy.special import log_softmax
 from sklearn.base import ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.metrics import accuracy_score
-from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ..utils._sklearn_compat import (
+    Interval,
+    StrOptions,
     _check_sample_weight,
     _check_y,
-    _num_samples,
-    check_array,
-    check_is_fitted,
+    _fit_context,
+    _safe_indexing,
 )
-from skorch.callbacks import Callback
-from torch import nn
-
-from ._base import (
-    _PREDICT_CHUNK,
-    BaseNeuralNetwork,
-    _dense_chunks,
-)
+from . import _base
+from ._base import BaseNeuralNetwork
+from ._callbacks import _CentroidUpdate, _TermsHistory
 from ._mlp import _ATTRS_DOC, _EXTRAS_DOC, _HEAD_DOC, _TAIL_DOC, _TRAIN_DOC
-from ._modules import MLPModule
+from ._modules import (
+    AutoencoderModule,
+    ELBOLoss,
+    LabelledBatch,
+    ReconstructionLoss,
+    SemiSupervisedELBOLoss,
+    _kl_to_unit_gaussians,
+    _reconstruction_nll,
+)
 
-_LOG_2PI = math.log(2.0 * math.pi)
-# bounds of the encoder's log-variance (exp(-30) ~ 1e-13: no under/overflow in float32)
-_LOGVAR_MIN, _LOGVAR_MAX = -30.0, 20.0
 # Monte-Carlo draws of z per sample in ``score`` (fixed seed: a deterministic score)
 _SCORE_DRAWS = 16
 _SCORE_SEED = 0
@@ -63,226 +65,11 @@ _N_COMPONENTS_DOC = """
         Size of the code (latent space)."""
 
 
-# --------------------------------------------------------------------------- #
-# torch pieces                                                                 #
-# --------------------------------------------------------------------------- #
-class AutoencoderModule(nn.Module):
-    """Encoder MLP ``x -> code`` and mirrored decoder MLP ``code -> x``.
-
-    With ``variational=True`` the encoder returns the mean and the log-variance of a
-    diagonal Gaussian ``q(z | x)`` (note 001 §11.3), and in training mode the forward
-    pass decodes ``z = mu + exp(logvar / 2) * eps`` with ``eps ~ N(0, I)`` (the
-    reparameterisation); in eval mode it decodes ``mu``.
-
-    ``forward`` returns ``(decoder output, code or mu, logvar or None)``.
-    """
-
-    def __init__(
-        self,
-        n_features,
-        n_components,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        dropout=0.0,
-        batch_norm=False,
-        variational=False,
-    ):
-        super().__init__()
-        self.variational = variational
-        common = {"activation": activation, "dropout": dropout, "batch_norm": batch_norm}
-        n_code = 2 * n_components if variational else n_components
-        self.encoder = MLPModule(
-            n_features, n_code, hidden_layer_sizes=tuple(hidden_layer_sizes), **common
-        )
-        self.decoder = MLPModule(
-            n_components,
-            n_features,
-            hidden_layer_sizes=tuple(reversed(hidden_layer_sizes)),
-            **common,
-        )
-
-    def encode(self, X):
-        out = self.encoder(X)
-        if not self.variational:
-            return out, None
-        mu, logvar = out.chunk(2, dim=1)
-        return mu, logvar.clamp(_LOGVAR_MIN, _LOGVAR_MAX)
-
-    def decode(self, Z):
-        return self.decoder(Z)
-
-    def forward(self, X):
-        mu, logvar = self.encode(X)
-        z = mu
-        if self.variational and self.training:
-            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-        return self.decoder(z), mu, logvar
-
-
-def _reconstruction_nll(out, X, likelihood):
-    """Per-sample ``-log p(x | z)`` summed over the features (note 000 §3.4).
-
-    Gaussian: ``N(x | out, I)`` (torch's ``gaussian_nll_loss`` with unit variance, the
-    full constant included); Bernoulli: ``out`` are logits.
-    """
-    if likelihood == "gaussian":
-        nll = nn.functional.gaussian_nll_loss(
-            out, X, torch.ones_like(out), full=True, reduction="none"
-        )
-    else:
-        nll = nn.functional.binary_cross_entropy_with_logits(out, X, reduction="none")
-    return nll.sum(dim=1)
-
-
-def _kl_to_unit_gaussians(mu, logvar, centers):
-    """``KL(N(mu, diag(exp(logvar))) || N(c, I))`` for every row and every centre.
-
-    Note 001 eq. 11.2 with ``Σ_q = I`` (eq. 11.3 for ``c = 0``, eq. 11.4 for a class
-    centroid), in the correct sign: ``½ Σ_j (σ²_j + (μ_j − c_j)² − 1 − log σ²_j)``.
-    ``centers`` is ``(n_centers, d)``; returns ``(n, n_centers)``.
-    """
-    base = 0.5 * (logvar.exp() - 1.0 - logvar).sum(dim=1, keepdim=True)
-    sq = ((mu[:, None, :] - centers[None, :, :]) ** 2).sum(dim=2)
-    return base + 0.5 * sq
-
-
-class _AutoencoderLoss(nn.Module):
-    """Per-sample loss of the three models (``reduction`` 'none' or 'mean').
-
-    ``kind='ae'``: mean squared reconstruction error + ``sparsity * ||h||_1``;
-    ``kind='vae'``: ``-log p(x|z) + beta * KL(q(z|x) || N(0, I))``;
-    ``kind='ssvae'``: as 'vae', with the prior ``N(c_y, I)`` of the row's class centroid
-    (eq. 11.4) for a labelled row, and the mixture ``(1/K) Σ_k N(c_k, I)`` for an
-    unlabelled one, whose KL is approximated by ``-log (1/K) Σ_k exp(-KL_k)`` (the
-    variational approximation of Hershey & Olsen, 2007).  For 'ssvae' the target
-    carries the label code in its last column (``n_classes`` = unlabelled).
-
-    The terms of the last call (detached, summed over the batch) are kept in
-    ``last_terms`` for the history callback.
-    """
-
-    def __init__(
-        self,
-        kind="ae",
-        likelihood="gaussian",
-        beta=1.0,
-        sparsity=0.0,
-        n_classes=0,
-        n_components=2,
-        reduction="mean",
-    ):
-        super().__init__()
-        self.kind = kind
-        self.likelihood = likelihood
-        self.beta = beta
-        self.sparsity = sparsity
-        self.n_classes = n_classes
-        self.reduction = reduction
-        self.register_buffer("centroids", torch.zeros(max(n_classes, 1), n_components))
-        self.last_terms = None
-
-    def terms(self, y_pred, y_true):
-        out, mu, logvar = y_pred
-        if self.kind == "ae":
-            rec = ((out - y_true) ** 2).mean(dim=1)
-            pen = self.sparsity * mu.abs().sum(dim=1)
-            return rec + pen, {"reconstruction": rec, "sparsity_penalty": pen}
-        if self.kind == "vae":
-            rec = _reconstruction_nll(out, y_true, self.likelihood)
-            kl = _kl_to_unit_gaussians(mu, logvar, torch.zeros_like(mu[:1]))[:, 0]
-        else:
-            X, code = y_true[:, :-1], y_true[:, -1].long()
-            rec = _reconstruction_nll(out, X, self.likelihood)
-            kls = _kl_to_unit_gaussians(mu, logvar, self.centroids)
-            labelled = code < self.n_classes
-            kl_lab = kls.gather(1, code.clamp(max=self.n_classes - 1)[:, None])[:, 0]
-            kl_unl = math.log(self.n_classes) - torch.logsumexp(-kls, dim=1)
-            kl = torch.where(labelled, kl_lab, kl_unl)
-        return rec + self.beta * kl, {"reconstruction": rec, "kl": kl}
-
-    def forward(self, y_pred, y_true):
-        loss, terms = self.terms(y_pred, y_true)
-        self.last_terms = {k: (float(v.detach().sum()), v.shape[0]) for k, v in terms.items()}
-        return loss.mean() if self.reduction == "mean" else loss
-
-
-class _TermsHistory(Callback):
-    """Write the epoch means of the loss terms to the history (``train_<term>``,
-    ``valid_<term>``), next to skorch's ``train_loss``/``valid_loss``."""
-
-    def on_epoch_begin(self, net, **kwargs):
-        self.sums_ = {}
-
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        terms = net.criterion_.last_terms
-        if not terms:
-            return
-        prefix = "train" if training else "valid"
-        for name, (total, count) in terms.items():
-            s, c = self.sums_.get((prefix, name), (0.0, 0))
-            self.sums_[(prefix, name)] = (s + total, c + count)
-
-    def on_epoch_end(self, net, **kwargs):
-        for (prefix, name), (total, count) in sorted(self.sums_.items()):
-            net.history.record(f"{prefix}_{name}", total / max(count, 1))
-
-
-class _CentroidUpdate(Callback):
-    """Note 001 §11.4: after each epoch, recompute the class centroids of the labelled
-    training samples' latent means, centre them about the origin and let them drift
-    apart: every pair closer than ``separation`` moves apart by a quarter of the
-    shortfall each, ``c_k += Σ_{j≠k} max(0, s − ||c_k − c_j||) / 4 · u_kj`` with ``u_kj``
-    the unit vector from ``c_j`` to ``c_k``.  The criterion's ``centroids`` (zero before
-    the first update: the first epoch is a plain VAE) are the prior means of eq. 11.4
-    for the next epoch."""
-
-    def __init__(self, separation):
-        self.separation = separation
-
-    def on_train_begin(self, net, X=None, y=None, **kwargs):
-        code = X.y.long()  # the dataset's label codes (n_classes: unlabelled)
-        keep = code < net.criterion_.n_classes
-        if sp.issparse(X.X):  # kept sparse: densified chunk by chunk below
-            self.X_ = X.X[keep.cpu().numpy()]
-        else:
-            self.X_ = X.X[keep]
-        self.code_ = code[keep]
-
-    def _latent_means(self, module, like):
-        """``mu`` of the labelled rows, in chunks (sparse rows densified per chunk)."""
-        if self.X_.shape[0] == 0:
-            return like.new_zeros((0, like.shape[1]))
-        if not sp.issparse(self.X_):
-            return torch.cat([module.encode(xb)[0] for xb in self.X_.split(_PREDICT_CHUNK)])
-        return torch.cat(
-            [
-                module.encode(torch.from_numpy(chunk).to(like.device))[0]
-                for chunk in _dense_chunks(self.X_)
-            ]
-        )
-
-    @torch.no_grad()
-    def on_epoch_end(self, net, **kwargs):
-        crit = net.criterion_
-        k = crit.n_classes
-        module = net.module_
-        was_training = module.training
-        module.eval()
-        try:
-            mu = self._latent_means(module, crit.centroids)
-        finally:
-            module.train(was_training)
-        sums = torch.zeros_like(crit.centroids).index_add_(0, self.code_, mu)
-        counts = torch.bincount(self.code_, minlength=k).to(mu.dtype)[:, None]
-        cent = torch.where(counts > 0, sums / counts.clamp(min=1), crit.centroids)
-        cent = cent - cent.mean(dim=0, keepdim=True)
-        if k > 1 and self.separation > 0:
-            diff = cent[:, None, :] - cent[None, :, :]
-            dist = (diff**2).sum(dim=2, keepdim=True).sqrt()
-            unit = diff / dist.clamp(min=1e-6)
-            push = (self.separation - dist).clamp(min=0) / 4
-            cent = cent + (unit * push).sum(dim=1)
-        crit.centroids.copy_(cent)
+def _n_rows(A):
+    """Row count of an array-like: sparse matrix, frame, sequence, or ``__array__``."""
+    if not hasattr(A, "shape") and not hasattr(A, "__len__"):
+        A = np.asarray(A)
+    return A.shape[0] if hasattr(A, "shape") else len(A)
 
 
 def _input_target(X, y):
@@ -290,33 +77,31 @@ def _input_target(X, y):
     return X
 
 
-def _labelled_input_target(X, y):
-    """The semi-supervised target: the batch's inputs and, last, the label code."""
-    return torch.cat([X, y.to(X.dtype)[:, None]], dim=1)
-
-
 # --------------------------------------------------------------------------- #
 # the shared sklearn base                                                      #
 # --------------------------------------------------------------------------- #
 class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork):
-    """Shared code of the autoencoders (not for direct use)."""
+    """Shared code of the autoencoders (not for direct use).
 
-    _kind = "ae"
+    A subclass gives its loss, ``_criterion()`` (a ``_modules._TermsLoss``: its
+    ``variational`` says whether the encoder gives a Gaussian ``q(z | x)``) and the
+    loss's parameters, ``_criterion_kwargs()``; and ``fit``, which passes ``X`` itself
+    as the targets of the base's ``_fit`` (only their row count is used) unless the
+    model has labels.
+    """
+
     _parameter_constraints = {
         **BaseNeuralNetwork._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
     }
 
     # ------------------------------------------------------ base overrides -- #
-    def _check_y_present(self, y):
-        pass  # unsupervised: y is ignored
-
     # X may be scipy sparse (CSR/CSC): kept sparse, each batch densified on the fly
     _accepts_sparse = True
 
     def _prepare_y(self, y, reset, classes=None):
         # the target is X itself (see _batch_target); y only fixes the row count
-        return np.zeros(_num_samples(y), dtype=self.dtype), self.n_features_in_
+        return np.zeros(_n_rows(y), dtype=self.dtype), self.n_features_in_
 
     def _batch_target(self):
         # each batch's target is built from the batch's X, which a dataset of sparse X
@@ -329,16 +114,17 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
             "activation": self.activation,
             "dropout": self.dropout,
             "batch_norm": self.batch_norm,
-            "variational": self._kind != "ae",
+            "variational": self._criterion().variational,
         }
         kwargs.update(module_kwargs)
         return AutoencoderModule(n_features, self.n_components, **kwargs)
 
     def _criterion(self):
-        return _AutoencoderLoss
+        raise NotImplementedError  # the subclass's loss class (see the class docstring)
 
     def _criterion_kwargs(self):
-        return {"kind": self._kind, "n_components": self.n_components}
+        """The loss's parameters (``criterion__<name>``; the user's routed ones win)."""
+        return {}
 
     def _make_callbacks(self):
         # ours first: early stopping interrupts the epoch-end notifications
@@ -351,25 +137,7 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         }
         return super()._make_net(module, device, routed)
 
-    def _check_likelihood_range(self, X):
-        if getattr(self, "likelihood", "gaussian") == "bernoulli" and X.size:
-            if X.min() < 0 or X.max() > 1:
-                raise ValueError(
-                    "likelihood='bernoulli' needs X in [0, 1] (e.g. pixel intensities "
-                    f"divided by their maximum); got values in [{X.min()}, {X.max()}]."
-                )
-
-    def _prepare_X(self, X, reset):
-        X = super()._prepare_X(X, reset)
-        self._check_likelihood_range(X)
-        return X
-
-    def _out_activation(self):
-        bern = getattr(self, "likelihood", "gaussian") == "bernoulli"
-        return "logistic" if bern else "identity"
-
     def _fit_autoencoder(self, X, y, sample_weight):
-        # unsupervised models pass X as ``y`` (only its row count is used)
         self._fit(X, y, sample_weight)
         self._n_features_out = self.n_components
         return self
@@ -378,13 +146,12 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
     def _latent_mean(self, X):
         return self._infer(X, lambda m, xb: m.encode(xb)[0], width=self.n_components)
 
+    def _decoder_mean(self, module, Z):
+        """``E[x | z]`` from the decoder (a torch function of a batch of codes)."""
+        return module.decode(Z)
+
     def _decode_mean(self, Z):
-        bern = getattr(self, "likelihood", "gaussian") == "bernoulli"
-        return self._infer(
-            Z,
-            lambda m, zb: torch.sigmoid(m.decode(zb)) if bern else m.decode(zb),
-            width=self.n_features_in_,
-        )
+        return self._infer(Z, self._decoder_mean, width=self.n_features_in_)
 
     def transform(self, X):
         """Encode ``X``: the code (``Autoencoder``) or the latent means (VAEs).
@@ -422,35 +189,6 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
                 f"X has {Z.shape[1]} features, but inverse_transform expects "
                 f"n_components={self.n_components} features."
             )
-        return self._decode_mean(Z)
-
-    def _elbo_per_sample(self, X):
-        """Monte-Carlo ELBO ``E_q[log p(x|z)] − KL(q(z|x) || N(0, I))`` of every row."""
-        gen = torch.Generator().manual_seed(_SCORE_SEED)
-        eps = torch.randn(
-            (_SCORE_DRAWS, X.shape[0], self.n_components), generator=gen, dtype=torch.float64
-        ).numpy()
-        lik = self.likelihood
-        offset = 0
-
-        def elbo(module, xb):
-            nonlocal offset
-            e = torch.from_numpy(eps[:, offset : offset + len(xb)])
-            offset += len(xb)
-            mu, logvar = module.encode(xb)
-            e = e.to(mu)
-            std = torch.exp(0.5 * logvar)
-            rec = torch.stack(
-                [_reconstruction_nll(module.decode(mu + std * e_s), xb, lik) for e_s in e]
-            ).mean(dim=0)
-            kl = _kl_to_unit_gaussians(mu, logvar, torch.zeros_like(mu[:1]))[:, 0]
-            return -(rec + kl)
-
-        return self._infer(X, elbo)
-
-    def _sample_from(self, centers, random_state):
-        rng = check_random_state(random_state)
-        Z = centers + rng.standard_normal((len(centers), self.n_components))
         return self._decode_mean(Z)
 
     def __sklearn_tags__(self):
@@ -505,7 +243,6 @@ class Autoencoder(_BaseAutoencoder):
     (200, 6)
     """
 
-    _kind = "ae"
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
         "sparsity": [Interval(Real, 0, None, closed="left")],
@@ -582,9 +319,13 @@ class Autoencoder(_BaseAutoencoder):
             **kwargs,
         )
 
-    def _criterion_kwargs(self):
-        return {**super()._criterion_kwargs(), "sparsity": self.sparsity}
+    def _criterion(self):
+        return ReconstructionLoss
 
+    def _criterion_kwargs(self):
+        return {"sparsity": self.sparsity}
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
         """Fit the autoencoder on ``X``.
 
@@ -680,7 +421,6 @@ class VAE(_BaseAutoencoder):
     ((200, 2), (5, 6))
     """
 
-    _kind = "vae"
     _parameter_constraints = {
         **_BaseAutoencoder._parameter_constraints,
         "likelihood": [StrOptions({"gaussian", "bernoulli"})],
@@ -760,9 +500,30 @@ class VAE(_BaseAutoencoder):
             **kwargs,
         )
 
-    def _criterion_kwargs(self):
-        return {**super()._criterion_kwargs(), "likelihood": self.likelihood, "beta": self.beta}
+    def _criterion(self):
+        return ELBOLoss
 
+    def _criterion_kwargs(self):
+        return {"likelihood": self.likelihood, "beta": self.beta}
+
+    def _prepare_X(self, X, reset):
+        X = super()._prepare_X(X, reset)
+        if self.likelihood == "bernoulli" and X.size:
+            if X.min() < 0 or X.max() > 1:
+                raise ValueError(
+                    "likelihood='bernoulli' needs X in [0, 1] (e.g. pixel intensities "
+                    f"divided by their maximum); got values in [{X.min()}, {X.max()}]."
+                )
+        return X
+
+    def _out_activation(self):
+        return "logistic" if self.likelihood == "bernoulli" else "identity"
+
+    def _decoder_mean(self, module, Z):
+        out = module.decode(Z)
+        return torch.sigmoid(out) if self.likelihood == "bernoulli" else out
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
         """Fit the VAE on ``X``.
 
@@ -822,6 +583,35 @@ class VAE(_BaseAutoencoder):
         centers = np.zeros((n_samples, self.n_components))
         return self._sample_from(centers, random_state)
 
+    def _elbo_per_sample(self, X):
+        """Monte-Carlo ELBO ``E_q[log p(x|z)] − KL(q(z|x) || N(0, I))`` of every row."""
+        gen = torch.Generator().manual_seed(_SCORE_SEED)
+        eps = torch.randn(
+            (_SCORE_DRAWS, X.shape[0], self.n_components), generator=gen, dtype=torch.float64
+        ).numpy()
+        lik = self.likelihood
+        offset = 0
+
+        def elbo(module, xb):
+            nonlocal offset
+            e = torch.from_numpy(eps[:, offset : offset + len(xb)])
+            offset += len(xb)
+            mu, logvar = module.encode(xb)
+            e = e.to(mu)
+            std = torch.exp(0.5 * logvar)
+            rec = torch.stack(
+                [_reconstruction_nll(module.decode(mu + std * e_s), xb, lik) for e_s in e]
+            ).mean(dim=0)
+            kl = _kl_to_unit_gaussians(mu, logvar, torch.zeros_like(mu[:1]))[:, 0]
+            return -(rec + kl)
+
+        return self._infer(X, elbo)
+
+    def _sample_from(self, centers, random_state):
+        rng = check_random_state(random_state)
+        Z = centers + rng.standard_normal((len(centers), self.n_components))
+        return self._decode_mean(Z)
+
 
 def _same_label(value, marker):
     """``value == marker`` for a label of an object array, without mixing types."""
@@ -855,7 +645,7 @@ _SSVAE_DOC = """    separation : float, default=4.0
         term of Kingma et al., 2014, in another guise)."""
 
 
-class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
+class SemiSupervisedVAE(ClassifierMixin, VAE):
     __doc__ = f"""Semi-supervised variational autoencoder: class centroids in latent space.
 
     A VAE whose prior for a labelled sample is ``N(c_y, I)``, centred on the current
@@ -922,7 +712,6 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
     (4, 6)
     """
 
-    _kind = "ssvae"
     _parameter_constraints = {
         **VAE._parameter_constraints,
         "separation": [Interval(Real, 0, None, closed="left")],
@@ -970,15 +759,15 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         device="cpu",
         **kwargs,
     ):
-        self.n_components = n_components
-        self.likelihood = likelihood
-        self.beta = beta
         self.separation = separation
         self.unlabeled_value = unlabeled_value
         self.labeled_weight = labeled_weight
         super().__init__(
+            n_components=n_components,
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
+            likelihood=likelihood,
+            beta=beta,
             dropout=dropout,
             batch_norm=batch_norm,
             init=init,
@@ -1010,9 +799,6 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         )
 
     # ------------------------------------------------------ base overrides -- #
-    def _check_y_present(self, y):
-        BaseNeuralNetwork._check_y_present(self, y)
-
     def _unlabeled_mask(self, y):
         marker = self.unlabeled_value
         if marker is None:
@@ -1060,20 +846,27 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         return y  # stratify the validation split by class (unlabelled: one more group)
 
     def _batch_target(self):
-        return _labelled_input_target
+        # the dataset's targets are the label codes (see _prepare_y); the loss gets
+        # them with the batch's inputs
+        return LabelledBatch
+
+    def _criterion(self):
+        return SemiSupervisedELBOLoss
 
     def _criterion_kwargs(self):
         return {
             **super()._criterion_kwargs(),
-            "likelihood": self.likelihood,
-            "beta": self.beta,
             "n_classes": len(self.classes_),
+            "n_components": self.n_components,
         }
 
     def _make_callbacks(self):
-        return [("centroids", _CentroidUpdate(self.separation))] + super()._make_callbacks()
+        # the inference chunk of _base, read when the net is made (one setting for all)
+        centroids = _CentroidUpdate(self.separation, chunk_size=_base._PREDICT_CHUNK)
+        return [("centroids", centroids)] + super()._make_callbacks()
 
     # ------------------------------------------------------------- fitting -- #
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model on ``X`` with partial labels ``y``.
 
@@ -1091,14 +884,12 @@ class SemiSupervisedVAE(ClassifierMixin, _BaseAutoencoder):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
-        if y is not None:
-            sample_weight = self._weigh_labels(_check_y(y, estimator=self), sample_weight)
+        if y is not None:  # None: the base's _fit says that y is required
+            y = _check_y(y, estimator=self)
+            sample_weight = self._weigh_labels(y, sample_weight)
         self._fit_autoencoder(X, y, sample_weight)
-        Xv = self._prepare_X(X, reset=False)
-        y = _check_y(y, estimator=self)
         keep = np.flatnonzero(~self._unlabeled_mask(y))
-        Z = self._latent_mean(Xv[keep])
+        Z = self._latent_mean(self._prepare_X(X, reset=False)[keep])
         codes = np.searchsorted(self.classes_, y[keep])
         counts = np.bincount(codes, minlength=len(self.classes_))[:, None]
         sums = np.zeros((len(self.classes_), self.n_components))

@@ -39,7 +39,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.base import BaseEstimator, get_config
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -940,10 +940,6 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         """Train on ``(X, y)``: the fit methods' body, after ``_fit_context``'s
         validation of the parameters."""
-        if not get_config()["skip_parameter_validation"]:
-            # only reached from a fit method without ``@_fit_context`` (which skips
-            # nested validation): validate here, as that decorator would
-            self._validate_params()
         self._check_y_present(y)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")

@@ -1,10 +1,12 @@
 """Plain ``torch.nn`` building blocks of the network estimators (no sklearn here).
 
-Every ``nn.Module`` of the MLP, CNN and recurrent estimators lives here: the
-multilayer perceptron ``MLPModule``, the Poisson loss, ``CNNModule`` (with
-``conv_plan``) and ``RecurrentModule``.  The sklearn-facing estimators (``_mlp.py``,
-``_cnn.py``, ``_recurrent.py``, ``_autoencoder.py``) build them lazily at fit time,
-once the number of input features and outputs is known.
+Every ``nn.Module`` of the network estimators lives here: the multilayer perceptron
+``MLPModule``, the Poisson loss, ``CNNModule`` (with ``conv_plan``),
+``RecurrentModule``, and the autoencoders' ``AutoencoderModule`` with their three
+losses (``ReconstructionLoss``, ``ELBOLoss``, ``SemiSupervisedELBOLoss``).  The
+sklearn-facing estimators (``_mlp.py``, ``_cnn.py``, ``_recurrent.py``,
+``_autoencoder.py``) build them lazily at fit time, once the number of input features
+and outputs is known.
 
 Weight initialisation follows note 002 ("Initialize weights"): the variance of a
 pre-activation ``a_i = Σ_j W_ij h_j + b_i`` of a layer with ``u`` inputs is
@@ -410,3 +412,255 @@ class RecurrentModule(nn.Module):
         # the last layer's final state of each direction: (n, directions * hidden)
         last = h_n[-self.n_directions :].transpose(0, 1).reshape(X.shape[0], -1)
         return self.readout(self.dropout(last))
+
+
+# --------------------------------------------------------------------------- #
+# autoencoders: the module, its loss terms and the three losses               #
+# (note 000 §3, note 001 ch. 11)                                              #
+# --------------------------------------------------------------------------- #
+# bounds of the encoder's log-variance (exp(-30) ~ 1e-13: no under/overflow in float32)
+_LOGVAR_MIN, _LOGVAR_MAX = -30.0, 20.0
+
+
+class AutoencoderModule(nn.Module):
+    """Encoder MLP ``x -> code`` and mirrored decoder MLP ``code -> x``.
+
+    With ``variational=True`` the encoder returns the mean and the log-variance of a
+    diagonal Gaussian ``q(z | x)`` (note 001 §11.3), and in training mode the forward
+    pass decodes ``z = mu + exp(logvar / 2) * eps`` with ``eps ~ N(0, I)`` (the
+    reparameterisation); in eval mode it decodes ``mu``.
+
+    ``forward`` returns ``(decoder output, code or mu, logvar or None)``.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of inputs (and of reconstructed outputs).
+    n_components : int
+        Size of the code.
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Units of the encoder's hidden layers; the decoder mirrors them.
+    activation : str, default="relu"
+        Name of the hidden activation, a key of ``ACTIVATIONS``.
+    dropout : float, default=0.0
+        Probability of zeroing a hidden unit during training.
+    batch_norm : bool, default=False
+        Whether to batch-normalise each hidden pre-activation.
+    variational : bool, default=False
+        Whether the encoder gives a Gaussian ``q(z | x)`` rather than a code.
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_components,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        variational=False,
+    ):
+        super().__init__()
+        self.variational = variational
+        common = {"activation": activation, "dropout": dropout, "batch_norm": batch_norm}
+        n_code = 2 * n_components if variational else n_components
+        self.encoder = MLPModule(
+            n_features, n_code, hidden_layer_sizes=tuple(hidden_layer_sizes), **common
+        )
+        self.decoder = MLPModule(
+            n_components,
+            n_features,
+            hidden_layer_sizes=tuple(reversed(hidden_layer_sizes)),
+            **common,
+        )
+
+    def encode(self, X):
+        """``(code, None)``, or ``(mu, logvar)`` of ``q(z | x)`` when variational."""
+        out = self.encoder(X)
+        if not self.variational:
+            return out, None
+        mu, logvar = out.chunk(2, dim=1)
+        return mu, logvar.clamp(_LOGVAR_MIN, _LOGVAR_MAX)
+
+    def decode(self, Z):
+        """The decoder's raw output (means, or logits for a Bernoulli likelihood)."""
+        return self.decoder(Z)
+
+    def forward(self, X):
+        mu, logvar = self.encode(X)
+        z = mu
+        if self.variational and self.training:
+            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return self.decoder(z), mu, logvar
+
+
+def _reconstruction_nll(out, X, likelihood):
+    """Per-sample ``-log p(x | z)`` summed over the features (note 000 §3.4).
+
+    Gaussian: ``N(x | out, I)`` (torch's ``gaussian_nll_loss`` with unit variance, the
+    full constant included); Bernoulli: ``out`` are logits.
+    """
+    if likelihood == "gaussian":
+        nll = nn.functional.gaussian_nll_loss(
+            out, X, torch.ones_like(out), full=True, reduction="none"
+        )
+    else:
+        nll = nn.functional.binary_cross_entropy_with_logits(out, X, reduction="none")
+    return nll.sum(dim=1)
+
+
+def _kl_to_unit_gaussians(mu, logvar, centers):
+    """``KL(N(mu, diag(exp(logvar))) || N(c, I))`` for every row and every centre.
+
+    Note 001 eq. 11.2 with ``Σ_q = I`` (eq. 11.3 for ``c = 0``, eq. 11.4 for a class
+    centroid), in the correct sign: ``½ Σ_j (σ²_j + (μ_j − c_j)² − 1 − log σ²_j)``.
+    ``centers`` is ``(n_centers, d)``; returns ``(n, n_centers)``.
+    """
+    base = 0.5 * (logvar.exp() - 1.0 - logvar).sum(dim=1, keepdim=True)
+    sq = ((mu[:, None, :] - centers[None, :, :]) ** 2).sum(dim=2)
+    return base + 0.5 * sq
+
+
+class LabelledBatch:
+    """The semi-supervised loss's target: a batch's inputs and their label codes.
+
+    ``labels`` is an int64 tensor of class indices, ``n_classes`` marking an
+    unlabelled row.  ``len`` is the batch's row count (the net divides its L2 penalty
+    by it), as for a tensor target.
+    """
+
+    __slots__ = ("X", "labels")
+
+    def __init__(self, X, labels):
+        self.X = X
+        self.labels = labels
+
+    def __len__(self):
+        return self.X.shape[0]
+
+
+class _TermsLoss(nn.Module):
+    """A per-sample loss that is a sum of named terms (``reduction`` 'none' or 'mean').
+
+    Subclasses give ``terms(y_pred, y_true) -> (loss, {name: per-sample term})``; the
+    terms of the last call (detached, summed over the batch, with the batch's row
+    count) are kept in ``last_terms`` for the history callback.  ``variational`` says
+    whether the autoencoder's encoder must give a Gaussian ``q(z | x)``.
+    """
+
+    variational = False
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = reduction
+        self.last_terms = None
+
+    def forward(self, y_pred, y_true):
+        loss, terms = self.terms(y_pred, y_true)
+        self.last_terms = {k: (float(v.detach().sum()), v.shape[0]) for k, v in terms.items()}
+        return loss.mean() if self.reduction == "mean" else loss
+
+
+class ReconstructionLoss(_TermsLoss):
+    """The autoencoder's loss: mean squared reconstruction error + ``sparsity * ||h||_1``.
+
+    Note 000 §3 (§3.2 for the L1 penalty on the code ``h``); the target is the batch's
+    inputs.
+
+    Parameters
+    ----------
+    sparsity : float, default=0.0
+        Weight of the L1 penalty on the code.
+    reduction : {"mean", "none"}, default="mean"
+        Mean over the batch, or the per-sample losses.
+    """
+
+    def __init__(self, sparsity=0.0, reduction="mean"):
+        super().__init__(reduction)
+        self.sparsity = sparsity
+
+    def terms(self, y_pred, y_true):
+        out, code, _ = y_pred
+        rec = ((out - y_true) ** 2).mean(dim=1)
+        pen = self.sparsity * code.abs().sum(dim=1)
+        return rec + pen, {"reconstruction": rec, "sparsity_penalty": pen}
+
+
+class ELBOLoss(_TermsLoss):
+    """The VAE's loss: ``-log p(x | z) + beta * KL(q(z | x) || N(0, I))``.
+
+    The negative evidence lower bound for ``beta=1`` (note 000 §3.5, note 001 §11.3);
+    the target is the batch's inputs.
+
+    Parameters
+    ----------
+    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+        The decoder's law ``p(x | z)`` (see :func:`_reconstruction_nll`).
+    beta : float, default=1.0
+        Weight of the KL term.
+    reduction : {"mean", "none"}, default="mean"
+        Mean over the batch, or the per-sample losses.
+    """
+
+    variational = True
+
+    def __init__(self, likelihood="gaussian", beta=1.0, reduction="mean"):
+        super().__init__(reduction)
+        self.likelihood = likelihood
+        self.beta = beta
+
+    def _inputs(self, y_true):
+        """The reconstruction target within ``y_true``."""
+        return y_true
+
+    def _kl(self, mu, logvar, y_true):
+        """Per-sample KL term (here to the standard normal prior, eq. 11.3)."""
+        return _kl_to_unit_gaussians(mu, logvar, torch.zeros_like(mu[:1]))[:, 0]
+
+    def terms(self, y_pred, y_true):
+        out, mu, logvar = y_pred
+        rec = _reconstruction_nll(out, self._inputs(y_true), self.likelihood)
+        kl = self._kl(mu, logvar, y_true)
+        return rec + self.beta * kl, {"reconstruction": rec, "kl": kl}
+
+
+class SemiSupervisedELBOLoss(ELBOLoss):
+    """The semi-supervised VAE's loss: the ELBO with class-centroid priors (eq. 11.4).
+
+    A labelled row's prior is ``N(c_y, I)``, centred on its class centroid; an
+    unlabelled row's is the mixture ``(1/K) Σ_k N(c_k, I)``, whose KL is approximated
+    by ``-log (1/K) Σ_k exp(-KL_k)`` (the variational approximation of Hershey &
+    Olsen, 2007).  The target is a :class:`LabelledBatch`.  The centroids are a
+    buffer (zero until a callback updates them).
+
+    Parameters
+    ----------
+    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+        The decoder's law ``p(x | z)``.
+    beta : float, default=1.0
+        Weight of the KL term.
+    n_classes : int, default=1
+        Number of classes ``K`` (the label code ``K`` marks an unlabelled row).
+    n_components : int, default=2
+        Size of the latent space.
+    reduction : {"mean", "none"}, default="mean"
+        Mean over the batch, or the per-sample losses.
+    """
+
+    def __init__(
+        self, likelihood="gaussian", beta=1.0, n_classes=1, n_components=2, reduction="mean"
+    ):
+        super().__init__(likelihood, beta, reduction)
+        self.n_classes = n_classes
+        self.register_buffer("centroids", torch.zeros(max(n_classes, 1), n_components))
+
+    def _inputs(self, y_true):
+        return y_true.X
+
+    def _kl(self, mu, logvar, y_true):
+        code = y_true.labels
+        kls = _kl_to_unit_gaussians(mu, logvar, self.centroids)
+        labelled = code < self.n_classes
+        kl_lab = kls.gather(1, code.clamp(max=self.n_classes - 1)[:, None])[:, 0]
+        kl_unl = math.log(self.n_classes) - torch.logsumexp(-kls, dim=1)
+        return torch.where(labelled, kl_lab, kl_unl)

@@ -17,6 +17,12 @@ from sklearn.preprocessing import StandardScaler
 from skdl.metrics import gaussian_nll, multivariate_normal_kl_divergence
 from skdl.neural_network import VAE, Autoencoder, SemiSupervisedVAE
 from skdl.neural_network._autoencoder import _kl_to_unit_gaussians, _reconstruction_nll
+from skdl.neural_network._modules import (
+    ELBOLoss,
+    LabelledBatch,
+    ReconstructionLoss,
+    SemiSupervisedELBOLoss,
+)
 
 # trained-quality claims are asserted over seeds with measured bounds (nn_quality.py)
 from nn_quality import assert_claim
@@ -44,6 +50,79 @@ def test_gaussian_reconstruction_term_is_the_gaussian_nll(rng):
     ours = _reconstruction_nll(torch.from_numpy(out), torch.from_numpy(X), "gaussian").numpy()
     # the NLL of the whole vector is n_outputs times the uniform average of skdl.metrics
     assert np.mean(ours) == pytest.approx(5 * gaussian_nll(X, out, 1.0), rel=1e-10)
+
+
+def test_semi_supervised_kl_term_per_label(rng):
+    # a labelled row's KL is to its class centroid's prior (eq. 11.4); an unlabelled
+    # row's (label code K) is -log (1/K) Σ_k exp(-KL_k)
+    loss = SemiSupervisedELBOLoss(n_classes=2, n_components=2, reduction="none").double()
+    centroids = torch.tensor([[1.0, 0.0], [-1.0, 0.5]], dtype=torch.float64)
+    loss.centroids.copy_(centroids)
+    mu, logvar, X, out = (
+        torch.from_numpy(rng.normal(size=shape)) for shape in [(4, 2), (4, 2), (4, 3), (4, 3)]
+    )
+    labels = torch.tensor([0, 1, 2, 2])
+    total, terms = loss.terms((out, mu, logvar), LabelledBatch(X, labels))
+    kls = _kl_to_unit_gaussians(mu, logvar, centroids).numpy()
+    unlabelled = np.log(2) - np.log(np.exp(-kls[2:]).sum(axis=1))
+    np.testing.assert_allclose(terms["kl"].numpy(), [kls[0, 0], kls[1, 1], *unlabelled])
+    rec = _reconstruction_nll(out, X, "gaussian")
+    np.testing.assert_allclose(terms["reconstruction"].numpy(), rec.numpy())
+    np.testing.assert_allclose(total.numpy(), (rec + terms["kl"]).numpy())
+    # the unsupervised ELBO's target is the inputs themselves, its prior N(0, I)
+    plain = ELBOLoss(beta=0.5, reduction="none").double()
+    total, terms = plain.terms((out, mu, logvar), X)
+    kl0 = _kl_to_unit_gaussians(mu, logvar, torch.zeros(1, 2, dtype=torch.float64))[:, 0]
+    np.testing.assert_allclose(total.numpy(), (rec + 0.5 * kl0).numpy())
+
+
+# ------------------------------------------- one base, three loss objects -- #
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_three_models_differ_by_their_loss():
+    from skdl.neural_network import _autoencoder
+
+    # the moved pieces stay importable from the estimators' module
+    for name in ("AutoencoderModule", "_TermsHistory", "_CentroidUpdate"):
+        assert hasattr(_autoencoder, name)
+    assert issubclass(SemiSupervisedVAE, VAE)
+    X, y = _blobs(n=60)
+    common = dict(hidden_layer_sizes=(4,), max_iter=1, random_state=0)
+    cases = [
+        (Autoencoder(**common), ReconstructionLoss, False),
+        (VAE(**common), ELBOLoss, True),
+        (SemiSupervisedVAE(**common), SemiSupervisedELBOLoss, True),
+    ]
+    for est, loss, variational in cases:
+        est.fit(X, y)
+        assert type(est.net_.criterion_) is loss and loss.variational is variational
+        assert est.net_.module_.variational is variational
+    # SemiSupervisedVAE's VAE parameters reach its loss
+    ss = SemiSupervisedVAE(**common, n_components=3, beta=0.25).fit(X, y)
+    assert (ss.net_.criterion_.beta, ss.net_.criterion_.centroids.shape) == (0.25, (3, 3))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_ssvae_loss_gets_the_labels_as_integer_codes(monkeypatch):
+    seen = []
+    kl = SemiSupervisedELBOLoss._kl
+
+    def spy(self, mu, logvar, y_true):
+        seen.append(y_true)
+        return kl(self, mu, logvar, y_true)
+
+    monkeypatch.setattr(SemiSupervisedELBOLoss, "_kl", spy)
+    X, y = _blobs(n=60)
+    names = np.array(["a", "b", "c"], dtype=object)[y]
+    partial = np.where(np.arange(60) % 3 == 0, names, -1)
+    # one batch of the whole set: its rows in order
+    SemiSupervisedVAE(hidden_layer_sizes=(4,), max_iter=1, batch_size=60, random_state=0).fit(
+        X, partial
+    )
+    batch = seen[0]
+    assert isinstance(batch, LabelledBatch) and len(batch) == 60
+    assert batch.labels.dtype == torch.int64
+    np.testing.assert_array_equal(batch.labels.numpy(), np.where(partial == -1, 3, y))
+    np.testing.assert_allclose(batch.X.numpy(), X.astype(np.float32))
 
 
 # ----------------------------------------------------------- Autoencoder -- #
