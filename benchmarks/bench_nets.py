@@ -30,7 +30,7 @@ from sklearn.model_selection import train_test_split
 from benchmarks._harness import interleaved, machine_line, table
 from skdl.datasets import make_bouc_wen
 from skdl.neural_network import CNNClassifier, LSTMRegressor
-from skdl.neural_network._base import _torch_threads
+from skdl.utils._threads import limit_threads
 
 
 def _torch_loop(module, X, y, loss_fn, lr, batch, epochs, threads):
@@ -39,7 +39,7 @@ def _torch_loop(module, X, y, loss_fn, lr, batch, epochs, threads):
     opt = torch.optim.Adam(module.parameters(), lr=lr)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     gen = torch.Generator().manual_seed(0)
-    with _torch_threads(threads):
+    with limit_threads(threads, "openmp"):
         for _ in range(epochs):
             perm = torch.randperm(len(Xt), generator=gen)
             for start in range(0, len(Xt), batch):
@@ -59,7 +59,8 @@ def _case(name, est, X, y, loss_fn, epochs, repeats):
     yp, _ = est._prepare_y(y, reset=False)
     module = est._build_module(est._n_features(Xp), est.n_outputs_)
     est._init_module(module)
-    threads = est._n_torch_threads(est.net_, est.batch_size) or torch.get_num_threads()
+    small = est._torch_work(est.net_, est.batch_size) < est._one_thread_work
+    threads = 1 if small else torch.get_num_threads()
     est.set_params(max_iter=epochs)
     default = torch.get_num_threads()
     funcs = {

@@ -40,11 +40,36 @@ def n_cpus():
 
 
 @functools.cache
-def _controller(user_api):
-    # Cached: building a controller walks the loaded libraries (~1 ms); a cached one
-    # switches a limit in ~20 µs.  Keyed by API, so the OpenMP controller is built on
-    # first use, after torch (which loads its libgomp) has been imported.
-    return ThreadpoolController()
+def _libraries(user_api):
+    # Cached: finding the loaded libraries walks the process's shared objects (~1 ms);
+    # keyed by API, so the OpenMP list is made on first use, after torch (which loads
+    # its libgomp) has been imported.
+    return tuple(ThreadpoolController().select(user_api=user_api).lib_controllers)
+
+
+class _Lowered:
+    """Context: each library of one API at most ``limits`` threads, restored on exit.
+
+    The libraries' own setters are called directly (threadpoolctl's controllers), a few
+    microseconds a switch: this sits on the path of a one-row ``predict``.
+    """
+
+    def __init__(self, libraries, limits):
+        self.libraries, self.limits, self.saved = libraries, limits, []
+
+    def __enter__(self):
+        for lib in self.libraries:
+            n = lib.get_num_threads()
+            if n is not None and n > self.limits:
+                lib.set_num_threads(self.limits)
+                self.saved.append((lib, n))
+        return self
+
+    def __exit__(self, *exc):
+        for lib, n in reversed(self.saved):
+            lib.set_num_threads(n)
+        self.saved = []
+        return False
 
 
 def limit_threads(limits, user_api="blas"):
@@ -55,11 +80,7 @@ def limit_threads(limits, user_api="blas"):
     """
     if limits is None:
         return contextlib.nullcontext()
-    controller = _controller(user_api).select(user_api=user_api)
-    current = [info["num_threads"] for info in controller.info()]
-    if not current or min(current) <= limits:
-        return contextlib.nullcontext()
-    return controller.limit(limits=limits, user_api=user_api)
+    return _Lowered(_libraries(user_api), limits)
 
 
 def blas_threads(work, small=SMALL_WORK):
