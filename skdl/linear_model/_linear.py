@@ -27,10 +27,7 @@ from scipy.sparse.linalg import LinearOperator, cg, lsqr
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import assert_all_finite
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skdl.exceptions import IllConditionedWarning
 from skdl.linear_model import _gd
@@ -39,11 +36,21 @@ from skdl.optim import Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
 from skdl.utils._moments import block_moments, merge_moments, sparse_moments
+from skdl.utils._results import SolverResult
 from skdl.utils._scale import (
     column_magnitudes,
     power_of_two_scales,
     unrepresentable_squares,
 )
+from skdl.utils._sklearn_compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    available_if,
+)
+from skdl.utils._threads import limit_threads
 from skdl.utils._validation import numeric_target
 from skdl.utils._warn import warn
 
@@ -117,14 +124,19 @@ def _stats_from_moments(mom, d, fit_intercept):
     }
 
 
-def _gram_rss(coef, stats):
-    """Residual sum of squares per target from the Gram statistics, or None.
+def _gram_rss(coef, stats, exact_only=True):
+    """Residual sum of squares per target from the Gram statistics:
+    ``yᵀy - 2 θᵀXᵀy + θᵀXᵀXθ``.
 
-    ``yᵀy - 2 θᵀXᵀy + θᵀXᵀXθ`` cancels badly for near-exact fits; then (None) the
-    caller makes one residual pass over the data.
+    The formula cancels badly for near-exact fits: then (``exact_only``) it returns
+    None and the caller makes one residual pass over the data; without
+    ``exact_only`` (the data are gone: ``partial_fit``) it returns the formula's
+    value clipped at 0.
     """
     xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
     rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
+    if not exact_only:
+        return np.maximum(rss, 0.0)
     if np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
         return rss
     return None
@@ -224,6 +236,58 @@ def _check_finite_statistics(X, stats):
 # --------------------------------------------------------------------------- #
 # solvers                                                                      #
 # --------------------------------------------------------------------------- #
+def _centred(coef, n_iter=1, factors=None):
+    """The :class:`SolverResult` of a solve on centred data: ``coef`` (k, d), a zero
+    intercept (the intercept of the data, ``ȳ - θᵀx̄``, is :func:`_with_intercept`'s),
+    ``diagnostics["factors"]`` for the predictive std (None when not formed)."""
+    return SolverResult(coef, np.zeros(coef.shape[0]), max(int(n_iter), 1),
+                        {"factors": factors})
+
+
+def _with_intercept(result, stats, rss, solver, fit_intercept, **extra):
+    """A centred solve's result in the data's terms: the intercept ``ȳ - θᵀx̄`` (zeros
+    without ``fit_intercept``) and the diagnostics the estimator publishes: ``solver``,
+    ``rss`` (k,), ``sw``, ``x_mean`` and ``factors`` (+ ``extra``: ``moments`` for
+    partial_fit, ``n_rows``)."""
+    coef = result.coef
+    intercept = (stats["y_mean"] - coef @ stats["x_mean"] if fit_intercept
+                 else np.zeros(coef.shape[0]))
+    diagnostics = {**result.diagnostics, "solver": solver, "rss": np.asarray(rss),
+                   "sw": stats["sw"], "x_mean": stats["x_mean"], **extra}
+    return SolverResult(coef, intercept, result.n_iter, diagnostics)
+
+
+def _unscaled(result, scale):
+    """Back from a solve on ``X / scale`` to the units of ``X``: the coefficients divide
+    by the scales, the means and the predictive-std factors follow (the intercept is
+    unchanged); ``diagnostics["x_scale"]`` keeps the scales, with which partial_fit
+    rescales later chunks alike (its moments stay in the rescaled units)."""
+    d = {**result.diagnostics, "x_scale": scale}
+    if scale is None:
+        return SolverResult(result.coef, result.intercept, result.n_iter, d)
+    if d["factors"] is not None:
+        d["factors"] = [(t, f / scale[:, None]) for t, f in d["factors"]]
+    d["x_mean"] = d["x_mean"] * scale
+    return SolverResult(result.coef / scale, result.intercept, result.n_iter, d)
+
+
+def _cholesky_or_fallback(solve, fallback, what, hint, on_error=None):
+    """``solve()`` (the normal equations); when it raises ``LinAlgError`` (not safely
+    positive definite), either raise ``on_error(exc)`` (a strict 'cholesky') or warn
+    with an :class:`IllConditionedWarning` naming ``what`` (e.g. "The normal
+    equations"), the fallback and ``hint`` (the user's remedy), and return
+    ``fallback[1]()``; ``fallback = (description, callable)``.  'auto' of
+    LinearRegression, Ridge and RidgeRBF."""
+    try:
+        return solve()
+    except np.linalg.LinAlgError as exc:
+        if on_error is not None:
+            raise on_error(exc) from exc
+        warn(f"{what} are not safely positive definite ({exc}); falling back to "
+             f"{fallback[0]}. {hint}", IllConditionedWarning)
+    return fallback[1]()
+
+
 def _scaled_system(xx, alpha):
     """``(D⁻¹ (XᵀX + αI) D⁻¹, D)`` with ``D`` the powers of two nearest the root of the
     diagonal (Jacobi scaling, exact): the scaled matrix has a unit-order diagonal, so
@@ -256,9 +320,10 @@ def _checked_cholesky(a, alpha, check_rcond=True):
 def _solve_normal_equations(xx, xy, alphas, check_rcond=True):
     """Solve ``(XᵀX + αI) θ = Xᵀy`` by Cholesky, one factorisation per distinct alpha.
 
-    Returns ``coef`` (k, d) and a list of ``(targets, factor)`` pairs where
-    ``factor`` (d, d) satisfies ``(XᵀX + αI)⁻¹ = factor factorᵀ`` (for the
-    predictive standard deviation).
+    Returns a :class:`SolverResult` of the centred problem (see :func:`_centred`):
+    ``coef`` (k, d) and ``diagnostics["factors"]``, a list of ``(targets, factor)``
+    pairs where ``factor`` (d, d) satisfies ``(XᵀX + αI)⁻¹ = factor factorᵀ`` (for
+    the predictive standard deviation).
 
     Raises ``np.linalg.LinAlgError`` when a matrix is not (safely) positive definite.
     """
@@ -276,14 +341,15 @@ def _solve_normal_equations(xx, xy, alphas, check_rcond=True):
         u_inv, info = lapack.dtrtri(c, lower=0)  # LAPACK's triangular inverse
         u_inv = np.triu(u_inv) / dsc[:, None]
         factors.append((targets, u_inv))
-    return coef, factors
+    return _centred(coef, factors=factors)
 
 
 def _solve_pinv_gram(xx, xy, alphas):
     """Minimum-norm solution from the Gram matrix alone: ``pinv(XᵀX + αI) Xᵀy`` by ``eigh``.
 
     Used where the data are gone (``partial_fit``) and ``XᵀX`` is singular; equals the
-    SVD least-squares solution up to the conditioning of the Gram matrix.
+    SVD least-squares solution up to the conditioning of the Gram matrix.  Returns a
+    :class:`SolverResult` as :func:`_solve_normal_equations`.
     """
     d, k = xy.shape
     coef = np.empty((k, d))
@@ -295,7 +361,7 @@ def _solve_pinv_gram(xx, xy, alphas):
         V, lam = V[:, keep], lam[keep]
         coef[targets] = (V @ ((V.T @ xy[:, targets]) / lam[:, None])).T
         factors.append((targets, V / np.sqrt(lam)))
-    return coef, factors
+    return _centred(coef, factors=factors)
 
 
 def _solve_lstsq(Xc, Yc, alphas):
@@ -304,6 +370,7 @@ def _solve_lstsq(Xc, Yc, alphas):
     ``alpha == 0`` gives the minimum-norm least-squares solution (as LAPACK's
     ``gelsd``, which sklearn's LinearRegression uses); ``alpha > 0`` the ridge
     solution ``V diag(s / (s² + α)) Uᵀ y``.  Works for rank-deficient ``Xc``.
+    Returns a :class:`SolverResult` as :func:`_solve_normal_equations`.
     """
     n, d = Xc.shape
     k = Yc.shape[1]
@@ -319,7 +386,7 @@ def _solve_lstsq(Xc, Yc, alphas):
         shrink = s / (s**2 + alpha)
         coef[targets] = (Vt.T @ (shrink[:, None] * UtY[:, targets])).T
         factors.append((targets, Vt.T / np.sqrt(s**2 + alpha)))
-    return coef, factors
+    return _centred(coef, factors=factors)
 
 
 def _solve_positive(xx, xy, alphas):
@@ -330,8 +397,9 @@ def _solve_positive(xx, xy, alphas):
     const``: the constrained problem is scipy's NNLS on the d × d triangle ``R``, so
     it costs one pass over ``X`` (dense, sparse or out of core) and a d × d NNLS.
 
-    Returns ``coef`` (k, d).  Raises ``np.linalg.LinAlgError`` when ``A`` is not
-    positive definite (singular ``XᵀWX`` without a penalty).
+    Returns a :class:`SolverResult` of the centred problem.  Raises
+    ``np.linalg.LinAlgError`` when ``A`` is not positive definite (singular ``XᵀWX``
+    without a penalty).
     """
     d, k = xy.shape
     coef = np.empty((k, d))
@@ -343,14 +411,15 @@ def _solve_positive(xx, xy, alphas):
         rhs = linalg.solve_triangular(R, xy[:, targets] / dsc[:, None], trans="T")
         for j, t in enumerate(targets):
             coef[t] = nnls(R, rhs[:, j], maxiter=50 * d)[0] / dsc
-    return coef
+    return _centred(coef)
 
 
 def _solve_lbfgs_gram(xx, xy, alphas, positive, tol, max_iter):
     """``'lbfgs'``: scipy's L-BFGS-B on ``½θᵀ(XᵀWX + αI)θ - θᵀXᵀWy`` (the normal
     equations' quadratic, Jacobi-scaled by powers of two), with bounds ``θ >= 0`` when
-    ``positive``; sklearn's solver of ``positive=True``.  Returns ``coef`` (k, d) and
-    the largest number of iterations over the targets."""
+    ``positive``; sklearn's solver of ``positive=True``.  Returns a
+    :class:`SolverResult` of the centred problem; ``n_iter`` is the largest number of
+    iterations over the targets."""
     d, k = xy.shape
     coef = np.zeros((k, d))
     n_iter = 0
@@ -375,7 +444,7 @@ def _solve_lbfgs_gram(xx, xy, alphas, positive, tol, max_iter):
                  "increase max_iter or tol.", ConvergenceWarning)
         coef[t] = _polish_active_set(a, b, res.x, positive) / dsc
         n_iter = max(n_iter, int(res.nit))
-    return coef, n_iter
+    return _centred(coef, n_iter)
 
 
 def _polish_active_set(a, b, v, positive):
@@ -402,7 +471,7 @@ def _polish_active_set(a, b, v, positive):
 def _solve_positive_lstsq(Xc, Yc, alphas):
     """Non-negative least squares on the centred, weighted design itself (scipy's NNLS,
     or the bounded LSMR of ``lsq_linear`` for a sparse operator): the fallback when
-    ``XᵀWX`` is singular.  Returns ``coef`` (k, d)."""
+    ``XᵀWX`` is singular.  Returns a :class:`SolverResult` of the centred problem."""
     n, d = Xc.shape
     k = Yc.shape[1]
     coef = np.empty((k, d))
@@ -420,7 +489,7 @@ def _solve_positive_lstsq(Xc, Yc, alphas):
                 res = lsq_linear(A, b, bounds=(0, np.inf), lsq_solver="lsmr",
                                  lsmr_tol="auto", tol=1e-12, max_iter=max(1000, 50 * d))
                 coef[t] = res.x
-    return coef
+    return _centred(coef)
 
 
 def _damped(op, alpha):
@@ -457,7 +526,8 @@ def _solve_iterative(op, Yc, alphas, solver, tol, max_iter):
     """``'lsqr'`` (scipy's LSQR with ``damp=√α``) or ``'sparse_cg'`` (conjugate
     gradients on ``XcᵀWXc + αI``) on the implicitly centred operator ``op``.
 
-    Returns ``coef`` (k, d) and the largest number of iterations over the targets.
+    Returns a :class:`SolverResult` of the centred problem; ``n_iter`` is the largest
+    number of iterations over the targets.
     """
     n, d = op.shape
     k = Yc.shape[1]
@@ -482,7 +552,7 @@ def _solve_iterative(op, Yc, alphas, solver, tol, max_iter):
                      "increase max_iter or tol.", ConvergenceWarning)
             it = len(counter)
         n_iter = max(n_iter, int(it))
-    return coef, n_iter
+    return _centred(coef, n_iter)
 
 
 def _leverage(X, x_mean, factors, n_targets):
@@ -500,6 +570,29 @@ def _predictive_std(lev, sigma2, inv_sw, one_d):
     """``sqrt(σ² (1 + 1/Σw + leverage))``: noise plus parameter uncertainty."""
     std = np.sqrt(np.asarray(sigma2).reshape(1, -1) * (1.0 + inv_sw + lev))
     return std[:, 0] if one_d else std
+
+
+def _predict_blocks(blocks, coef, intercept, std=None):
+    """Predictions of a linear model from its features, given as row blocks (dense or
+    sparse; one block for LinearRegression and Ridge, the basis blocks for RidgeRBF).
+
+    With ``std = (x_mean, factors, sigma2, inv_sw)`` also the predictive standard
+    deviation ``sqrt(σ² (1 + 1/Σw + (φ - φ̄)ᵀ (ΦᵀWΦ + αI)⁻¹ (φ - φ̄)))`` (note 001
+    §5.3: the noise plus the uncertainty of the fitted parameters), from the same
+    blocks.  Returns ``y_pred`` or ``(y_pred, y_std)``, 1-D when ``coef`` is.
+    """
+    one_d = coef.ndim == 1
+    k = 1 if one_d else coef.shape[0]
+    preds, levs = [], []
+    for feats in blocks:
+        preds.append(np.asarray(feats @ coef.T))
+        if std is not None:
+            levs.append(_leverage(feats, std[0], std[1], k))
+    y_pred = (preds[0] if len(preds) == 1 else np.concatenate(preds)) + intercept
+    if std is None:
+        return y_pred
+    lev = levs[0] if len(levs) == 1 else np.concatenate(levs)
+    return y_pred, _predictive_std(lev, std[2], std[3], one_d)
 
 
 # --------------------------------------------------------------------------- #
@@ -534,6 +627,168 @@ def _intercept_scalar(value, dtype):
     return np.dtype(dtype).type(value)
 
 
+def _weighted_means(X, Y, w, fit_intercept):
+    """Weighted column means of ``X`` (dense or sparse) and ``Y`` (zeros without an
+    intercept: the data are then not centred)."""
+    if not fit_intercept:
+        return np.zeros(X.shape[1]), np.zeros(Y.shape[1])
+    if sparse.issparse(X):
+        wx = np.ones(X.shape[0]) if w is None else w
+        x_mean = np.asarray(X.T @ wx, dtype=np.float64).ravel() / wx.sum()
+    else:
+        x_mean = np.average(X, axis=0, weights=w).astype(np.float64)
+    return x_mean, np.average(Y, axis=0, weights=w).astype(np.float64)
+
+
+def _sum_of_weights(X, w):
+    return float(X.shape[0]) if w is None else float(np.sum(w))
+
+
+def _solve_gram(stats, alphas, solver, positive, tol, max_iter):
+    """The normal equations from the Gram statistics (with ``positive``, their NNLS
+    form; 'lbfgs': L-BFGS-B on them), as a centred :class:`SolverResult` (factors None
+    for the constrained fits and 'lbfgs').  'auto' also refuses a Gram matrix whose
+    reciprocal condition number is too small (raises LinAlgError)."""
+    if solver == "lbfgs":
+        return _solve_lbfgs_gram(stats["xx"], stats["xy"], alphas, positive, tol, max_iter)
+    if positive:
+        return _solve_positive(stats["xx"], stats["xy"], alphas)
+    return _solve_normal_equations(stats["xx"], stats["xy"], alphas,
+                                   check_rcond=solver == "auto")
+
+
+def _solve_on_operator(X, Y, w, alphas, solver, fit_intercept, tol, max_iter):
+    """'lsqr', 'sparse_cg' (and the positive fallback 'nnls') on the implicitly
+    centred, weighted operator: no centred copy of X, dense or sparse."""
+    x_mean, y_mean = _weighted_means(X, Y, w, fit_intercept)
+    sqrt_w = None if w is None else np.sqrt(w)
+    op = _centred_operator(X, x_mean, sqrt_w)
+    Yc = Y - y_mean
+    if sqrt_w is not None:
+        Yc = Yc * sqrt_w[:, None]
+    if solver == "nnls":
+        Xc = op if sparse.issparse(X) else op.matmat(np.eye(X.shape[1]))
+        result = _solve_positive_lstsq(Xc, Yc, alphas)
+    else:
+        result = _solve_iterative(op, Yc, alphas, solver, tol, max_iter)
+    resid = Yc - np.column_stack([op.matvec(c) for c in result.coef])
+    stats = {"x_mean": x_mean, "y_mean": y_mean, "sw": _sum_of_weights(X, w)}
+    return _with_intercept(result, stats, (resid**2).sum(axis=0), solver, fit_intercept)
+
+
+def _solve_svd_design(X, Y, w, alphas, fit_intercept, copy_X):
+    """'svd': the SVD of the centred, weighted design (dense X).  With ``copy_X=False``
+    a writeable float64 ``X`` is centred in place (sklearn's meaning) and restored to
+    its scale, not its mean."""
+    x_mean, y_mean = _weighted_means(X, Y, w, fit_intercept)
+    if not copy_X and X.dtype == np.float64 and X.flags.writeable and X.base is None:
+        Xc = X  # documented: copy_X=False lets the lstsq solver overwrite X
+        Xc -= x_mean
+    else:
+        Xc = X - x_mean
+    Yc = Y - y_mean
+    if w is not None:
+        sqrt_w = np.sqrt(w)[:, None]
+        Xc *= sqrt_w
+        Yc = Yc * sqrt_w
+    # without a penalty the columns are scaled by powers of two to unit magnitude
+    # (exact): the SVD's cut-off and accuracy then do not depend on their units
+    # (columns of magnitudes 1 and 1e9 would cost the small ones 9 digits)
+    col = None
+    if not np.any(alphas > 0) and Xc.shape[0]:
+        col = power_of_two_scales(column_magnitudes(Xc))
+        Xc /= col
+    result = _solve_lstsq(Xc, Yc, alphas)
+    factors = result.diagnostics["factors"]
+    if col is not None and factors[0][1].shape[1] < Xc.shape[1]:  # SVD rank < d
+        # rank deficient: the minimum-norm solution is not scale-equivariant; the one
+        # in X's own units is sklearn's (LAPACK gelsd's)
+        Xc *= col
+        col = None
+        result = _solve_lstsq(Xc, Yc, alphas)
+    coef, factors = result.coef, result.diagnostics["factors"]
+    resid = Yc - Xc @ coef.T
+    if col is not None:
+        Xc *= col  # (Xc may be the caller's X with copy_X=False)
+        coef = coef / col
+        factors = [(t, f / col[:, None]) for t, f in factors]
+    stats = {"x_mean": x_mean, "y_mean": y_mean, "sw": _sum_of_weights(X, w)}
+    return _with_intercept(_centred(coef, factors=factors), stats, (resid**2).sum(axis=0),
+                           "svd", fit_intercept)
+
+
+def _residual_ss(X, y_2d, sample_weight, coef, stats):
+    """Weighted residual sum of squares per target: from the Gram statistics
+    (:func:`_gram_rss`), or by one residual pass over ``X`` when that formula cancels
+    (near-exact fits)."""
+    rss = _gram_rss(coef, stats)
+    if rss is not None:
+        return rss
+    rss = np.zeros(y_2d.shape[1])
+    y_mean, x_mean = stats["y_mean"], stats["x_mean"]
+    shift = x_mean @ coef.T
+    for start in range(0, X.shape[0], _BLOCK_ROWS):
+        sl = slice(start, start + _BLOCK_ROWS)
+        if sparse.issparse(X):
+            r = (y_2d[sl] - y_mean) - (np.asarray(X[sl] @ coef.T) - shift)
+        else:
+            r = (y_2d[sl] - y_mean) - (X[sl] - x_mean) @ coef.T
+        w = 1.0 if sample_weight is None else sample_weight[sl, None]
+        rss += (w * r**2).sum(axis=0)
+    return rss
+
+
+def _solve_direct(X, Y, w, alphas, *, solver, fit_intercept, positive, tol, max_iter,
+                  copy_X, scale=None):
+    """The direct and iterative least-squares solvers of LinearRegression and Ridge:
+    validated ``X`` (already divided by ``scale`` when the caller equilibrated it), 2-D
+    ``Y``, weights ``w``, one penalty per target; returns the :class:`SolverResult` in
+    the units of the caller's ``X`` (see :func:`_with_intercept` for its diagnostics).
+
+    'auto', 'cholesky' and 'lbfgs' solve the normal equations from one pass over
+    ``X``, rescaling its columns first only when the statistics under- or overflowed;
+    when they are not safely positive definite 'auto' and 'cholesky' fall back to the
+    SVD ('lsqr' for a sparse X, NNLS on the centred X with ``positive``).
+    """
+    if solver in ("lsqr", "sparse_cg"):
+        result = _solve_on_operator(X, Y, w, alphas, solver, fit_intercept, tol, max_iter)
+        return _unscaled(result, scale)
+    if solver == "svd":
+        return _unscaled(_solve_svd_design(X, Y, w, alphas, fit_intercept, copy_X), scale)
+    with np.errstate(all="ignore"):  # non-finite input is reported just below
+        stats = _gram_statistics(X, Y, w, fit_intercept)
+    # the common case pays nothing: the scales are read only when the Gram statistics
+    # look under- or overflowed
+    scale = _equilibration(X, bool(np.any(alphas > 0))) if _gram_out_of_range(stats) else None
+    if scale is not None:
+        X, alphas = _divide_columns(X, scale), _rescaled_alphas(alphas, scale)
+        stats = _gram_statistics(X, Y, w, fit_intercept)
+    _check_finite_statistics(X, stats)
+
+    def normal_equations():
+        result = _solve_gram(stats, alphas, solver, positive, tol, max_iter)
+        return _with_intercept(
+            result, stats, _residual_ss(X, Y, w, result.coef, stats),
+            solver if solver == "lbfgs" else "cholesky", fit_intercept,
+            moments=stats["moments"],
+        )
+
+    if positive:
+        fallback = ("NNLS on the centred X itself", lambda: _solve_on_operator(
+            X, Y, w, alphas, "nnls", fit_intercept, tol, max_iter))
+    elif sparse.issparse(X):
+        fallback = ("solver='lsqr' (the minimum-norm solution)", lambda: _solve_on_operator(
+            X, Y, w, alphas, "lsqr", fit_intercept, tol, max_iter))
+    else:
+        fallback = ("solver='svd'", lambda: _solve_svd_design(
+            X, Y, w, alphas, fit_intercept, copy_X))
+    result = _cholesky_or_fallback(
+        normal_equations, fallback, "The normal equations",
+        "Expect collinear or constant features, or fewer samples than features.",
+    )
+    return _unscaled(result, scale)
+
+
 class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
     """Shared fit/predict of LinearRegression and Ridge."""
 
@@ -562,6 +817,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
     def _alphas(self, n_targets):
         return np.zeros(n_targets)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -580,15 +836,12 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         if is_dask_array(X):
             return self._fit_dask(X, y, sample_weight)
+        # LinearRegression's n_jobs: at most that many BLAS threads (-1, None: as set)
         n_jobs = getattr(self, "n_jobs", None)
-        if n_jobs is None:
+        with limit_threads(None if n_jobs is None or n_jobs < 0 else n_jobs, "blas"):
             self._fit(X, y, sample_weight)
-        else:
-            with threadpool_limits(limits=None if n_jobs < 0 else n_jobs, user_api="blas"):
-                self._fit(X, y, sample_weight)
         return self._single_target_shapes(y)
 
     def _single_target_shapes(self, y):
@@ -669,88 +922,12 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         if solver == "newton":
             _gd.fit_newton(self, X, y, sample_weight, alphas, _gram_statistics, self._rss)
             return self._unscale(scale)
-        if solver in ("lsqr", "sparse_cg"):
-            return self._fit_iterative(
-                X, y_2d, y.ndim, sample_weight, alphas, solver=solver
-            )._unscale(scale)
-        coef = factors = stats = None
-        if solver in ("auto", "cholesky", "lbfgs"):
-            with np.errstate(all="ignore"):  # non-finite input is reported just below
-                stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
-            # the common case pays nothing: the scales are read only when the Gram
-            # statistics look under- or overflowed
-            scale = _equilibration(X, penalised) if _gram_out_of_range(stats) else None
-            if scale is not None:
-                X, alphas = _divide_columns(X, scale), _rescaled_alphas(alphas, scale)
-                stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
-            _check_finite_statistics(X, stats)
-            try:
-                coef, factors = self._solve_gram(stats, alphas)
-                solver_used = solver if solver == "lbfgs" else "cholesky"
-                self._chunk_moments = stats["moments"]
-            except np.linalg.LinAlgError as exc:
-                fallback = "lsqr" if is_sparse else "svd"
-                what = ("solver='lsqr' (the minimum-norm solution)" if is_sparse
-                        else "solver='svd'")
-                if self.positive:
-                    fallback, what = "nnls", "NNLS on the centred X itself"
-                warn(
-                    f"The normal equations are not safely positive definite ({exc}); "
-                    f"falling back to {what}. Expect collinear or constant "
-                    "features, or fewer samples than features.",
-                    IllConditionedWarning,
-                )
-                coef = None
-                if fallback == "lsqr":
-                    return self._fit_iterative(
-                        X, y_2d, y.ndim, sample_weight, alphas, solver="lsqr"
-                    )._unscale(scale)
-                if fallback == "nnls":
-                    return self._fit_iterative(
-                        X, y_2d, y.ndim, sample_weight, alphas, solver="nnls"
-                    )._unscale(scale)
-        if coef is None:
-            coef, factors, stats = self._fit_lstsq(X, y_2d, sample_weight, alphas)
-            solver_used = "svd"
-
-        rss = self._rss(X, y_2d, sample_weight, coef, stats)
-        self._set_solution(coef, factors, stats, rss, y.ndim, X.dtype, solver_used)
-        return self._unscale(scale)
-
-    def _fit_iterative(self, X, y_2d, y_ndim, sample_weight, alphas, solver=None):
-        """'lsqr', 'sparse_cg' (and the positive fallback 'nnls') on the implicitly
-        centred, weighted operator: no centred copy of X, dense or sparse."""
-        solver = solver or self.solver
-        w = sample_weight
-        if self.fit_intercept:
-            if sparse.issparse(X):
-                wx = np.ones(X.shape[0]) if w is None else w
-                x_mean = np.asarray(X.T @ wx, dtype=np.float64).ravel() / wx.sum()
-            else:
-                x_mean = np.average(X, axis=0, weights=w).astype(np.float64)
-            y_mean = np.average(y_2d, axis=0, weights=w).astype(np.float64)
-        else:
-            x_mean = np.zeros(X.shape[1])
-            y_mean = np.zeros(y_2d.shape[1])
-        sqrt_w = None if w is None else np.sqrt(w)
-        op = _centred_operator(X, x_mean, sqrt_w)
-        Yc = y_2d - y_mean
-        if sqrt_w is not None:
-            Yc = Yc * sqrt_w[:, None]
-        n_iter = 1
-        if solver == "nnls":
-            Xc = op if sparse.issparse(X) else op.matmat(np.eye(X.shape[1]))
-            coef = _solve_positive_lstsq(Xc, Yc, alphas)
-        else:
-            tol = self.tol
-            coef, n_iter = _solve_iterative(op, Yc, alphas, solver, tol, self.max_iter)
-        resid = Yc - np.column_stack([op.matvec(c) for c in coef])
-        sw = float(X.shape[0]) if w is None else float(np.sum(w))
-        stats = {"x_mean": x_mean, "y_mean": y_mean, "sw": sw}
-        self._set_solution(coef, None, stats, (resid**2).sum(axis=0), y_ndim, X.dtype,
-                           solver)
-        self.n_iter_ = max(int(n_iter), 1)
-        return self
+        result = _solve_direct(
+            X, y_2d, sample_weight, alphas, solver=solver, scale=scale,
+            fit_intercept=self.fit_intercept, positive=self.positive, tol=self.tol,
+            max_iter=self.max_iter, copy_X=self.copy_X,
+        )
+        return self._publish(result, y.ndim, X.dtype)
 
     def _unscale(self, scale):
         """Back from a fit on ``X / scale`` to the units of ``X``: the coefficients
@@ -766,27 +943,33 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             self._std_factors = [(t, f / scale[:, None]) for t, f in self._std_factors]
         return self
 
-    def _set_solution(self, coef, factors, stats, rss, y_ndim, dtype, solver_used):
-        """Store the fitted attributes from a solver's ``coef`` (k, d) and statistics."""
-        x_mean, y_mean, sw = stats["x_mean"], stats["y_mean"], stats["sw"]
-        n_targets = coef.shape[0]
+    def _publish(self, result, y_ndim, dtype):
+        """Set every fitted attribute of a direct solve from its :class:`SolverResult`
+        (``coef`` (k, d), ``intercept`` (k,), the diagnostics of
+        :func:`_with_intercept`), in the shapes and dtype of sklearn's estimators."""
+        coef, diag = result.coef, result.diagnostics
+        n_targets, sw = coef.shape[0], diag["sw"]
         self.coef_ = (coef[0] if y_ndim == 1 else coef).astype(dtype, copy=False)
         if self.fit_intercept:
-            intercept = y_mean - coef @ x_mean
             self.intercept_ = (
-                _intercept_scalar(intercept[0], dtype) if y_ndim == 1
-                else intercept.astype(dtype, copy=False)
+                _intercept_scalar(result.intercept[0], dtype) if y_ndim == 1
+                else result.intercept.astype(dtype, copy=False)
             )
         else:
             self.intercept_ = 0.0 if y_ndim == 1 else np.zeros(n_targets, dtype=dtype)
-        sigma2 = rss / sw if sw > 0 else np.full(n_targets, np.nan)
+        sigma2 = diag["rss"] / sw if sw > 0 else np.full(n_targets, np.nan)
         self.sigma2_ = float(sigma2[0]) if y_ndim == 1 else sigma2
-        self.solver_ = solver_used
-        # one direct solve (an estimator with max_iter exposes n_iter_ >= 1)
-        self.n_iter_ = max(self.__dict__.pop("_lbfgs_iter", 1), 1)
-        self._x_mean = x_mean
-        self._std_factors = factors
+        self.solver_ = diag["solver"]
+        self.n_iter_ = result.n_iter  # 1 for one direct solve
+        self._x_mean = diag["x_mean"]
+        self._std_factors = diag["factors"]
         self._inv_sw = 1.0 / sw if (self.fit_intercept and sw > 0) else 0.0
+        # partial_fit's state: the moments of the chunks (Gram route) and the column
+        # scales of an equilibrated fit
+        self._chunk_moments = diag.get("moments")
+        self._x_scale = diag.get("x_scale")
+        if "n_rows" in diag:
+            self._n_rows = diag["n_rows"]
         return self
 
     def _fit_dask(self, X, y, sample_weight):
@@ -832,47 +1015,29 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         alphas = self._alphas(y_2d.shape[1])
         try:
-            coef, factors = self._solve_gram(stats, alphas)
+            result = _solve_gram(stats, alphas, self.solver, self.positive, self.tol,
+                                 self.max_iter)
         except np.linalg.LinAlgError as exc:
             raise np.linalg.LinAlgError(
                 f"The normal equations of the dask array are singular or nearly so ({exc}); "
                 "the SVD fallback needs the data in memory: regularise with Ridge(alpha>0), "
                 "drop collinear columns, or pass a numpy array."
             ) from exc
-        xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
-        rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
-        if not np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
+        rss = _gram_rss(result.coef, stats)
+        if rss is None:
             # near-exact fit: one blockwise residual pass instead of the Gram formula
             import dask
 
-            r = (y_2d - stats["y_mean"]) - (X - stats["x_mean"]) @ coef.T
+            r = (y_2d - stats["y_mean"]) - (X - stats["x_mean"]) @ result.coef.T
             w = 1.0 if sample_weight is None else sample_weight.reshape(-1, 1)
             (rss,) = dask.compute((w * r**2).sum(axis=0))
-        self._chunk_moments = mom
+        result = _with_intercept(result, stats, rss, "cholesky", self.fit_intercept,
+                                 moments=mom, x_scale=None, n_rows=X.shape[0])
         self._gd_state = None
-        self._x_scale = None
-        self._n_rows = X.shape[0]
-        return self._set_solution(coef, factors, stats, np.asarray(rss), y_ndim, X.dtype,
-                                  "cholesky")
-
-    def _solve_gram(self, stats, alphas):
-        """The normal equations (or, with ``positive``, their NNLS form; with 'lbfgs',
-        L-BFGS-B on them) from the Gram statistics: ``(coef, factors)``; factors None
-        for the constrained and the iterative fits.  'auto' also refuses a Gram matrix
-        whose reciprocal condition number is too small (raises LinAlgError)."""
-        if self.solver == "lbfgs":
-            coef, n_iter = _solve_lbfgs_gram(
-                stats["xx"], stats["xy"], alphas, self.positive, self.tol, self.max_iter
-            )
-            self._lbfgs_iter = n_iter
-            return coef, None
-        if self.positive:
-            return _solve_positive(stats["xx"], stats["xy"], alphas), None
-        return _solve_normal_equations(
-            stats["xx"], stats["xy"], alphas, check_rcond=self.solver == "auto"
-        )
+        return self._publish(result, y_ndim, X.dtype)
 
     @available_if(lambda self: self.solver in ("sgd", "cholesky", "lbfgs", "auto"))
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the fit with one more chunk of data.
 
@@ -906,7 +1071,6 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self : object
             The updated estimator.
         """
-        self._validate_params()
         if self.solver != "sgd":
             if self.positive and self.solver not in _POSITIVE_SOLVERS:
                 self._check_solver_options(False)
@@ -989,7 +1153,8 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         elif scale is not None:
             alphas = _rescaled_alphas(alphas, scale)
         try:
-            coef, factors = self._solve_gram(stats, alphas)
+            result = _solve_gram(stats, alphas, self.solver, self.positive, self.tol,
+                                 self.max_iter)
             solver_used = "cholesky"
         except np.linalg.LinAlgError as exc:
             if self.solver == "cholesky" or self.positive:
@@ -998,77 +1163,18 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
                     "solver='auto' (pseudo-inverse while singular; not with positive=True) "
                     "or Ridge(alpha>0)."
                 ) from exc
-            coef, factors = _solve_pinv_gram(stats["xx"], stats["xy"], alphas)
+            result = _solve_pinv_gram(stats["xx"], stats["xy"], alphas)
             solver_used = "pinv"
-        xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
-        rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
-        self._set_solution(coef, factors, stats, np.maximum(rss, 0.0), y_ndim, dtype,
-                           solver_used)
-        self._n_rows = (getattr(self, "_n_rows", 0) if previous is not None else 0) + X.shape[0]
-        self._chunk_moments = mom
-        return self._unscale(scale)
+        n_rows = (getattr(self, "_n_rows", 0) if previous is not None else 0) + X.shape[0]
+        # the data are gone: the RSS from the Gram statistics alone
+        result = _with_intercept(
+            result, stats, _gram_rss(result.coef, stats, exact_only=False), solver_used,
+            self.fit_intercept, moments=mom, n_rows=n_rows,
+        )
+        return self._publish(_unscaled(result, scale), y_ndim, dtype)
 
-    def _fit_lstsq(self, X, y_2d, sample_weight, alphas):
-        if self.fit_intercept:
-            x_mean = np.average(X, axis=0, weights=sample_weight).astype(np.float64)
-            y_mean = np.average(y_2d, axis=0, weights=sample_weight).astype(np.float64)
-        else:
-            x_mean = np.zeros(X.shape[1])
-            y_mean = np.zeros(y_2d.shape[1])
-        if not self.copy_X and X.dtype == np.float64 and X.flags.writeable and X.base is None:
-            Xc = X  # documented: copy_X=False lets the lstsq solver overwrite X
-            Xc -= x_mean
-        else:
-            Xc = X - x_mean
-        Yc = y_2d - y_mean
-        if sample_weight is not None:
-            sqrt_w = np.sqrt(sample_weight)[:, None]
-            Xc *= sqrt_w
-            Yc = Yc * sqrt_w
-        # without a penalty the columns are scaled by powers of two to unit magnitude
-        # (exact): the SVD's cut-off and accuracy then do not depend on their units
-        # (columns of magnitudes 1 and 1e9 would cost the small ones 9 digits)
-        col = None
-        if not np.any(alphas > 0) and Xc.shape[0]:
-            col = power_of_two_scales(column_magnitudes(Xc))
-            Xc /= col
-        coef, factors = _solve_lstsq(Xc, Yc, alphas)
-        if col is not None and factors[0][1].shape[1] < Xc.shape[1]:  # SVD rank < d
-            # rank deficient: the minimum-norm solution is not scale-equivariant; the one
-            # in X's own units is sklearn's (LAPACK gelsd's)
-            Xc *= col
-            col = None
-            coef, factors = _solve_lstsq(Xc, Yc, alphas)
-        resid = Yc - Xc @ coef.T
-        if col is not None:
-            Xc *= col  # (Xc may be the caller's X with copy_X=False)
-            coef = coef / col
-            factors = [(t, f / col[:, None]) for t, f in factors]
-        sw = float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight))
-        stats = {"x_mean": x_mean, "y_mean": y_mean, "sw": sw, "rss": (resid**2).sum(axis=0)}
-        return coef, factors, stats
-
-    @staticmethod
-    def _rss(X, y_2d, sample_weight, coef, stats):
-        """Weighted residual sum of squares per target."""
-        if "rss" in stats:
-            return stats["rss"]
-        rss = _gram_rss(coef, stats)
-        if rss is not None:
-            return rss
-        # the Gram formula cancels badly for near-exact fits: one residual pass
-        rss = np.zeros(y_2d.shape[1])
-        y_mean, x_mean = stats["y_mean"], stats["x_mean"]
-        shift = x_mean @ coef.T
-        for start in range(0, X.shape[0], _BLOCK_ROWS):
-            sl = slice(start, start + _BLOCK_ROWS)
-            if sparse.issparse(X):
-                r = (y_2d[sl] - y_mean) - (np.asarray(X[sl] @ coef.T) - shift)
-            else:
-                r = (y_2d[sl] - y_mean) - (X[sl] - x_mean) @ coef.T
-            w = 1.0 if sample_weight is None else sample_weight[sl, None]
-            rss += (w * r**2).sum(axis=0)
-        return rss
+    # the RSS of the gradient and Newton solvers (_gd)
+    _rss = staticmethod(_residual_ss)
 
     def predict(self, X, return_std=False):
         """Predict with the fitted model.
@@ -1106,18 +1212,16 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], accept_sparse=("csr", "csc"), reset=False
         )
-        y_pred = np.asarray(X @ self.coef_.T) + self.intercept_
-        if not return_std:
-            return y_pred
-        if self._std_factors is None:
-            raise ValueError(
-                f"return_std=True needs (XᵀWX + αI)⁻¹, which solver={self.solver_!r} does "
-                "not form (nor does positive=True); fit with solver='auto', 'cholesky', "
-                "'svd' or 'newton'."
-            )
-        k = 1 if self.coef_.ndim == 1 else self.coef_.shape[0]
-        lev = _leverage(X, self._x_mean, self._std_factors, k)
-        return y_pred, _predictive_std(lev, self.sigma2_, self._inv_sw, self.coef_.ndim == 1)
+        std = None
+        if return_std:
+            if self._std_factors is None:
+                raise ValueError(
+                    f"return_std=True needs (XᵀWX + αI)⁻¹, which solver={self.solver_!r} "
+                    "does not form (nor does positive=True); fit with solver='auto', "
+                    "'cholesky', 'svd' or 'newton'."
+                )
+            std = (self._x_mean, self._std_factors, self.sigma2_, self._inv_sw)
+        return _predict_blocks([X], self.coef_, self.intercept_, std)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
