@@ -1380,8 +1380,10 @@ class LinearRegression(_BaseLinearModel):
     ----------"""
         + _SHARED_PARAMS_DOC.format(tol="1e-6")
         + """    n_jobs : int or None, default=None
-        Number of BLAS threads for the fit (threadpoolctl); None leaves the BLAS
-        library's own setting, -1 all CPUs.
+        At most this many BLAS threads for the fit (threadpoolctl, through
+        :mod:`skdl.utils._threads`: the BLAS library's setting is lowered, never
+        raised, so a limit the user set stays in force); None and -1 leave the BLAS
+        library's own setting.
 
     Attributes
     ----------"""
