@@ -215,7 +215,7 @@ def test_pending_network_files_exist():
 # --------------------------------------------------------------------------- #
 @pytest.mark.parametrize("solver", ["auto", "cholesky", "svd", "lsqr", "sparse_cg", "lbfgs"])
 def test_least_squares_solvers_return_a_result_the_estimator_publishes(solver):
-    from skdl.linear_model._linear import _solve_direct
+    from skdl.linear_model._lstsq import _solve_direct
     from skdl.utils._results import SolverResult
 
     X, y = _data()

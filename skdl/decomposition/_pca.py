@@ -7,7 +7,7 @@ does.
 * ``'covariance_eigh'``: the scatter matrix ``Σ (xᵢ - x̄)(xᵢ - x̄)ᵀ`` is formed by one
   symmetric rank-k update (BLAS ``syrk``) over ``X`` without a centred copy - directly
   as ``XᵀX - n x̄x̄ᵀ`` when that cancels few digits, else in pilot-shifted row blocks
-  (the shared :func:`skdl.linear_model._linear._gram_statistics`) - then ``eigh``
+  (the shared :func:`skdl.linear_model._lstsq._gram_statistics`) - then ``eigh``
   (only the leading eigenpairs when few are kept) gives the principal axes.
   ``O(n d²)``: the choice for ``n ≫ d``.
 * ``'full'``: a thin SVD of the centred data, computed as a Householder QR of the tall

@@ -24,7 +24,7 @@ from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from skdl.linear_model._linear import (
+from skdl.linear_model._lstsq import (
     _centred,
     _cholesky_or_fallback,
     _gram_rss,
@@ -618,7 +618,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         :class:`~skdl.linear_model.IllConditionedWarning` when the regularised
         Gram matrix's reciprocal condition number is below ``m · eps`` for
         ``alpha > 0`` (where Cholesky stays backward stable against the
-        penalty, see ``skdl.linear_model._linear._rcond_min``) or below 1e-10 for
+        penalty, see ``skdl.linear_model._lstsq._rcond_min``) or below 1e-10 for
         ``alpha = 0`` (e.g. overlapping basis functions without regularisation)."""
         + _RANDOM_STATE_DOC
         + """
