@@ -11,7 +11,8 @@ import numpy as np
 from scipy import signal
 from scipy.integrate import solve_ivp
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from skdl.utils._sklearn_compat import Interval, StrOptions, validate_params
 
 
 def _per_storey(value, n_dof, name, *, allow_zero=False):

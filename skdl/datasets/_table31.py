@@ -2,7 +2,8 @@
 
 import numpy as np
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import validate_params
+
+from skdl.utils._sklearn_compat import validate_params
 
 _DATA = np.array([[100.0, 2.0], [50.0, 42.0], [45.0, 31.0], [60.0, 35.0]])
 _TARGET = np.array([5.0, 25.0, 22.0, 18.0])

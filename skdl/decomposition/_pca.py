@@ -7,7 +7,7 @@ does.
 * ``'covariance_eigh'``: the scatter matrix ``Σ (xᵢ - x̄)(xᵢ - x̄)ᵀ`` is formed by one
   symmetric rank-k update (BLAS ``syrk``) over ``X`` without a centred copy - directly
   as ``XᵀX - n x̄x̄ᵀ`` when that cancels few digits, else in pilot-shifted row blocks
-  (the shared :func:`skdl.linear_model._linear._gram_statistics`) - then ``eigh``
+  (the shared :func:`skdl.linear_model._lstsq._gram_statistics`) - then ``eigh``
   (only the leading eigenpairs when few are kept) gives the principal axes.
   ``O(n d²)``: the choice for ``n ≫ d``.
 * ``'full'``: a thin SVD of the centred data, computed as a Householder QR of the tall
@@ -38,13 +38,13 @@ from scipy.sparse.linalg import LinearOperator, svds
 from scipy.special import gammaln
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import assert_all_finite, check_random_state
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._atomic import AtomicFitMixin
 from ..utils._dask import dask_map_rows, dask_moments, is_dask_array
 from ..utils._moments import Moments, block_moments, merge_moments, sparse_moments
 from ..utils._scale import check_magnitude
+from ..utils._sklearn_compat import Interval, RealNotInt, StrOptions, _fit_context
 from ..utils._warn import warn
 
 # rows per block of the one-pass statistics
@@ -651,6 +651,7 @@ default="auto"
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit the model on X.
 
@@ -675,6 +676,7 @@ default="auto"
         # tests written for sklearn); skdl's public name is svd_solver_
         return self.svd_solver_
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
         """Fit the model on X and return its projection (``fit(X).transform(X)``).
 
@@ -701,7 +703,6 @@ default="auto"
         return scores
 
     def _fit(self, X):
-        self._validate_params()
         if is_dask_array(X):
             self._fit_dask(X)
             return None
@@ -787,6 +788,7 @@ default="auto"
             return (U * (s * signs)).astype(X.dtype, copy=False)
         return None
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Update the fit with one more chunk of samples (exact streaming PCA).
 
@@ -807,7 +809,6 @@ default="auto"
         self : object
             The updated estimator.
         """
-        self._validate_params()
         first = getattr(self, "_moments", None) is None
         if first and hasattr(self, "_moments"):
             warn(

@@ -9,37 +9,36 @@ basis without ever holding the ``n × m`` basis matrix: it is built in row block
 beyond the data and one block: an ``m × m`` system, never an ``n × n`` kernel matrix.
 """
 
-import contextlib
-import functools
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    RegressorMixin,
+    TransformerMixin,
+)
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_feature_names_in,
-    check_array,
-    check_is_fitted,
-    validate_data,
-)
-from threadpoolctl import ThreadpoolController
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from skdl.linear_model._linear import (
-    IllConditionedWarning,
+from skdl.linear_model._lstsq import (
+    _centred,
+    _cholesky_or_fallback,
     _gram_rss,
-    _leverage,
-    _predictive_std,
+    _predict_blocks,
     _solve_lstsq,
     _solve_normal_equations,
     _stats_from_moments,
+    _with_intercept,
 )
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._moments import Moments
 from skdl.utils._scale import check_magnitude, power_of_two_scales
+from skdl.utils._sklearn_compat import Interval, StrOptions, _fit_context
+from skdl.utils._threads import blas_threads, openmp_threads
 from skdl.utils._warn import warn
 
 # elements (rows x centres) of one block of the basis matrix: 16 MB of float64, so
@@ -65,7 +64,7 @@ _KMEANS_SAMPLES_PER_CENTER = 5
 _KMEANS_MIN_SAMPLES = 1_000
 _KMEANS_MAX_ITER = 20
 # up to this many centres, the m × m solve and KMeans on the centre subsample run
-# single-threaded (see _single_threaded_blas); above, they are worth the threads
+# single-threaded (see _single_threaded); above, they are worth the threads
 _SOLVE_THREADED_MIN = 1_000
 
 
@@ -156,26 +155,21 @@ def _kernel_whitening(centers, width):
     return V[:, keep] / np.sqrt(lam[keep])
 
 
-@functools.cache
-def _blas_controller():
-    return ThreadpoolController()
-
-
-def _single_threaded_blas(m, user_api="blas"):
-    """One BLAS thread for the ``m × m`` solve when ``m`` is small.
+def _single_threaded(m, user_api="blas"):
+    """One BLAS thread for the ``m × m`` solve when ``m <= _SOLVE_THREADED_MIN``.
 
     numpy and scipy each bundle their own OpenBLAS.  Right after the basis Gram
     matrix is formed in numpy's, that library's idle worker keeps spinning for a
     while; a multi-threaded Cholesky in scipy's then waits on a core that is busy
     spinning.  Measured on 2 cores (m = 300): the 300 × 300 Cholesky took 0.04 s
     inside the fit against 0.001 s alone; single-threaded it takes 0.001 s in both
-    places.  A cached controller makes the switch cost about 20 µs.  The same
-    holds for KMeans' OpenMP threads on the small centre subsample
-    (``user_api="openmp"``: 10-15% of the fit at n = 5,000).
+    places.  The same holds for KMeans' OpenMP threads on the small centre
+    subsample (``user_api="openmp"``: 10-15% of the fit at n = 5,000).  The
+    threshold is on ``m``, not on the work: :mod:`skdl.utils._threads` with
+    ``small = _SOLVE_THREADED_MIN + 1``.
     """
-    if m > _SOLVE_THREADED_MIN:
-        return contextlib.nullcontext()
-    return _blas_controller().limit(limits=1, user_api=user_api)
+    limit = openmp_threads if user_api == "openmp" else blas_threads
+    return limit(m, small=_SOLVE_THREADED_MIN + 1)
 
 
 def _resolve_width(width, X):
@@ -235,7 +229,7 @@ def _select_centers(X, centers, n_centers, random_state, caller):
     values = Xs.data if sparse.issparse(Xs) else Xs
     top = float(np.max(np.abs(values))) if values.size else 0.0
     c = float(power_of_two_scales(top)) if not 1e-100 <= top <= 1e100 else 1.0
-    with warnings.catch_warnings(), _single_threaded_blas(m, user_api="openmp"):
+    with warnings.catch_warnings(), _single_threaded(m, user_api="openmp"):
         # duplicate points may leave fewer distinct clusters than m: harmless here
         warnings.filterwarnings("ignore", message="Number of distinct clusters")
         km = KMeans(
@@ -369,6 +363,7 @@ class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
         self.include_bias = include_bias
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Choose the centres.
 
@@ -384,7 +379,6 @@ class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        self._validate_params()
         X = validate_data(self, X, dtype=np.float64, accept_sparse="csr")
         self.centers_ = _select_centers(
             X, self.centers, self.n_centers, self.random_state, type(self).__name__
@@ -435,11 +429,14 @@ class RBFFeatures(TransformerMixin, AtomicFitMixin, BaseEstimator):
         feature_names_out : ndarray of str objects
         """
         check_is_fitted(self)
-        _check_feature_names_in(self, input_features)
-        prefix = type(self).__name__.lower()
-        names = ["1"] if self.include_bias else []
-        names += [f"{prefix}{i}" for i in range(self.n_centers_)]
-        return np.asarray(names, dtype=object)
+        # sklearn's "<classname><i>" names (and its check of input_features)
+        names = ClassNamePrefixFeaturesOutMixin.get_feature_names_out(self, input_features)
+        return np.asarray((["1"] if self.include_bias else []) + list(names), dtype=object)
+
+    @property
+    def _n_features_out(self):
+        # read by ClassNamePrefixFeaturesOutMixin.get_feature_names_out
+        return self.n_centers_
 
 
 # --------------------------------------------------------------------------- #
@@ -515,6 +512,70 @@ def _unwhiten(coef, factors, whiten):
     return coef @ whiten.T, [(targets, whiten @ f) for targets, f in factors]
 
 
+def _basis_residual_rss(X, Y, centers, width, coef, stats):
+    """Residual sum of squares per target by one pass over the basis blocks."""
+    rss = np.zeros(Y.shape[1])
+    for sl, Phi in _iter_basis_blocks(X, centers, width):
+        r = (Y[sl] - stats["y_mean"]) - (Phi - stats["x_mean"]) @ coef.T
+        rss += (r**2).sum(axis=0)
+    return rss
+
+
+def _solve_basis(X, Y, centers, width, alphas, whiten, solver):
+    """Ridge on the basis ``Φ`` of ``centers`` (``Φ W`` with ``whiten``), for 2-D ``Y``:
+    the :class:`~skdl.utils._results.SolverResult` of ``θ`` (k, m) with the diagnostics
+    of :func:`skdl.linear_model._linear._with_intercept` (``x_mean`` is ``Φ``'s mean).
+
+    'cholesky' solves the ``m × m`` (``r × r``) normal equations accumulated block by
+    block; 'svd' the SVD of the whole centred basis; 'auto' the first, falling back
+    to the second when they are not safely positive definite.
+    """
+    m = centers.shape[0]
+
+    def normal_equations():
+        # penalty='rkhs': the statistics of Φ W, solved for z (θ = W z)
+        stats = _basis_gram_statistics(X, Y, centers, width, whiten)
+        with _single_threaded(m):
+            result = _solve_normal_equations(stats["xx"], stats["xy"], alphas,
+                                             check_rcond=(solver == "auto"))
+        rss = _gram_rss(result.coef, stats)
+        coef, factors = _unwhiten(result.coef, result.diagnostics["factors"], whiten)
+        if rss is None:
+            rss = _basis_residual_rss(X, Y, centers, width, coef, stats)
+        return _with_intercept(_centred(coef, factors=factors), stats, rss, "cholesky", True)
+
+    def svd():
+        Phi = _rbf_basis(X, centers, width)
+        phi_mean = Phi.mean(axis=0)
+        y_mean = Y.mean(axis=0)
+        Phi -= phi_mean
+        Yc = Y - y_mean
+        result = _solve_lstsq(Phi if whiten is None else Phi @ whiten, Yc, alphas)
+        coef, factors = _unwhiten(result.coef, result.diagnostics["factors"], whiten)
+        rss = ((Yc - Phi @ coef.T) ** 2).sum(axis=0)
+        stats = {"x_mean": phi_mean, "y_mean": y_mean, "sw": float(X.shape[0])}
+        return _with_intercept(_centred(coef, factors=factors), stats, rss, "svd", True)
+
+    if solver == "svd":
+        return svd()
+
+    def strict(exc):
+        pen = "I" if whiten is None else "K"
+        return np.linalg.LinAlgError(
+            f"solver='cholesky' failed: {exc}. The basis Gram matrix ΦᵀΦ + α{pen} is "
+            "singular or nearly so (overlapping basis functions, duplicate "
+            "centres or too small alpha); use solver='svd' or 'auto', or a "
+            "larger alpha."
+        )
+
+    return _cholesky_or_fallback(
+        normal_equations, ("solver='svd' (SVD of the n × m basis matrix)", svd),
+        "The basis normal equations",
+        "Increase alpha or reduce width / n_centers to stay on the normal equations.",
+        on_error=strict if solver == "cholesky" else None,
+    )
+
+
 class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
     __doc__ = (
         """Ridge regression on radial basis functions (note 001 §5.5-5.6).
@@ -557,7 +618,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         :class:`~skdl.linear_model.IllConditionedWarning` when the regularised
         Gram matrix's reciprocal condition number is below ``m · eps`` for
         ``alpha > 0`` (where Cholesky stays backward stable against the
-        penalty, see ``skdl.linear_model._linear._rcond_min``) or below 1e-10 for
+        penalty, see ``skdl.linear_model._lstsq._rcond_min``) or below 1e-10 for
         ``alpha = 0`` (e.g. overlapping basis functions without regularisation)."""
         + _RANDOM_STATE_DOC
         + """
@@ -657,6 +718,7 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self.solver = solver
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Choose the centres and solve the ridge problem on the basis.
 
@@ -672,7 +734,6 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         X, y = validate_data(
             self, X, y, dtype=np.float64, multi_output=True, y_numeric=True, order="C",
             accept_sparse="csr",
@@ -685,86 +746,32 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         centers = _select_centers(
             X, self.centers, self.n_centers, self.random_state, type(self).__name__
         )
-        alphas = np.full(n_targets, float(self.alpha))
         # penalty='rkhs': solve for z in θ = W z, where the penalty θᵀKθ is ‖z‖²
         whiten = None
         if self.penalty == "rkhs":
-            with _single_threaded_blas(centers.shape[0]):
+            with _single_threaded(centers.shape[0]):
                 whiten = _kernel_whitening(centers, width)
+        result = _solve_basis(X, y_2d, centers, width, np.full(n_targets, float(self.alpha)),
+                              whiten, self.solver)
 
-        coef = stats = None
-        if self.solver in ("auto", "cholesky"):
-            # penalty='rkhs': the statistics of Φ W, solved for z (θ = W z)
-            stats = _basis_gram_statistics(X, y_2d, centers, width, whiten)
-            try:
-                with _single_threaded_blas(centers.shape[0]):
-                    coef, factors = _solve_normal_equations(
-                        stats["xx"], stats["xy"], alphas, check_rcond=(self.solver == "auto")
-                    )
-                solver_used = "cholesky"
-                rss = _gram_rss(coef, stats)
-                coef, factors = _unwhiten(coef, factors, whiten)
-                if rss is None:
-                    rss = self._residual_rss(X, y_2d, centers, width, coef, stats)
-            except np.linalg.LinAlgError as exc:
-                if self.solver == "cholesky":
-                    pen = "I" if whiten is None else "K"
-                    raise np.linalg.LinAlgError(
-                        f"solver='cholesky' failed: {exc}. The basis Gram matrix ΦᵀΦ + α{pen} is "
-                        "singular or nearly so (overlapping basis functions, duplicate "
-                        "centres or too small alpha); use solver='svd' or 'auto', or a "
-                        "larger alpha."
-                    ) from exc
-                warn(
-                    f"The basis normal equations are not safely positive definite ({exc}); "
-                    "falling back to solver='svd' (SVD of the n × m basis matrix). "
-                    "Increase alpha or reduce width / n_centers to stay on the normal "
-                    "equations.",
-                    IllConditionedWarning,
-                )
-                coef = None
-        if coef is None:
-            Phi = _rbf_basis(X, centers, width)
-            phi_mean = Phi.mean(axis=0)
-            y_mean = y_2d.mean(axis=0)
-            Phi -= phi_mean
-            Yc = y_2d - y_mean
-            if whiten is None:
-                coef, factors = _solve_lstsq(Phi, Yc, alphas)
-            else:
-                coef, factors = _unwhiten(*_solve_lstsq(Phi @ whiten, Yc, alphas), whiten)
-            rss = ((Yc - Phi @ coef.T) ** 2).sum(axis=0)
-            stats = {"x_mean": phi_mean, "y_mean": y_mean, "sw": float(X.shape[0])}
-            solver_used = "svd"
-
-        n = stats["sw"]
-        intercept = stats["y_mean"] - coef @ stats["x_mean"]
+        coef, rss, n = result.coef, result.diagnostics["rss"], result.diagnostics["sw"]
         if y.ndim == 1:
             self.coef_ = coef[0]
-            self.intercept_ = np.float64(intercept[0])
+            self.intercept_ = np.float64(result.intercept[0])
             self.sigma2_ = float(rss[0] / n)
         else:
             self.coef_ = coef
-            self.intercept_ = intercept
+            self.intercept_ = result.intercept
             self.sigma2_ = rss / n
         self.centers_ = centers
         self.n_centers_ = centers.shape[0]
         self.width_ = width
-        self.solver_ = solver_used
-        self.n_iter_ = 1  # one direct solve
-        self._phi_mean = stats["x_mean"]
-        self._std_factors = factors
+        self.solver_ = result.diagnostics["solver"]
+        self.n_iter_ = result.n_iter  # one direct solve
+        self._phi_mean = result.diagnostics["x_mean"]
+        self._std_factors = result.diagnostics["factors"]
         self._inv_n = 1.0 / n
         return self
-
-    @staticmethod
-    def _residual_rss(X, y_2d, centers, width, coef, stats):
-        """Residual sum of squares per target by one pass over the basis blocks."""
-        rss = np.zeros(y_2d.shape[1])
-        for sl, Phi in _iter_basis_blocks(X, centers, width):
-            r = (y_2d[sl] - stats["y_mean"]) - (Phi - stats["x_mean"]) @ coef.T
-            rss += (r**2).sum(axis=0)
-        return rss
 
     def predict(self, X, return_std=False):
         """Predict with the fitted model.
@@ -787,20 +794,12 @@ class RidgeRBF(RegressorMixin, AtomicFitMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, accept_sparse="csr", reset=False)
-        coef_2d = self.coef_.reshape(1, -1) if self.coef_.ndim == 1 else self.coef_
-        k = coef_2d.shape[0]
-        y_pred = np.empty((X.shape[0], k))
-        lev = np.empty((X.shape[0], k)) if return_std else None
-        for sl, Phi in _iter_basis_blocks(X, self.centers_, self.width_):
-            y_pred[sl] = Phi @ coef_2d.T
-            if return_std:
-                lev[sl] = _leverage(Phi, self._phi_mean, self._std_factors, k)
-        y_pred += self.intercept_
-        if self.coef_.ndim == 1:
-            y_pred = y_pred[:, 0]
-        if not return_std:
-            return y_pred
-        return y_pred, _predictive_std(lev, self.sigma2_, self._inv_n, self.coef_.ndim == 1)
+        std = None
+        if return_std:
+            std = (self._phi_mean, self._std_factors, self.sigma2_, self._inv_n)
+        # the basis block by block: never the whole n × m matrix
+        blocks = (Phi for _, Phi in _iter_basis_blocks(X, self.centers_, self.width_))
+        return _predict_blocks(blocks, self.coef_, self.intercept_, std)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

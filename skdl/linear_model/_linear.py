@@ -1,186 +1,56 @@
 """Least squares and ridge regression by the normal equations (note 001 ch. 3-5).
 
-The solvers are pure private functions; the estimators dispatch to them by their
-``solver`` string, with scikit-learn's names (``'cholesky'``, ``'svd'``, ``'lsqr'``,
-``'sparse_cg'``), as ``sklearn/linear_model/_ridge.py`` does.  A scipy.sparse ``X`` is
-never densified: its Gram matrix is a sparse product centred by the rank-one
-correction (:func:`skdl.utils._moments.sparse_moments`), and ``'lsqr'``/``'sparse_cg'``
-run on the implicitly centred operator.
-
-The normal-equations path reads ``X`` once, in row blocks that stay in cache: each
-block is shifted by a pilot estimate of the mean, scaled by the square root of the
-sample weights and appended with a column of ones and the (shifted) targets, and a
-symmetric rank-k update (BLAS ``syrk``) accumulates everything the fit needs -
-``sum(w)``, the weighted column sums, ``XᵀWX``, ``XᵀWy`` and ``yᵀWy`` - in one pass,
-without copying ``X``.  Because the pilot shift is close to the true mean, the final
-centring correction ``G - (sum w) s sᵀ`` involves only small numbers and is
-numerically safe (no cancellation of large uncentred sums).
+The estimators validate, dispatch by their ``solver`` string, with scikit-learn's
+names (``'cholesky'``, ``'svd'``, ``'lsqr'``, ``'sparse_cg'``), as
+``sklearn/linear_model/_ridge.py`` does, and publish the result: the direct and
+iterative solvers are the pure functions of :mod:`skdl.linear_model._lstsq`
+(:func:`~skdl.linear_model._lstsq._solve_direct`), the gradient ones those of
+:mod:`skdl.linear_model._gd`.
 """
 
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, sparse
-from scipy.linalg import lapack
-from scipy.optimize import lsq_linear, minimize, nnls
-from scipy.sparse.linalg import LinearOperator, cg, lsqr
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import assert_all_finite
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skdl.exceptions import IllConditionedWarning
+from skdl.exceptions import IllConditionedWarning  # noqa: F401 (skdl.linear_model's)
 from skdl.linear_model import _gd
-from skdl.linear_model._logistic import _jacobi
+from skdl.linear_model._lstsq import (
+    _divide_columns,
+    _equilibration,
+    _gram_out_of_range,
+    _gram_rss,
+    _gram_statistics,
+    _outside_gram_range,
+    _predict_blocks,
+    _rescaled_alphas,
+    _residual_ss,
+    _solve_direct,
+    _solve_gram,
+    _solve_pinv_gram,
+    _stats_from_moments,
+    _unscaled,
+    _with_intercept,
+)
 from skdl.optim import Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
 from skdl.utils._moments import block_moments, merge_moments, sparse_moments
-from skdl.utils._scale import (
-    column_magnitudes,
-    power_of_two_scales,
-    unrepresentable_squares,
+from skdl.utils._results import SolverResult
+from skdl.utils._scale import column_magnitudes, unrepresentable_squares
+from skdl.utils._sklearn_compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    available_if,
 )
+from skdl.utils._threads import limit_threads
 from skdl.utils._validation import numeric_target
-from skdl.utils._warn import warn
-
-_BLOCK_ROWS = 4096  # rows per block of the residual pass
-# below this reciprocal condition number of the unregularised (alpha = 0) Gram matrix
-# the normal equations lose more than ~6 significant digits, and a singular XᵀX has
-# no unique solution: 'auto' falls back to lstsq (the minimum-norm solution)
-_RCOND_MIN = 1e-10
-
-
-def _rcond_min(alpha, d):
-    """Smallest acceptable reciprocal condition number of ``XᵀX + αI`` (d × d).
-
-    ``alpha == 0``: :data:`_RCOND_MIN`.  ``alpha > 0``: ``d · eps``.  Then
-    ``λ_min(XᵀX + αI) ≥ α`` by construction and the solution is unique, so a small
-    rcond only says that ``α`` is small against ``‖XᵀX‖``.  Cholesky is backward
-    stable: the computed ``θ`` solves ``(XᵀX + E + αI) θ = Xᵀy`` exactly with
-    ``‖E‖ ≲ c · d · eps · ‖XᵀX + αI‖`` (Higham, *Accuracy and Stability of Numerical
-    Algorithms*, thm. 10.3), the order of the rounding already made in forming
-    ``XᵀX``; with ``rcond ≳ α / ‖XᵀX + αI‖ ≥ d · eps`` that perturbation is below the
-    regulariser ``α`` itself, so the result is the ridge solution of a problem
-    perturbed less than the penalty perturbs it, and directions with singular values
-    ``s² ≲ α`` (where ``E`` acts) are shrunk away anyway.  Measured on an RBF basis
-    (benchmarks/bench_rbf.py data, d = 300): rcond down to 5e-15 gave coefficients
-    within 2e-4 (relative) and predictions with the same held-out R² to 6 digits as
-    the SVD.
-    """
-    if alpha > 0:
-        return d * np.finfo(np.float64).eps
-    return _RCOND_MIN
-
-
-# --------------------------------------------------------------------------- #
-# sufficient statistics                                                        #
-# --------------------------------------------------------------------------- #
-def _gram_statistics(X, Y, sample_weight=None, fit_intercept=True, block_rows=None,
-                     n_threads=None):
-    """One pass over ``X`` in row blocks: weighted, centred Gram blocks (a sparse ``X``:
-    the sparse Gram product, centred by the rank-one correction).
-
-    Returns
-    -------
-    stats : dict
-        ``sw`` (sum of weights), ``x_mean`` (d,), ``y_mean`` (k,), ``xx`` (d, d) the
-        weighted centred ``XᵀWX``, ``xy`` (d, k), ``yy`` (k,) the weighted centred
-        ``Σ w y²`` per target (uncentred, with zero means, when not ``fit_intercept``).
-    """
-    if sparse.issparse(X):
-        mom = sparse_moments(X, Y, sample_weight)
-    else:
-        mom = block_moments((X, Y), sample_weight, block_rows=block_rows, n_threads=n_threads)
-    stats = _stats_from_moments(mom, X.shape[1], fit_intercept)
-    stats["moments"] = mom
-    return stats
-
-
-def _stats_from_moments(mom, d, fit_intercept):
-    """Split the moments of ``[X | Y]`` into the blocks the solvers need."""
-    scatter, mean = mom.scatter, mom.mean
-    if not fit_intercept:
-        # uncentred second moments: adding sw μμᵀ back cancels nothing
-        scatter = scatter + mom.sw * np.outer(mean, mean)
-        mean = np.zeros_like(mean)
-    return {
-        "sw": mom.sw,
-        "x_mean": mean[:d],
-        "y_mean": mean[d:],
-        "xx": scatter[:d, :d],
-        "xy": scatter[:d, d:],
-        "yy": np.diag(scatter[d:, d:]).copy(),
-    }
-
-
-def _gram_rss(coef, stats):
-    """Residual sum of squares per target from the Gram statistics, or None.
-
-    ``yᵀy - 2 θᵀXᵀy + θᵀXᵀXθ`` cancels badly for near-exact fits; then (None) the
-    caller makes one residual pass over the data.
-    """
-    xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
-    rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
-    if np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
-        return rss
-    return None
-
-
-# columns of magnitude (largest |entry|) outside this range make XᵀX under- or overflow
-# float64 (x² beyond 1e±200, summed over rows); they are rescaled by powers of two
-_GRAM_SAFE = (1e-100, 1e100)
-
-
-def _equilibration(X, penalised):
-    """Powers of two to divide the columns of ``X`` by so that ``XᵀX`` neither under- nor
-    overflows, or None when every column's magnitude is within ``_GRAM_SAFE``.
-
-    Dividing by a power of two is exact, so the rescaled problem has the original's
-    rounding and its coefficients are the original's times the scales.  Without a
-    penalty each column gets its own scale (least squares is equivariant under column
-    scaling); with one, all share the largest column's scale, so that the penalty stays
-    ``α/c² ‖θ'‖²`` in the rescaled coefficients.  NaN/inf entries give None (the
-    finiteness checks report them).
-    """
-    if X.shape[0] == 0:
-        return None
-    if sparse.issparse(X):  # the common case from the stored entries' extremes alone
-        nonzero = np.abs(X.data[X.data != 0])
-        if nonzero.size == 0 or (np.all(np.isfinite(nonzero))
-                                 and not np.any(_outside_gram_range(
-                                     np.array([nonzero.min(), nonzero.max()])))):
-            return None
-    mags = column_magnitudes(X)  # (dense or sparse)
-    if not np.all(np.isfinite(mags)) or not np.any(_outside_gram_range(mags)):
-        return None
-    if penalised:
-        return np.full(X.shape[1], power_of_two_scales(mags.max()))
-    return power_of_two_scales(mags)
-
-
-def _outside_gram_range(mags):
-    """Mask of the nonzero column magnitudes beyond ``_GRAM_SAFE``."""
-    lo, hi = _GRAM_SAFE
-    return (mags > 0) & ((mags < lo) | (mags > hi))
-
-
-def _divide_columns(X, scale):
-    """``X / scale`` column-wise, for a dense or a sparse ``X`` (sparse stays sparse)."""
-    if sparse.issparse(X):
-        return sparse.csr_array(X) @ sparse.diags_array(1.0 / scale)
-    return X / scale
-
-
-def _rescaled_alphas(alphas, scale):
-    """The penalty in the coefficients of ``X / scale`` (one shared scale ``c`` when
-    penalised): ``α / c²``, capped at 1e300 (beyond it the coefficients are zero to
-    float64 precision either way)."""
-    with np.errstate(over="ignore"):
-        return np.where(alphas > 0, np.minimum(alphas / scale[0] / scale[0], 1e300), 0.0)
 
 
 def _check_gradient_scales(X, solver):
@@ -198,309 +68,6 @@ def _check_gradient_scales(X, solver):
             "in the gradient and curvature. Standardise X (StandardScaler), or use "
             "solver='auto', 'lstsq' or 'newton', which rescale such columns exactly."
         )
-
-
-def _gram_out_of_range(stats):
-    """True when the Gram statistics look under- or overflowed (non-finite, or a
-    diagonal entry below 1e-200: also a constant column's, which the exact test in
-    :func:`_equilibration` then tells apart)."""
-    diag = np.diag(stats["xx"])
-    return not (np.all(np.isfinite(diag)) and np.all(np.isfinite(stats["x_mean"]))) or bool(
-        np.any(diag < 1e-200)
-    )
-
-
-def _check_finite_statistics(X, stats):
-    """Raise sklearn's error for NaN/inf in ``X`` when the statistics show any."""
-    if np.all(np.isfinite(stats["x_mean"])) and np.all(np.isfinite(np.diag(stats["xx"]))):
-        return
-    assert_all_finite(X.data if sparse.issparse(X) else X, input_name="X")  # sklearn's message
-    raise ValueError(
-        "The Gram matrix of X overflows float64: X has entries too large in magnitude; "
-        "rescale X (e.g. with StandardScaler)."
-    )
-
-
-# --------------------------------------------------------------------------- #
-# solvers                                                                      #
-# --------------------------------------------------------------------------- #
-def _scaled_system(xx, alpha):
-    """``(D⁻¹ (XᵀX + αI) D⁻¹, D)`` with ``D`` the powers of two nearest the root of the
-    diagonal (Jacobi scaling, exact): the scaled matrix has a unit-order diagonal, so
-    its condition number (and the rcond test) no longer carries the columns' units, and
-    its factor is the exactly scaled factor of the original (scaling commutes with
-    rounding): columns of magnitudes 1 and 1e9 cost no accuracy."""
-    a = xx.copy()
-    a.flat[:: a.shape[0] + 1] += alpha
-    dsc = _jacobi(a)
-    a /= np.outer(dsc, dsc)
-    return a, dsc
-
-
-def _checked_cholesky(a, alpha, check_rcond=True):
-    """``cho_factor`` of the scaled system ``a`` (overwritten); raises LinAlgError when
-    ``a`` is not positive definite, or (``check_rcond``) when its reciprocal condition
-    number is below :func:`_rcond_min`."""
-    d = a.shape[0]
-    anorm = np.abs(a).sum(axis=0).max()
-    c, lower = linalg.cho_factor(a, lower=False, overwrite_a=True, check_finite=False)
-    if check_rcond:
-        rcond, info = lapack.dpocon(c, anorm)
-        if info != 0 or not rcond >= _rcond_min(alpha, d):
-            raise np.linalg.LinAlgError(
-                f"Gram matrix is ill-conditioned (reciprocal condition number {rcond:.2e})"
-            )
-    return c, lower
-
-
-def _solve_normal_equations(xx, xy, alphas, check_rcond=True):
-    """Solve ``(XᵀX + αI) θ = Xᵀy`` by Cholesky, one factorisation per distinct alpha.
-
-    Returns ``coef`` (k, d) and a list of ``(targets, factor)`` pairs where
-    ``factor`` (d, d) satisfies ``(XᵀX + αI)⁻¹ = factor factorᵀ`` (for the
-    predictive standard deviation).
-
-    Raises ``np.linalg.LinAlgError`` when a matrix is not (safely) positive definite.
-    """
-    d, k = xy.shape
-    coef = np.empty((k, d))
-    factors = []
-    for alpha in np.unique(alphas):
-        targets = np.flatnonzero(alphas == alpha)
-        a, dsc = _scaled_system(xx, alpha)
-        c, lower = _checked_cholesky(a, alpha, check_rcond)
-        rhs = xy[:, targets] / dsc[:, None]
-        coef[targets] = (linalg.cho_solve((c, lower), rhs, check_finite=False)
-                         / dsc[:, None]).T
-        # D⁻¹ a D⁻¹ = UᵀU  =>  a⁻¹ = (D⁻¹ U⁻¹)(D⁻¹ U⁻¹)ᵀ
-        u_inv, info = lapack.dtrtri(c, lower=0)  # LAPACK's triangular inverse
-        u_inv = np.triu(u_inv) / dsc[:, None]
-        factors.append((targets, u_inv))
-    return coef, factors
-
-
-def _solve_pinv_gram(xx, xy, alphas):
-    """Minimum-norm solution from the Gram matrix alone: ``pinv(XᵀX + αI) Xᵀy`` by ``eigh``.
-
-    Used where the data are gone (``partial_fit``) and ``XᵀX`` is singular; equals the
-    SVD least-squares solution up to the conditioning of the Gram matrix.
-    """
-    d, k = xy.shape
-    coef = np.empty((k, d))
-    factors = []
-    for alpha in np.unique(alphas):
-        targets = np.flatnonzero(alphas == alpha)
-        lam, V = linalg.eigh(xx + alpha * np.eye(d), check_finite=False)
-        keep = lam > np.finfo(np.float64).eps * d * max(lam.max(), 0.0)
-        V, lam = V[:, keep], lam[keep]
-        coef[targets] = (V @ ((V.T @ xy[:, targets]) / lam[:, None])).T
-        factors.append((targets, V / np.sqrt(lam)))
-    return coef, factors
-
-
-def _solve_lstsq(Xc, Yc, alphas):
-    """Least squares / ridge through the SVD of the centred (weighted) design.
-
-    ``alpha == 0`` gives the minimum-norm least-squares solution (as LAPACK's
-    ``gelsd``, which sklearn's LinearRegression uses); ``alpha > 0`` the ridge
-    solution ``V diag(s / (s² + α)) Uᵀ y``.  Works for rank-deficient ``Xc``.
-    """
-    n, d = Xc.shape
-    k = Yc.shape[1]
-    U, s, Vt = linalg.svd(Xc, full_matrices=False, check_finite=False, lapack_driver="gesdd")
-    cutoff = np.finfo(np.float64).eps * max(n, d) * (s[0] if s.size else 0.0)
-    keep = s > cutoff
-    U, s, Vt = U[:, keep], s[keep], Vt[keep]
-    UtY = U.T @ Yc
-    coef = np.empty((k, d))
-    factors = []
-    for alpha in np.unique(alphas):
-        targets = np.flatnonzero(alphas == alpha)
-        shrink = s / (s**2 + alpha)
-        coef[targets] = (Vt.T @ (shrink[:, None] * UtY[:, targets])).T
-        factors.append((targets, Vt.T / np.sqrt(s**2 + alpha)))
-    return coef, factors
-
-
-def _solve_positive(xx, xy, alphas):
-    """Non-negative least squares / ridge from the Gram statistics alone.
-
-    With ``A = XᵀWX + αI = RᵀR`` (Cholesky, after the same power-of-two Jacobi scaling
-    as :func:`_solve_normal_equations`), ``‖W½(Xθ - y)‖² + α‖θ‖² = ‖Rθ - R⁻ᵀXᵀWy‖² +
-    const``: the constrained problem is scipy's NNLS on the d × d triangle ``R``, so
-    it costs one pass over ``X`` (dense, sparse or out of core) and a d × d NNLS.
-
-    Returns ``coef`` (k, d).  Raises ``np.linalg.LinAlgError`` when ``A`` is not
-    positive definite (singular ``XᵀWX`` without a penalty).
-    """
-    d, k = xy.shape
-    coef = np.empty((k, d))
-    for alpha in np.unique(alphas):
-        targets = np.flatnonzero(alphas == alpha)
-        a, dsc = _scaled_system(xx, alpha)
-        R = np.triu(_checked_cholesky(a, alpha)[0])
-        # scaled problem: θ' = D θ >= 0 iff θ >= 0 (D > 0)
-        rhs = linalg.solve_triangular(R, xy[:, targets] / dsc[:, None], trans="T")
-        for j, t in enumerate(targets):
-            coef[t] = nnls(R, rhs[:, j], maxiter=50 * d)[0] / dsc
-    return coef
-
-
-def _solve_lbfgs_gram(xx, xy, alphas, positive, tol, max_iter):
-    """``'lbfgs'``: scipy's L-BFGS-B on ``½θᵀ(XᵀWX + αI)θ - θᵀXᵀWy`` (the normal
-    equations' quadratic, Jacobi-scaled by powers of two), with bounds ``θ >= 0`` when
-    ``positive``; sklearn's solver of ``positive=True``.  Returns ``coef`` (k, d) and
-    the largest number of iterations over the targets."""
-    d, k = xy.shape
-    coef = np.zeros((k, d))
-    n_iter = 0
-    for t in range(k):
-        a, dsc = _scaled_system(xx, alphas[t])
-        b = xy[:, t] / dsc
-
-        def fun(v, a=a, b=b):
-            av = a @ v
-            return 0.5 * float(v @ av) - float(b @ v), av - b
-
-        res = minimize(
-            fun, np.zeros(d), jac=True, method="L-BFGS-B",
-            bounds=[(0.0, None)] * d if positive else None,
-            # the quadratic's values carry no scale (ftol would stop on a flat stretch):
-            # convergence is the projected gradient's, gtol = tol
-            options={"maxiter": 15000 if max_iter is None else max_iter, "gtol": tol,
-                     "ftol": 0.0},
-        )
-        if res.status == 1:
-            warn(f"The lbfgs solver did not converge within max_iter (tol={tol}); "
-                 "increase max_iter or tol.", ConvergenceWarning)
-        coef[t] = _polish_active_set(a, b, res.x, positive) / dsc
-        n_iter = max(n_iter, int(res.nit))
-    return coef, n_iter
-
-
-def _polish_active_set(a, b, v, positive):
-    """One exact step on L-BFGS-B's final active set: solve ``a_FF v_F = b_F`` on the
-    free coordinates (all of them without bounds) and keep it when it stays feasible
-    and optimal (KKT: ``v_F >= 0``, gradient ``>= 0`` on the bound ones).  L-BFGS-B
-    stops on a projected-gradient test whose error in ``v`` is ``gtol / λ_min``; the
-    quadratic's minimiser on the right face is exact."""
-    free = (v > 0) if positive else np.ones(v.shape[0], dtype=bool)
-    if not np.any(free):
-        return v
-    try:
-        cf = linalg.cho_factor(a[np.ix_(free, free)], check_finite=False)
-    except np.linalg.LinAlgError:
-        return v
-    w = np.zeros_like(v)
-    w[free] = linalg.cho_solve(cf, b[free], check_finite=False)
-    grad = a @ w - b
-    if positive and (np.any(w[free] < 0) or np.any(grad[~free] < -1e-12 * np.abs(b).max())):
-        return v
-    return w
-
-
-def _solve_positive_lstsq(Xc, Yc, alphas):
-    """Non-negative least squares on the centred, weighted design itself (scipy's NNLS,
-    or the bounded LSMR of ``lsq_linear`` for a sparse operator): the fallback when
-    ``XᵀWX`` is singular.  Returns ``coef`` (k, d)."""
-    n, d = Xc.shape
-    k = Yc.shape[1]
-    coef = np.empty((k, d))
-    for alpha in np.unique(alphas):
-        for t in np.flatnonzero(alphas == alpha):
-            if isinstance(Xc, np.ndarray):
-                A = Xc if alpha == 0 else np.vstack([Xc, np.sqrt(alpha) * np.eye(d)])
-                b = Yc[:, t] if alpha == 0 else np.concatenate([Yc[:, t], np.zeros(d)])
-                coef[t] = nnls(A, b, maxiter=50 * d)[0]
-            else:
-                if alpha > 0:
-                    A, b = _damped(Xc, alpha), np.concatenate([Yc[:, t], np.zeros(d)])
-                else:
-                    A, b = Xc, Yc[:, t]
-                res = lsq_linear(A, b, bounds=(0, np.inf), lsq_solver="lsmr",
-                                 lsmr_tol="auto", tol=1e-12, max_iter=max(1000, 50 * d))
-                coef[t] = res.x
-    return coef
-
-
-def _damped(op, alpha):
-    """``[op; √α I]`` as a LinearOperator (the ridge problem as least squares)."""
-    n, d = op.shape
-    r = np.sqrt(alpha)
-    return LinearOperator(
-        (n + d, d),
-        matvec=lambda v: np.concatenate([op.matvec(v), r * np.ravel(v)]),
-        rmatvec=lambda u: op.rmatvec(np.ravel(u)[:n]) + r * np.ravel(u)[n:],
-        dtype=np.float64,
-    )
-
-
-def _centred_operator(X, x_mean, sqrt_w=None):
-    """``W½ (X - 1 x̄ᵀ)`` as a scipy LinearOperator (``X`` dense or sparse; no copy)."""
-    n, d = X.shape
-
-    def matvec(v):
-        v = np.ravel(v)
-        out = np.asarray(X @ v, dtype=np.float64) - float(x_mean @ v)
-        return out if sqrt_w is None else out * sqrt_w
-
-    def rmatvec(u):
-        u = np.ravel(u).astype(np.float64, copy=False)
-        if sqrt_w is not None:
-            u = u * sqrt_w
-        return np.asarray(X.T @ u, dtype=np.float64) - x_mean * u.sum()
-
-    return LinearOperator((n, d), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
-
-
-def _solve_iterative(op, Yc, alphas, solver, tol, max_iter):
-    """``'lsqr'`` (scipy's LSQR with ``damp=√α``) or ``'sparse_cg'`` (conjugate
-    gradients on ``XcᵀWXc + αI``) on the implicitly centred operator ``op``.
-
-    Returns ``coef`` (k, d) and the largest number of iterations over the targets.
-    """
-    n, d = op.shape
-    k = Yc.shape[1]
-    coef = np.empty((k, d))
-    n_iter = 0
-    for t in range(k):
-        alpha = float(alphas[t])
-        if solver == "lsqr":
-            out = lsqr(op, Yc[:, t], damp=np.sqrt(alpha), atol=tol, btol=tol,
-                       iter_lim=max_iter)
-            coef[t], it = out[0], out[2]
-        else:
-            normal = LinearOperator(
-                (d, d), matvec=lambda v, a=alpha: op.rmatvec(op.matvec(v)) + a * np.ravel(v),
-                dtype=np.float64,
-            )
-            counter = []
-            coef[t], info = cg(normal, op.rmatvec(Yc[:, t]), rtol=tol, atol=0.0,
-                               maxiter=max_iter, callback=lambda _, c=counter: c.append(1))
-            if info > 0:
-                warn(f"solver='sparse_cg' did not converge in {info} iterations (tol={tol}); "
-                     "increase max_iter or tol.", ConvergenceWarning)
-            it = len(counter)
-        n_iter = max(n_iter, int(it))
-    return coef, n_iter
-
-
-def _leverage(X, x_mean, factors, n_targets):
-    """``(x - x̄)ᵀ (XᵀWX + αI)⁻¹ (x - x̄)`` per row and target, from the solvers'
-    factors ``F`` (``(XᵀWX + αI)⁻¹ = F Fᵀ``): ``(X - 1x̄ᵀ) F = X F - 1 (x̄ᵀF)``, so
-    ``X`` (dense or sparse) is not copied."""
-    lev = np.empty((X.shape[0], n_targets))
-    for targets, factor in factors:
-        proj = np.asarray(X @ factor) - x_mean @ factor
-        lev[:, targets] = np.square(proj).sum(axis=1)[:, None]
-    return lev
-
-
-def _predictive_std(lev, sigma2, inv_sw, one_d):
-    """``sqrt(σ² (1 + 1/Σw + leverage))``: noise plus parameter uncertainty."""
-    std = np.sqrt(np.asarray(sigma2).reshape(1, -1) * (1.0 + inv_sw + lev))
-    return std[:, 0] if one_d else std
-
 
 # --------------------------------------------------------------------------- #
 # estimators                                                                   #
@@ -533,7 +100,6 @@ def _intercept_scalar(value, dtype):
     """A 1-D target's intercept as sklearn stores it: a numpy scalar of X's dtype."""
     return np.dtype(dtype).type(value)
 
-
 class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
     """Shared fit/predict of LinearRegression and Ridge."""
 
@@ -559,6 +125,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
     def _alphas(self, n_targets):
         return np.zeros(n_targets)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 
@@ -577,15 +144,12 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         if is_dask_array(X):
             return self._fit_dask(X, y, sample_weight)
+        # LinearRegression's n_jobs: at most that many BLAS threads (-1, None: as set)
         n_jobs = getattr(self, "n_jobs", None)
-        if n_jobs is None:
+        with limit_threads(None if n_jobs is None or n_jobs < 0 else n_jobs, "blas"):
             self._fit(X, y, sample_weight)
-        else:
-            with threadpool_limits(limits=None if n_jobs < 0 else n_jobs, user_api="blas"):
-                self._fit(X, y, sample_weight)
         return self._single_target_shapes(y)
 
     def _single_target_shapes(self, y):
@@ -671,90 +235,14 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             warm_coef = self._warm_start_from()
             result = _gd.fit_newton(stats, alphas, self.fit_intercept,
                                     None if warm_coef is None else warm_coef[0])
-            rss = self._rss(X, y_2d, sample_weight, result.coef, stats)
+            rss = _residual_ss(X, y_2d, sample_weight, result.coef, stats)
             return self._publish_gradient(result, rss, y.ndim, X.dtype)._unscale(scale)
-        if solver in ("lsqr", "sparse_cg"):
-            return self._fit_iterative(
-                X, y_2d, y.ndim, sample_weight, alphas, solver=solver
-            )._unscale(scale)
-        coef = factors = stats = None
-        if solver in ("auto", "cholesky", "lbfgs"):
-            with np.errstate(all="ignore"):  # non-finite input is reported just below
-                stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
-            # the common case pays nothing: the scales are read only when the Gram
-            # statistics look under- or overflowed
-            scale = _equilibration(X, penalised) if _gram_out_of_range(stats) else None
-            if scale is not None:
-                X, alphas = _divide_columns(X, scale), _rescaled_alphas(alphas, scale)
-                stats = _gram_statistics(X, y_2d, sample_weight, self.fit_intercept)
-            _check_finite_statistics(X, stats)
-            try:
-                coef, factors = self._solve_gram(stats, alphas)
-                solver_used = solver if solver == "lbfgs" else "cholesky"
-                self._chunk_moments = stats["moments"]
-            except np.linalg.LinAlgError as exc:
-                fallback = "lsqr" if is_sparse else "svd"
-                what = ("solver='lsqr' (the minimum-norm solution)" if is_sparse
-                        else "solver='svd'")
-                if self.positive:
-                    fallback, what = "nnls", "NNLS on the centred X itself"
-                warn(
-                    f"The normal equations are not safely positive definite ({exc}); "
-                    f"falling back to {what}. Expect collinear or constant "
-                    "features, or fewer samples than features.",
-                    IllConditionedWarning,
-                )
-                coef = None
-                if fallback == "lsqr":
-                    return self._fit_iterative(
-                        X, y_2d, y.ndim, sample_weight, alphas, solver="lsqr"
-                    )._unscale(scale)
-                if fallback == "nnls":
-                    return self._fit_iterative(
-                        X, y_2d, y.ndim, sample_weight, alphas, solver="nnls"
-                    )._unscale(scale)
-        if coef is None:
-            coef, factors, stats = self._fit_lstsq(X, y_2d, sample_weight, alphas)
-            solver_used = "svd"
-
-        rss = self._rss(X, y_2d, sample_weight, coef, stats)
-        self._set_solution(coef, factors, stats, rss, y.ndim, X.dtype, solver_used)
-        return self._unscale(scale)
-
-    def _fit_iterative(self, X, y_2d, y_ndim, sample_weight, alphas, solver=None):
-        """'lsqr', 'sparse_cg' (and the positive fallback 'nnls') on the implicitly
-        centred, weighted operator: no centred copy of X, dense or sparse."""
-        solver = solver or self.solver
-        w = sample_weight
-        if self.fit_intercept:
-            if sparse.issparse(X):
-                wx = np.ones(X.shape[0]) if w is None else w
-                x_mean = np.asarray(X.T @ wx, dtype=np.float64).ravel() / wx.sum()
-            else:
-                x_mean = np.average(X, axis=0, weights=w).astype(np.float64)
-            y_mean = np.average(y_2d, axis=0, weights=w).astype(np.float64)
-        else:
-            x_mean = np.zeros(X.shape[1])
-            y_mean = np.zeros(y_2d.shape[1])
-        sqrt_w = None if w is None else np.sqrt(w)
-        op = _centred_operator(X, x_mean, sqrt_w)
-        Yc = y_2d - y_mean
-        if sqrt_w is not None:
-            Yc = Yc * sqrt_w[:, None]
-        n_iter = 1
-        if solver == "nnls":
-            Xc = op if sparse.issparse(X) else op.matmat(np.eye(X.shape[1]))
-            coef = _solve_positive_lstsq(Xc, Yc, alphas)
-        else:
-            tol = self.tol
-            coef, n_iter = _solve_iterative(op, Yc, alphas, solver, tol, self.max_iter)
-        resid = Yc - np.column_stack([op.matvec(c) for c in coef])
-        sw = float(X.shape[0]) if w is None else float(np.sum(w))
-        stats = {"x_mean": x_mean, "y_mean": y_mean, "sw": sw}
-        self._set_solution(coef, None, stats, (resid**2).sum(axis=0), y_ndim, X.dtype,
-                           solver)
-        self.n_iter_ = max(int(n_iter), 1)
-        return self
+        result = _solve_direct(
+            X, y_2d, sample_weight, alphas, solver=solver, scale=scale,
+            fit_intercept=self.fit_intercept, positive=self.positive, tol=self.tol,
+            max_iter=self.max_iter, copy_X=self.copy_X,
+        )
+        return self._publish(result, y.ndim, X.dtype)
 
     def _unscale(self, scale):
         """Back from a fit on ``X / scale`` to the units of ``X``: the coefficients
@@ -770,27 +258,33 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             self._std_factors = [(t, f / scale[:, None]) for t, f in self._std_factors]
         return self
 
-    def _set_solution(self, coef, factors, stats, rss, y_ndim, dtype, solver_used):
-        """Store the fitted attributes from a solver's ``coef`` (k, d) and statistics."""
-        x_mean, y_mean, sw = stats["x_mean"], stats["y_mean"], stats["sw"]
-        n_targets = coef.shape[0]
+    def _publish(self, result, y_ndim, dtype):
+        """Set every fitted attribute of a direct solve from its :class:`SolverResult`
+        (``coef`` (k, d), ``intercept`` (k,), the diagnostics of
+        :func:`_with_intercept`), in the shapes and dtype of sklearn's estimators."""
+        coef, diag = result.coef, result.diagnostics
+        n_targets, sw = coef.shape[0], diag["sw"]
         self.coef_ = (coef[0] if y_ndim == 1 else coef).astype(dtype, copy=False)
         if self.fit_intercept:
-            intercept = y_mean - coef @ x_mean
             self.intercept_ = (
-                _intercept_scalar(intercept[0], dtype) if y_ndim == 1
-                else intercept.astype(dtype, copy=False)
+                _intercept_scalar(result.intercept[0], dtype) if y_ndim == 1
+                else result.intercept.astype(dtype, copy=False)
             )
         else:
             self.intercept_ = 0.0 if y_ndim == 1 else np.zeros(n_targets, dtype=dtype)
-        sigma2 = rss / sw if sw > 0 else np.full(n_targets, np.nan)
+        sigma2 = diag["rss"] / sw if sw > 0 else np.full(n_targets, np.nan)
         self.sigma2_ = float(sigma2[0]) if y_ndim == 1 else sigma2
-        self.solver_ = solver_used
-        # one direct solve (an estimator with max_iter exposes n_iter_ >= 1)
-        self.n_iter_ = max(self.__dict__.pop("_lbfgs_iter", 1), 1)
-        self._x_mean = x_mean
-        self._std_factors = factors
+        self.solver_ = diag["solver"]
+        self.n_iter_ = result.n_iter  # 1 for one direct solve
+        self._x_mean = diag["x_mean"]
+        self._std_factors = diag["factors"]
         self._inv_sw = 1.0 / sw if (self.fit_intercept and sw > 0) else 0.0
+        # partial_fit's state: the moments of the chunks (Gram route) and the column
+        # scales of an equilibrated fit
+        self._chunk_moments = diag.get("moments")
+        self._x_scale = diag.get("x_scale")
+        if "n_rows" in diag:
+            self._n_rows = diag["n_rows"]
         return self
 
     def _fit_dask(self, X, y, sample_weight):
@@ -836,47 +330,29 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         alphas = self._alphas(y_2d.shape[1])
         try:
-            coef, factors = self._solve_gram(stats, alphas)
+            result = _solve_gram(stats, alphas, self.solver, self.positive, self.tol,
+                                 self.max_iter)
         except np.linalg.LinAlgError as exc:
             raise np.linalg.LinAlgError(
                 f"The normal equations of the dask array are singular or nearly so ({exc}); "
                 "the SVD fallback needs the data in memory: regularise with Ridge(alpha>0), "
                 "drop collinear columns, or pass a numpy array."
             ) from exc
-        xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
-        rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
-        if not np.all(rss > 1e-6 * np.maximum(yy, np.finfo(float).tiny)):
+        rss = _gram_rss(result.coef, stats)
+        if rss is None:
             # near-exact fit: one blockwise residual pass instead of the Gram formula
             import dask
 
-            r = (y_2d - stats["y_mean"]) - (X - stats["x_mean"]) @ coef.T
+            r = (y_2d - stats["y_mean"]) - (X - stats["x_mean"]) @ result.coef.T
             w = 1.0 if sample_weight is None else sample_weight.reshape(-1, 1)
             (rss,) = dask.compute((w * r**2).sum(axis=0))
-        self._chunk_moments = mom
+        result = _with_intercept(result, stats, rss, "cholesky", self.fit_intercept,
+                                 moments=mom, x_scale=None, n_rows=X.shape[0])
         self._gd_state = None
-        self._x_scale = None
-        self._n_rows = X.shape[0]
-        return self._set_solution(coef, factors, stats, np.asarray(rss), y_ndim, X.dtype,
-                                  "cholesky")
-
-    def _solve_gram(self, stats, alphas):
-        """The normal equations (or, with ``positive``, their NNLS form; with 'lbfgs',
-        L-BFGS-B on them) from the Gram statistics: ``(coef, factors)``; factors None
-        for the constrained and the iterative fits.  'auto' also refuses a Gram matrix
-        whose reciprocal condition number is too small (raises LinAlgError)."""
-        if self.solver == "lbfgs":
-            coef, n_iter = _solve_lbfgs_gram(
-                stats["xx"], stats["xy"], alphas, self.positive, self.tol, self.max_iter
-            )
-            self._lbfgs_iter = n_iter
-            return coef, None
-        if self.positive:
-            return _solve_positive(stats["xx"], stats["xy"], alphas), None
-        return _solve_normal_equations(
-            stats["xx"], stats["xy"], alphas, check_rcond=self.solver == "auto"
-        )
+        return self._publish(result, y_ndim, X.dtype)
 
     @available_if(lambda self: self.solver in ("sgd", "cholesky", "lbfgs", "auto"))
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the fit with one more chunk of data.
 
@@ -910,7 +386,6 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         self : object
             The updated estimator.
         """
-        self._validate_params()
         if self.solver != "sgd":
             if self.positive and self.solver not in _POSITIVE_SOLVERS:
                 self._check_solver_options(False)
@@ -950,23 +425,15 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         return None
 
     def _publish_gradient(self, result, rss, y_ndim, dtype):
-        """Set the fitted attributes of a gradient or Newton solve, in one place."""
+        """Publish a gradient or Newton solve: what every solve sets (:meth:`_publish`),
+        then the loss curve, learning rate and optimizer state of the gradient loop."""
         diag = result.diagnostics
-        one = y_ndim == 1
-        k = result.coef.shape[0]
-        self.coef_ = (result.coef[0] if one else result.coef).astype(dtype, copy=True)
-        if self.fit_intercept:
-            b = result.intercept
-            self.intercept_ = dtype.type(b[0]) if one else b.astype(dtype)
-        else:
-            self.intercept_ = 0.0 if one else np.zeros(k, dtype=dtype)
-        sigma2 = rss / diag["sw"]
-        self.sigma2_ = float(sigma2[0]) if one else sigma2
-        self.solver_ = diag["solver"]
-        self._x_mean = diag["x_mean"]
-        self._inv_sw = 1.0 / diag["sw"] if self.fit_intercept else 0.0
-        self._std_factors = diag["std_factors"]
-        self.n_iter_ = result.n_iter
+        common = {key: diag[key] for key in ("sw", "solver", "x_mean")}
+        self._publish(
+            SolverResult(result.coef.copy(), result.intercept, result.n_iter,
+                         {**common, "rss": rss, "factors": diag["std_factors"]}),
+            y_ndim, dtype,
+        )
         self.loss_curve_ = list(diag["loss_curve"])
         self.learning_rate_ = diag["learning_rate"]
         if "optimizer" in diag:
@@ -1035,7 +502,8 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         elif scale is not None:
             alphas = _rescaled_alphas(alphas, scale)
         try:
-            coef, factors = self._solve_gram(stats, alphas)
+            result = _solve_gram(stats, alphas, self.solver, self.positive, self.tol,
+                                 self.max_iter)
             solver_used = "cholesky"
         except np.linalg.LinAlgError as exc:
             if self.solver == "cholesky" or self.positive:
@@ -1044,77 +512,15 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
                     "solver='auto' (pseudo-inverse while singular; not with positive=True) "
                     "or Ridge(alpha>0)."
                 ) from exc
-            coef, factors = _solve_pinv_gram(stats["xx"], stats["xy"], alphas)
+            result = _solve_pinv_gram(stats["xx"], stats["xy"], alphas)
             solver_used = "pinv"
-        xx, xy, yy = stats["xx"], stats["xy"], stats["yy"]
-        rss = yy - 2 * np.einsum("kd,dk->k", coef, xy) + np.einsum("kd,de,ke->k", coef, xx, coef)
-        self._set_solution(coef, factors, stats, np.maximum(rss, 0.0), y_ndim, dtype,
-                           solver_used)
-        self._n_rows = (getattr(self, "_n_rows", 0) if previous is not None else 0) + X.shape[0]
-        self._chunk_moments = mom
-        return self._unscale(scale)
-
-    def _fit_lstsq(self, X, y_2d, sample_weight, alphas):
-        if self.fit_intercept:
-            x_mean = np.average(X, axis=0, weights=sample_weight).astype(np.float64)
-            y_mean = np.average(y_2d, axis=0, weights=sample_weight).astype(np.float64)
-        else:
-            x_mean = np.zeros(X.shape[1])
-            y_mean = np.zeros(y_2d.shape[1])
-        if not self.copy_X and X.dtype == np.float64 and X.flags.writeable and X.base is None:
-            Xc = X  # documented: copy_X=False lets the lstsq solver overwrite X
-            Xc -= x_mean
-        else:
-            Xc = X - x_mean
-        Yc = y_2d - y_mean
-        if sample_weight is not None:
-            sqrt_w = np.sqrt(sample_weight)[:, None]
-            Xc *= sqrt_w
-            Yc = Yc * sqrt_w
-        # without a penalty the columns are scaled by powers of two to unit magnitude
-        # (exact): the SVD's cut-off and accuracy then do not depend on their units
-        # (columns of magnitudes 1 and 1e9 would cost the small ones 9 digits)
-        col = None
-        if not np.any(alphas > 0) and Xc.shape[0]:
-            col = power_of_two_scales(column_magnitudes(Xc))
-            Xc /= col
-        coef, factors = _solve_lstsq(Xc, Yc, alphas)
-        if col is not None and factors[0][1].shape[1] < Xc.shape[1]:  # SVD rank < d
-            # rank deficient: the minimum-norm solution is not scale-equivariant; the one
-            # in X's own units is sklearn's (LAPACK gelsd's)
-            Xc *= col
-            col = None
-            coef, factors = _solve_lstsq(Xc, Yc, alphas)
-        resid = Yc - Xc @ coef.T
-        if col is not None:
-            Xc *= col  # (Xc may be the caller's X with copy_X=False)
-            coef = coef / col
-            factors = [(t, f / col[:, None]) for t, f in factors]
-        sw = float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight))
-        stats = {"x_mean": x_mean, "y_mean": y_mean, "sw": sw, "rss": (resid**2).sum(axis=0)}
-        return coef, factors, stats
-
-    @staticmethod
-    def _rss(X, y_2d, sample_weight, coef, stats):
-        """Weighted residual sum of squares per target."""
-        if "rss" in stats:
-            return stats["rss"]
-        rss = _gram_rss(coef, stats)
-        if rss is not None:
-            return rss
-        # the Gram formula cancels badly for near-exact fits: one residual pass
-        rss = np.zeros(y_2d.shape[1])
-        y_mean, x_mean = stats["y_mean"], stats["x_mean"]
-        shift = x_mean @ coef.T
-        for start in range(0, X.shape[0], _BLOCK_ROWS):
-            sl = slice(start, start + _BLOCK_ROWS)
-            if sparse.issparse(X):
-                r = (y_2d[sl] - y_mean) - (np.asarray(X[sl] @ coef.T) - shift)
-            else:
-                r = (y_2d[sl] - y_mean) - (X[sl] - x_mean) @ coef.T
-            w = 1.0 if sample_weight is None else sample_weight[sl, None]
-            rss += (w * r**2).sum(axis=0)
-        return rss
+        n_rows = (getattr(self, "_n_rows", 0) if previous is not None else 0) + X.shape[0]
+        # the data are gone: the RSS from the Gram statistics alone
+        result = _with_intercept(
+            result, stats, _gram_rss(result.coef, stats, exact_only=False), solver_used,
+            self.fit_intercept, moments=mom, n_rows=n_rows,
+        )
+        return self._publish(_unscaled(result, scale), y_ndim, dtype)
 
     def predict(self, X, return_std=False):
         """Predict with the fitted model.
@@ -1152,18 +558,16 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], accept_sparse=("csr", "csc"), reset=False
         )
-        y_pred = np.asarray(X @ self.coef_.T) + self.intercept_
-        if not return_std:
-            return y_pred
-        if self._std_factors is None:
-            raise ValueError(
-                f"return_std=True needs (XᵀWX + αI)⁻¹, which solver={self.solver_!r} does "
-                "not form (nor does positive=True); fit with solver='auto', 'cholesky', "
-                "'svd' or 'newton'."
-            )
-        k = 1 if self.coef_.ndim == 1 else self.coef_.shape[0]
-        lev = _leverage(X, self._x_mean, self._std_factors, k)
-        return y_pred, _predictive_std(lev, self.sigma2_, self._inv_sw, self.coef_.ndim == 1)
+        std = None
+        if return_std:
+            if self._std_factors is None:
+                raise ValueError(
+                    f"return_std=True needs (XᵀWX + αI)⁻¹, which solver={self.solver_!r} "
+                    "does not form (nor does positive=True); fit with solver='auto', "
+                    "'cholesky', 'svd' or 'newton'."
+                )
+            std = (self._x_mean, self._std_factors, self.sigma2_, self._inv_sw)
+        return _predict_blocks([X], self.coef_, self.intercept_, std)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1322,8 +726,10 @@ class LinearRegression(_BaseLinearModel):
     ----------"""
         + _SHARED_PARAMS_DOC.format(tol="1e-6")
         + """    n_jobs : int or None, default=None
-        Number of BLAS threads for the fit (threadpoolctl); None leaves the BLAS
-        library's own setting, -1 all CPUs.
+        At most this many BLAS threads for the fit (threadpoolctl, through
+        :mod:`skdl.utils._threads`: the BLAS library's setting is lowered, never
+        raised, so a limit the user set stays in force); None and -1 leave the BLAS
+        library's own setting.
 
     Attributes
     ----------"""

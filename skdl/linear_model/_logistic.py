@@ -28,7 +28,7 @@ Fisher information; for the canonical logit link observed and expected informati
 coincide), as statsmodels' ``GLM(..., family=Binomial()).fit().cov_params()``.
 """
 
-import contextlib
+import functools
 from numbers import Integral, Real
 
 import numpy as np
@@ -38,18 +38,19 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skdl.utils._atomic import AtomicFitMixin
+from skdl.utils._results import SolverResult
 from skdl.utils._scale import (
     column_magnitudes,
     power_of_two_scales,
     unrepresentable_squares,
 )
+from skdl.utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from skdl.utils._threads import blas_threads
 from skdl.utils._warn import warn
 
 # step-halving gives up after this many halvings (step 2**-40 of the Newton step)
@@ -76,15 +77,10 @@ _RCOND_MIN = 1e-12
 _CHORD_GTOL = 1e-4
 
 
-def _blas_threads(size):
-    """Context: one BLAS thread for small products (``size`` multiply-adds per pass).
-
-    Waking the BLAS threads costs more than it saves on products of a few million
-    flops, and on a loaded machine a multi-threaded small GEMM can be 10-50x slower.
-    """
-    if size < _SMALL_PRODUCT:
-        return threadpool_limits(limits=1, user_api="blas")
-    return contextlib.nullcontext()
+# Context: one BLAS thread for products of fewer than _SMALL_PRODUCT multiply-adds per
+# pass (skdl.utils._threads).  The old name stays until SoftmaxClassifier imports
+# blas_threads itself.
+_blas_threads = functools.partial(blas_threads, small=_SMALL_PRODUCT)
 
 
 def _nll(eta, y, w):
@@ -347,12 +343,13 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
 
     Returns
     -------
-    result : dict
-        ``theta`` (intercept first when ``fit_intercept``), ``n_iter``,
-        ``converged``, ``separated``, ``n_extreme`` (samples fitted with probability
-        numerically 0 or 1), ``covariance`` (inverse of the penalised
-        Hessian at ``theta``), ``loss_curve`` (list of the objective / Σw after each
-        Newton step: ``n_iter`` floats).
+    result : SolverResult
+        ``coef`` (d,), ``intercept`` (a float, 0.0 without ``fit_intercept``),
+        ``n_iter`` (Newton steps; may be 0) and ``diagnostics``: ``converged``,
+        ``separated``, ``n_extreme`` (samples fitted with probability numerically 0 or
+        1), ``covariance`` (inverse of the penalised Hessian at ``θ = [intercept,
+        coef]``, the intercept first when ``fit_intercept``), ``loss_curve`` (list of the
+        objective / Σw after each Newton step: ``n_iter`` floats).
     """
     n, d = X.shape
     off = 1 if fit_intercept else 0
@@ -453,15 +450,18 @@ def _solve_irls(X, y, w, alpha=0.0, fit_intercept=True, max_iter=100, tol=1e-8, 
     # sign of quasi-complete separation when alpha = 0
     n_extreme = int(np.count_nonzero((w > 0) & (np.minimum(pi, 1.0 - pi) < _PROBA_EPS)))
     cov = _solve(factor, hess, np.eye(p))
-    return {
-        "theta": theta,
-        "n_iter": n_iter,
-        "converged": converged,
-        "separated": separated,
-        "n_extreme": n_extreme,
-        "covariance": 0.5 * (cov + cov.T),
-        "loss_curve": loss_curve,
-    }
+    return SolverResult(
+        coef=theta[off:],
+        intercept=float(theta[0]) if fit_intercept else 0.0,
+        n_iter=n_iter,
+        diagnostics={
+            "converged": converged,
+            "separated": separated,
+            "n_extreme": n_extreme,
+            "covariance": 0.5 * (cov + cov.T),
+            "loss_curve": loss_curve,
+        },
+    )
 
 
 _ACCEPT_SPARSE = ("csr", "csc")
@@ -684,6 +684,7 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         self.class_weight = class_weight
         self.warm_start = warm_start
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model by Newton's method.
 
@@ -704,7 +705,6 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         X, y = validate_data(self, X, y, accept_sparse=_ACCEPT_SPARSE, dtype=_FLOATS,
                              order="C")
         out_dtype = X.dtype
@@ -730,7 +730,7 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         if warm is not None:
             theta0 = np.r_[warm[1][:1], warm[0][0]] if self.fit_intercept else warm[0][0]
 
-        with _blas_threads(X.shape[0] * X.shape[1] ** 2 // 2):
+        with blas_threads(X.shape[0] * X.shape[1] ** 2 // 2, small=_SMALL_PRODUCT):
             res = _solve_irls(
                 X,
                 y_enc.astype(np.float64),
@@ -741,42 +741,46 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                 tol=self.tol,
                 theta0=theta0,
             )
-        theta = res["theta"]
-        off = 1 if self.fit_intercept else 0
+        diag = res.diagnostics
         self.classes_ = classes
-        self.coef_ = theta[off:].reshape(1, -1).astype(out_dtype)
-        self.intercept_ = np.array([theta[0] if self.fit_intercept else 0.0], dtype=out_dtype)
-        self.covariance_ = res["covariance"]
+        self.coef_ = res.coef.reshape(1, -1).astype(out_dtype)
+        self.intercept_ = np.array([res.intercept], dtype=out_dtype)
+        self.covariance_ = diag["covariance"]
         self.std_errors_ = np.sqrt(np.clip(np.diag(self.covariance_), 0.0, None))
-        self.n_iter_ = res["n_iter"]
-        self.loss_curve_ = res["loss_curve"]
-        self.separated_ = res["separated"]
-        if res["separated"]:
+        self.n_iter_ = res.n_iter
+        self.loss_curve_ = diag["loss_curve"]
+        self.separated_ = diag["separated"]
+        self._warn_convergence(diag, res.n_iter)
+        return self
+
+    def _warn_convergence(self, diag, n_iter):
+        """The ConvergenceWarning of a fit that separated, nearly separated (alpha 0) or
+        ran out of iterations."""
+        if diag["separated"]:
             warn(
                 "Perfect separation detected: a hyperplane separates the two classes, so "
                 "the maximum-likelihood estimate does not exist (the coefficients grow "
-                f"without bound). Stopped after {res['n_iter']} iteration(s) with finite "
+                f"without bound). Stopped after {n_iter} iteration(s) with finite "
                 "coefficients; their standard errors are meaningless. Use alpha > 0 "
                 "(an L2 penalty) for a well-defined fit.",
                 ConvergenceWarning,
             )
-        elif self.alpha == 0 and res["n_extreme"] > 0:
+        elif self.alpha == 0 and diag["n_extreme"] > 0:
             warn(
-                f"Fitted probabilities numerically 0 or 1 for {res['n_extreme']} sample(s): "
+                f"Fitted probabilities numerically 0 or 1 for {diag['n_extreme']} sample(s): "
                 "quasi-complete separation is likely (some samples are perfectly predicted "
                 "along a direction in which the likelihood keeps rising), so the "
                 "maximum-likelihood estimate may not exist and the standard errors are "
                 "unreliable. Use alpha > 0 (an L2 penalty) for a well-defined fit.",
                 ConvergenceWarning,
             )
-        elif not res["converged"]:
+        elif not diag["converged"]:
             warn(
                 f"LogisticIRLS did not converge in max_iter={self.max_iter} Newton "
                 f"iterations (tol={self.tol}); increase max_iter, or use alpha > 0 if the "
                 "classes are (nearly) separable.",
                 ConvergenceWarning,
             )
-        return self
 
     def decision_function(self, X):
         """Linear predictor ``xᵀcoef + intercept``, the log-odds of ``classes_[1]``.

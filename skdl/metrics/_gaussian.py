@@ -8,9 +8,9 @@ corrected here (each function's Notes section says which).
 
 import numpy as np
 from sklearn.utils import check_array, check_consistent_length
-from sklearn.utils.validation import _check_sample_weight
 
 from skdl.metrics._validation import _as_float, _check_nonempty, _check_positive
+from skdl.utils._sklearn_compat import _check_sample_weight
 
 _LOG_2PI = np.log(2.0 * np.pi)
 _COVARIANCE_TYPES = ("full", "diag")

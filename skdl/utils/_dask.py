@@ -5,9 +5,9 @@ array is actually passed.
 """
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from skdl.utils._moments import block_moments, merge_moments
+from skdl.utils._threads import limit_threads
 
 
 def is_dask_array(obj):
@@ -74,7 +74,7 @@ def dask_moments(arrays, sample_weight=None):
     # the local threaded scheduler runs the blocks in this process, each in its own
     # thread: single-threaded BLAS avoids oversubscribing the cores (set once, here,
     # because the limit is process-wide)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with limit_threads(1, "blas"):
         (result,) = dask.compute(partial[0])
     return result
 

@@ -13,7 +13,6 @@ with weights in place of counts.  Every chunked fit in skdl (in-memory row block
 piece and :func:`merge_moments` between pieces.
 """
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import reduce
 from typing import NamedTuple
@@ -21,7 +20,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 from scipy.linalg import blas
-from threadpoolctl import threadpool_limits
+
+from skdl.utils._threads import limit_threads, n_cpus
 
 # bytes of one row block: small enough to stay in cache between the copy that shifts
 # it and the syrk that consumes it
@@ -49,13 +49,6 @@ class Moments(NamedTuple):
     sw: float
     mean: np.ndarray
     scatter: np.ndarray
-
-
-def _n_threads():
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 def _direct_moments(X, Y=None):
@@ -167,13 +160,14 @@ def block_moments(arrays, sample_weight=None, block_rows=None, n_threads=None):
         return gram
 
     if n_threads is None:
-        n_threads = _n_threads()
+        n_threads = n_cpus()
     n_threads = min(n_threads, n // (8 * b)) if n > 8 * b else 1
     if n_threads <= 1:
         gram = accumulate(0, n)
     else:
         cuts = np.linspace(0, n, n_threads + 1).astype(int)
-        with threadpool_limits(limits=1, user_api="blas"):
+        # the row ranges run in parallel threads: one BLAS thread each
+        with limit_threads(1, "blas"):
             with ThreadPoolExecutor(n_threads) as pool:
                 parts = list(pool.map(accumulate, cuts[:-1], cuts[1:]))
         gram = reduce(np.add, parts)

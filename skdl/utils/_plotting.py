@@ -6,8 +6,9 @@ matplotlib is imported only inside ``plot``: importing skdl never imports it.
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
+
+from skdl.utils._sklearn_compat import check_matplotlib_support
 
 
 def _as_curve(values, name):

@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skdl import LinearRegression, Ridge
 from skdl.linear_model import IllConditionedWarning
-from skdl.linear_model._linear import _gram_statistics
+from skdl.linear_model._lstsq import _gram_statistics
 
 RTOL = 1e-8
 
