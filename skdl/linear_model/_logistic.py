@@ -28,7 +28,6 @@ Fisher information; for the canonical logit link observed and expected informati
 coincide), as statsmodels' ``GLM(..., family=Binomial()).fit().cov_params()``.
 """
 
-import functools
 from numbers import Integral, Real
 
 import numpy as np
@@ -64,8 +63,6 @@ _RCOND_MIXED = 1e-4
 _PROBA_EPS = 10 * np.finfo(np.float64).eps
 # rows per block of the float64 Hessian when it is not the main work buffer
 _BLOCK_ROWS = 16384
-# products of fewer multiply-adds than this run on one BLAS thread
-_SMALL_PRODUCT = 10_000_000
 # below this reciprocal condition number the Hessian counts as singular
 _RCOND_MIN = 1e-12
 # Below this sup-norm of the mean-loss gradient the Newton step reuses the previous
@@ -76,11 +73,6 @@ _RCOND_MIN = 1e-12
 # gradient less than tenfold hands back to a fresh Hessian.
 _CHORD_GTOL = 1e-4
 
-
-# Context: one BLAS thread for products of fewer than _SMALL_PRODUCT multiply-adds per
-# pass (skdl.utils._threads).  The old name stays until SoftmaxClassifier imports
-# blas_threads itself.
-_blas_threads = functools.partial(blas_threads, small=_SMALL_PRODUCT)
 
 
 def _nll(eta, y, w):
@@ -730,7 +722,7 @@ class LogisticIRLS(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         if warm is not None:
             theta0 = np.r_[warm[1][:1], warm[0][0]] if self.fit_intercept else warm[0][0]
 
-        with blas_threads(X.shape[0] * X.shape[1] ** 2 // 2, small=_SMALL_PRODUCT):
+        with blas_threads(X.shape[0] * X.shape[1] ** 2 // 2):
             res = _solve_irls(
                 X,
                 y_enc.astype(np.float64),

@@ -4,10 +4,9 @@ Every ``fit``, ``partial_fit`` and ``fit_transform`` of an estimator that inheri
 :class:`AtomicFitMixin` is wrapped so that
 
 * a call that raises leaves the estimator exactly as it was: its ``__dict__`` is put
-  back as it stood before the call (the same objects), and the state that partial_fit
-  changes in place is restored from a copy taken before it (``_inplace_fit_state``: a
-  gradient solver's iterate; ``_partial_fit_snapshot``: a network's weights, optimizer
-  and history);
+  back as it stood before the call (the same objects: solvers are pure functions that
+  change none of them), and what a network's partial_fit changes in place (weights,
+  optimizer, history) is restored by ``_partial_fit_snapshot``;
 * a complete fit (``fit`` or ``fit_transform`` without ``warm_start``) that succeeds
   leaves only what it set itself: any fitted attribute of an earlier fit that this one
   did not assign (e.g. ``loss_curve_`` of a gradient fit after a refit by normal
@@ -19,7 +18,6 @@ a Pipeline's callback context).  Nested calls (``fit_transform`` calling ``fit``
 guarded once, by the outermost call.
 """
 
-import copy
 import functools
 
 _FIT_METHODS = ("fit", "partial_fit", "fit_transform")
@@ -42,8 +40,6 @@ def _atomic(method):
         if _ASSIGNED in state:  # nested in another fit method: the outer call guards
             return method(self, *args, **kwargs)
         before = dict(state)
-        names = [n for n in self._inplace_fit_state if n in state] if incremental else ()
-        saved = copy.deepcopy({n: state[n] for n in names}) if names else None
         restore = self._partial_fit_snapshot() if incremental else None
         state[_ASSIGNED] = assigned = set()
         try:
@@ -51,8 +47,6 @@ def _atomic(method):
         except BaseException:
             state.clear()
             state.update(before)
-            if saved:
-                state.update(saved)
             if restore is not None:
                 restore()
             raise
@@ -71,9 +65,6 @@ def _atomic(method):
 
 class AtomicFitMixin:
     """Make the fit methods of every subclass all-or-nothing (see the module doc)."""
-
-    # attributes partial_fit changes in place; copied before each partial_fit
-    _inplace_fit_state = ()
 
     def _partial_fit_snapshot(self):
         """A callable that undoes what a partial_fit changes in place, or None: for state
