@@ -54,7 +54,7 @@ def main():
          "shared"),
         ("AtomicFitMixin: the state is saved", "shared"),
         ("validate_data(X, y), sample weights", "core"),
-        ("pure solver -> SolverResult\n(coef, intercept, n_iter, diagnostics)", "core"),
+        ("pure solver -> SolverResult\n(networks: skorch's training loop)", "core"),
         ("publish: every fitted attribute\nset in one place", "core"),
     ]
     boxes, y = [], 0.88
@@ -71,7 +71,7 @@ def main():
     top = box(ax, 0.55, 0.88, 0.28, 0.06, "skdl  (public names, resolved lazily:\n"
               "import skdl never imports torch)", "api")
     subs = [
-        "linear_model\n_linear _gd\n_basis _logistic\n_softmax",
+        "linear_model\n_linear _lstsq\n_gd _basis\n_logistic _softmax",
         "decomposition\n_pca",
         "neural_network\n(torch, skorch:\nthe nn extra)",
         "optim\nrules, schedules,\n_loop: the one\ngradient loop",
@@ -79,7 +79,7 @@ def main():
     ]
     sub_boxes = []
     for i, text in enumerate(subs):
-        sub_boxes.append(box(ax, 0.385 + 0.123 * i, 0.7, 0.098, 0.13, text, "core", size=7.5))
+        sub_boxes.append(box(ax, 0.385 + 0.123 * i, 0.7, 0.098, 0.13, text, "core", size=7))
         arrow(ax, below(top), above(sub_boxes[-1]))
     shared = box(ax, 0.38, 0.54, 0.605, 0.1,
                  "utils: _results (SolverResult)  _atomic (all-or-nothing)  _threads (one\n"

@@ -524,7 +524,7 @@ def _basis_residual_rss(X, Y, centers, width, coef, stats):
 def _solve_basis(X, Y, centers, width, alphas, whiten, solver):
     """Ridge on the basis ``Φ`` of ``centers`` (``Φ W`` with ``whiten``), for 2-D ``Y``:
     the :class:`~skdl.utils._results.SolverResult` of ``θ`` (k, m) with the diagnostics
-    of :func:`skdl.linear_model._linear._with_intercept` (``x_mean`` is ``Φ``'s mean).
+    of :func:`skdl.linear_model._lstsq._with_intercept` (``x_mean`` is ``Φ``'s mean).
 
     'cholesky' solves the ``m × m`` (``r × r``) normal equations accumulated block by
     block; 'svd' the SVD of the whole centred basis; 'auto' the first, falling back

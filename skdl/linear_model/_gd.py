@@ -378,7 +378,7 @@ def _check_weights(sample_weight):
 
 def fit_newton(stats, alphas, fit_intercept, warm_coef=None):
     """``solver='newton'``: one Newton step from zero (or ``warm_coef``, when its shape
-    fits) on the centred Gram statistics ``stats`` of ``_linear._gram_statistics``.
+    fits) on the centred Gram statistics ``stats`` of ``_lstsq._gram_statistics``.
 
     Returns a :class:`SolverResult` in float64 (``coef`` (k, d), ``intercept`` (k,));
     ``diagnostics``: ``loss_curve`` (the loss at the start), ``std_factors`` (see
@@ -452,7 +452,11 @@ def fit_gradient(X, y, sample_weight, alphas, options, *, warm=None, state=None,
                 f"partial_fit got y with {k} target(s) but the model was fitted on "
                 f"{state['params'][0].shape[0]}."
             )
-        state = copy.deepcopy(state)  # its rule, rng and iterate continue in the copy
+        # the rule and iterate continue in a copy (a failed call leaves the estimator's
+        # untouched); the generator stays the same object, as sklearn's SGD keeps
+        # drawing from a RandomState instance passed as random_state
+        rng = state["rng"]
+        state = copy.deepcopy(state, memo={id(rng): rng})
     rng = check_random_state(options.random_state) if state is None else state["rng"]
 
     validation = None

@@ -1,8 +1,9 @@
 """The shared sklearn-facing base of the network estimators, on skorch.
 
-``BaseNeuralNetwork`` keeps a flat, GridSearchCV-friendly ``__init__`` and builds a
-skorch ``NeuralNet`` (the ``net_`` attribute) at fit time, once the number of input
-features and outputs is known.  skorch runs the training loop, the callbacks
+``_NetworkBase`` (training) and ``BaseNeuralNetwork`` (plus the dense layers) keep a
+flat, GridSearchCV-friendly ``__init__`` and build a skorch ``NeuralNet`` (the
+``net_`` attribute) at fit time, once the number of input features and outputs is
+known.  skorch runs the training loop, the callbacks
 (history, early stopping, learning-rate schedules, printing) and the device
 handling; this module adds what sklearn's estimator checks need and skorch lacks:
 ``validate_data`` (float32, C order), label encoding, seeding from
@@ -470,7 +471,6 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
       ``_n_features(X)`` -> the input size given to ``_build_module``;
     - ``_prepare_y(y, reset, classes)`` -> ``(targets array, n_outputs)`` and
       ``_criterion()`` -> a torch loss class (built with ``reduction='none'``);
-      ``_check_y_present(y)`` for estimators without targets;
     - ``_torch_work(net, rows)``: multiply-adds of a pass on ``rows`` rows, and
       ``_one_thread_work``: below it, the pass runs on one torch (OpenMP) thread.
     """

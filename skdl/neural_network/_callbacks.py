@@ -1,8 +1,9 @@
 """skorch callbacks of the network estimators: sklearn MLP's stopping rules, the
 divergence check, learning-rate schedules and the epoch table.
 
-Each is a plain skorch ``Callback``; ``BaseNeuralNetwork._make_callbacks`` puts them
-in order (``divergence``, ``lr_scheduler``, the user's, then ``convergence`` last).
+Each is a plain skorch ``Callback``; ``_NetworkBase._make_callbacks`` and ``_make_net``
+put them in order (``divergence``, ``lr_scheduler``, the user's, then ``convergence``
+last).
 The autoencoders add ``_TermsHistory`` (the loss terms per epoch) and, for the
 semi-supervised VAE, ``_CentroidUpdate``.
 """

@@ -68,7 +68,8 @@ class AtomicFitMixin:
 
     def _partial_fit_snapshot(self):
         """A callable that undoes what a partial_fit changes in place, or None: for state
-        a deep copy would copy too much of (a network's; see BaseNeuralNetwork)."""
+        a deep copy would copy too much of (a network's; see
+        ``skdl.neural_network._base._NetworkBase``)."""
         return None
 
     def __init_subclass__(cls, **kwargs):

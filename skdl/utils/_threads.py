@@ -39,11 +39,16 @@ def n_cpus():
         return os.cpu_count() or 1
 
 
-@functools.cache
 def _libraries(user_api):
+    # torch brings its own OpenMP runtime: a list made before torch was imported (a
+    # KMeans fit, say) would miss it, so the list is remade once torch is loaded
+    return _loaded_libraries(user_api, "torch" in sys.modules)
+
+
+@functools.cache
+def _loaded_libraries(user_api, torch_loaded):
     # Cached: finding the loaded libraries walks the process's shared objects (~1 ms);
-    # keyed by API, so the OpenMP list is made on first use, after torch (which loads
-    # its libgomp) has been imported.
+    # a cached list switches a limit in a few microseconds.
     return tuple(ThreadpoolController().select(user_api=user_api).lib_controllers)
 
 

@@ -311,3 +311,15 @@ def test_weighted_minibatch_sgd_reaches_weighted_fit():
     np.testing.assert_allclose(est.coef_, ref.coef_, atol=5e-3)
     unweighted = Ridge(alpha=1.0).fit(X, y)
     assert np.abs(unweighted.coef_ - ref.coef_).max() > 10 * np.abs(est.coef_ - ref.coef_).max()
+
+
+def test_partial_fit_keeps_drawing_from_a_random_state_instance():
+    # as sklearn's SGD: a RandomState passed as random_state is the generator of every
+    # partial_fit call (not a copy frozen at the first one)
+    rs = np.random.RandomState(0)
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    est = LinearRegression(solver="sgd", random_state=rs)
+    est.partial_fit(X, X[:, 0])
+    before = rs.get_state()[2]
+    est.partial_fit(X, X[:, 0])
+    assert rs.get_state()[2] != before

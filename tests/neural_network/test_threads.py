@@ -122,3 +122,24 @@ def test_a_users_openmp_limit_is_never_raised(small):
         est.predict(X)
         assert torch.get_num_threads() == 1
     assert seen["fit"] == [1, 1, 1]
+
+
+def test_openmp_limit_reaches_torch_imported_after_a_first_limit():
+    # a KMeans fit (RidgeRBF's centres) may set an OpenMP limit before torch is
+    # imported; torch's own OpenMP runtime, loaded later, must still be limited
+    import subprocess
+    import sys
+
+    code = (
+        "from skdl.utils._threads import openmp_threads\n"
+        "with openmp_threads(0):\n"
+        "    pass\n"
+        "import torch\n"
+        "torch.set_num_threads(2)\n"
+        "with openmp_threads(0):\n"
+        "    inside = torch.get_num_threads()\n"
+        "print(inside, torch.get_num_threads())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.split() == ["1", "2"], out.stdout + out.stderr
