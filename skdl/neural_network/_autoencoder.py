@@ -109,14 +109,8 @@ class _BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNe
         return _input_target
 
     def _build_module(self, n_features, n_outputs, **module_kwargs):
-        kwargs = {
-            "hidden_layer_sizes": self._hidden(),
-            "activation": self.activation,
-            "dropout": self.dropout,
-            "batch_norm": self.batch_norm,
-            "variational": self._criterion().variational,
-        }
-        kwargs.update(module_kwargs)
+        variational = {"variational": self._criterion().variational}
+        kwargs = self._dense_kwargs(**{**variational, **module_kwargs})
         return AutoencoderModule(n_features, self.n_components, **kwargs)
 
     def _criterion(self):

@@ -1185,8 +1185,8 @@ class BaseNeuralNetwork(_NetworkBase):
                 )
         return tuple(int(s) for s in sizes)
 
-    def _build_module(self, n_features, n_outputs, **module_kwargs):
-        """Return the (uninitialised) ``nn.Module``; ``module__*`` kwargs override."""
+    def _dense_kwargs(self, **module_kwargs):
+        """The dense layers' module keywords from the parameters; ``module__*`` override."""
         kwargs = {
             "hidden_layer_sizes": self._hidden(),
             "activation": self.activation,
@@ -1194,7 +1194,11 @@ class BaseNeuralNetwork(_NetworkBase):
             "batch_norm": self.batch_norm,
         }
         kwargs.update(module_kwargs)
-        return MLPModule(n_features, n_outputs, **kwargs)
+        return kwargs
+
+    def _build_module(self, n_features, n_outputs, **module_kwargs):
+        """Return the (uninitialised) ``nn.Module``; ``module__*`` kwargs override."""
+        return MLPModule(n_features, n_outputs, **self._dense_kwargs(**module_kwargs))
 
     def _init_module(self, module):
         """Initialise the module's weights in place (the ``init`` scheme, note 002)."""
