@@ -53,6 +53,7 @@ from sklearn.linear_model import Ridge as SkRidge
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
 from benchmarks._harness import interleaved, machine_line, table  # noqa: E402
@@ -101,6 +102,10 @@ def _models():
     }
 
 
+# from this n on, KernelRidge's kernel Cholesky runs on one BLAS thread (see run)
+_POTRF_CRASH_N = 15_000
+
+
 def select(name, X, y, fixed=None):
     """Hyper-parameters of one method by 3-fold CV R² on the training set.
 
@@ -135,6 +140,18 @@ def run(n, with_krr, X_test, y_test, repeats, chosen):
         name: (lambda name=name: clone(_models()[name][0]).set_params(**params[name]).fit(X, y))
         for name in names
     }
+    if "KernelRidge" in funcs and n >= _POTRF_CRASH_N:
+        # OpenBLAS 0.3.30/0.3.31's threaded Cholesky (dpotrf) segfaults on its AVX-512
+        # (SkylakeX) kernels from n ~ 16,000 on (reproduced with numpy/scipy alone,
+        # scipy.linalg.lapack.dpotrf of a 16,000 x 16,000 SPD matrix); one BLAS thread
+        # does not crash, so KernelRidge's n x n solve runs single-threaded here
+        krr = funcs["KernelRidge"]
+
+        def single_threaded_krr():
+            with threadpool_limits(1, user_api="blas"):
+                return krr()
+
+        funcs["KernelRidge"] = single_threaded_krr
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = interleaved(funcs, repeats=repeats, pause=PAUSE)
@@ -174,6 +191,9 @@ def main():
                        "RidgeRBF R²", "peer R²", "ΔR² (ours - peer), 1e-6"]))
     if skip_krr_big and not quick:
         print("\nKernelRidge at n = 20,000 skipped (--skip-krr-20000).")
+    elif not quick:
+        print("\nKernelRidge at n = 20,000 runs on one BLAS thread: OpenBLAS 0.3.30/0.3.31's "
+              "threaded Cholesky segfaults on AVX-512 kernels from n ~ 16,000 on.")
     if "--seeds" in sys.argv:
         k = int(sys.argv[sys.argv.index("--seeds") + 1])
         print(f"\n# Paired held-out R²: RidgeRBF - Nystroem+Ridge over {k} more training "
