@@ -32,6 +32,7 @@ output transform from the task mixins of ``_tasks.py``.  The skorch callbacks ar
 ``_callbacks.py``, the torch modules in ``_modules.py``.
 """
 
+import contextlib
 import copy
 import math
 from contextlib import contextmanager
@@ -679,14 +680,14 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
 
     def _torch_work(self, net, rows):
         """Multiply-adds of a forward/backward pass on ``rows`` rows (about ``rows`` x
-        parameters), compared with ``_one_thread_work``; infinite off the CPU (the
-        thread count does not matter there)."""
-        if torch.device(net.device).type != "cpu":
-            return math.inf
+        parameters), compared with ``_one_thread_work``."""
         return rows * _n_params(net.module_)
 
     def _torch_threads(self, net, rows):
-        """Context: one torch (OpenMP) thread for a small pass, in the calling thread only."""
+        """Context: one torch (OpenMP) thread for a small pass, in the calling thread only
+        (on CPU: elsewhere the thread count does not matter)."""
+        if torch.device(net.device).type != "cpu":
+            return contextlib.nullcontext()
         return openmp_threads(self._torch_work(net, rows), small=self._one_thread_work)
 
     # subclasses: _prepare_y(y, reset, classes) -> (y array, n_outputs), _criterion()

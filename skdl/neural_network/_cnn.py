@@ -14,7 +14,6 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
-import torch
 from sklearn.utils.validation import validate_data
 
 from ..utils._sklearn_compat import Interval, StrOptions
@@ -176,8 +175,6 @@ class _CNNMixin:
     def _torch_work(self, net, rows):
         # a convolution reuses each weight at every output position: count the
         # multiply-adds of a forward pass, not the parameters
-        if torch.device(net.device).type != "cpu":
-            return math.inf
         return rows * net.module_.macs_per_sample
 
 

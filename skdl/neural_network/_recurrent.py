@@ -9,18 +9,16 @@ parameters), the task a mixin of ``_tasks.py``; gradients can be clipped by norm
 against the exploding gradients of back-propagation through time.
 """
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-import torch
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import GradientNormClipping
 
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
-from ._base import _ONE_THREAD_WORK, _NetworkBase
+from ._base import _ONE_THREAD_WORK, _n_params, _NetworkBase
 from ._mlp import _ATTRS_DOC, _TAIL_DOC, _TRAIN_DOC
 from ._modules import RNN_CELLS, RecurrentModule
 from ._tasks import _ClassifierNetMixin, _RegressorNetMixin
@@ -156,10 +154,7 @@ class _RecurrentMixin:
 
     def _torch_work(self, net, rows):
         # every weight is used once per time step
-        if torch.device(net.device).type != "cpu":
-            return math.inf
-        n_params = sum(p.numel() for p in net.module_.parameters())
-        return rows * n_params * self.n_timesteps_
+        return rows * _n_params(net.module_) * self.n_timesteps_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
