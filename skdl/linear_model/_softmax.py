@@ -16,6 +16,11 @@ Parameters are ``Θ`` of shape ``(m, p)``, one row per class, with the intercept
 column 0 when ``fit_intercept`` (the over-complete softmax parametrisation of the
 notes, as sklearn's multinomial ``LogisticRegression``).  Every function works with
 log-sum-exp, so large logits never overflow.
+
+The statistical inference (``cov_type``, ``covariance_``) is
+:func:`_softmax_covariance`: the sandwich of the pseudo-inverse Hessian (the softmax's
+flat directions projected out) and the scores' outer products, with the
+multivariate leverage adjustment of HC2/HC3 in :func:`_adjusted_residuals`.
 """
 
 from numbers import Integral, Real
@@ -846,6 +851,14 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
     random_state : int, RandomState instance or None, default=None
         Seeds the minibatch shuffling, the early-stopping split and the curvature
         subsample; an int makes fits reproducible.
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, \
+            default="nonrobust"
+        Covariance of the estimates in ``covariance_`` (statsmodels' names; see
+        Notes): "nonrobust" the model-based (inverse Fisher information) one,
+        "HC0"-"HC3" heteroskedasticity-robust sandwiches, "cluster" the
+        cluster-robust one over the ``groups`` passed to :meth:`fit`.  Only
+        "lbfgs" and "newton" compute a covariance (at the optimum); "gd" and "sgd"
+        give none, and another value than "nonrobust" with them raises a ValueError.
 
     Attributes
     ----------
@@ -874,6 +887,19 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
         epoch (None without early stopping).
     best_validation_score_ : float or None
         The best of ``validation_scores_`` (its parameters are kept), or None.
+    covariance_ : ndarray of shape (n_classes * n_params, n_classes * n_params)
+        Covariance of the estimates (``cov_type``; "lbfgs" and "newton" only, and
+        "lbfgs" only up to 2048 parameters ``n_classes * n_params``), class-major
+        blocks of ``[intercept_k, coef_k...]`` (``n_params = n_features + 1`` with an
+        intercept).  The softmax parameters are not identified: they are those of the
+        sum-to-zero parametrisation (the fitted intercepts, and the coefficients when
+        ``alpha = 0``, sum to zero over the classes), and ``covariance_`` is singular
+        along those sums.  Contrasts ``β_k - β_0`` give statsmodels' ``MNLogit``
+        (class 0 the reference).  Always float64.
+    std_errors_ : ndarray of shape (n_classes, n_params)
+        ``sqrt(diag(covariance_))``, in the layout of ``[intercept_, coef_]``.
+    n_groups_ : int
+        Number of clusters, with ``cov_type="cluster"``.
     separated_ : bool
         Whether complete separation was detected (``alpha = 0`` only): the fit then
         stops early with a :class:`~sklearn.exceptions.ConvergenceWarning`.
@@ -908,6 +934,34 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
     stored entries, and the "auto" learning rate's curvature bound a Lanczos
     eigenvalue of sparse products; every solver gives the dense fit.
 
+    **Inference.**  With ``zᵢ = (1, xᵢ)`` (``xᵢ`` without an intercept), one-hot
+    ``yᵢ`` and probabilities ``πᵢ``, row ``i`` has the score ``gᵢ = (yᵢ - πᵢ) ⊗ zᵢ``,
+    the Fisher information is ``F = Σ wᵢ Wᵢ ⊗ zᵢzᵢᵀ`` with
+    ``Wᵢ = diag πᵢ - πᵢπᵢᵀ``, and the Hessian of the objective ``A = F + P`` (``P``:
+    ``alpha`` on the coefficients).  ``A`` is singular along the directions that add
+    one vector to every class's parameters (the intercepts always, the coefficients
+    too when ``alpha = 0``); the bread ``B`` is its pseudo-inverse, the inverse on the
+    sum-to-zero parameters, and ``covariance_ = c · B M B``:
+
+    * "nonrobust": ``M = F`` (``B`` itself when ``alpha = 0``; for ``alpha > 0`` the
+      sampling covariance of the penalised estimator, not ``A⁻¹``);
+    * "HC0": ``M = Σ wᵢ gᵢgᵢᵀ``; "HC1": the same with ``c = n / (n - (K-1) p)``,
+      ``n = Σ wᵢ`` and ``(K-1) p`` the identified parameters (statsmodels'
+      ``MNLogit`` returns plain HC0 for "HC1");
+    * "HC2", "HC3": the residual vectors adjusted by the leverage block of each
+      row, ``Hᵢ = Wᵢ^½ Zᵢ B Zᵢᵀ Wᵢ^½`` (``K × K``, ``Zᵢ = I ⊗ zᵢᵀ``): the standardised
+      residual ``Wᵢ^-½ (yᵢ - πᵢ)`` multiplied by ``(I - Hᵢ)^-½`` (HC2,
+      Kauermann-Carroll) or ``(I - Hᵢ)⁻¹`` (HC3, Mancl-DeRouen).  For two classes
+      ``Hᵢ`` has the single eigenvalue ``hᵢ = sᵢ zᵢᵀ B zᵢ`` of the binary GLM, and the
+      covariance of ``β₁ - β₀`` is :class:`LogisticIRLS`'s, residuals
+      ``(yᵢ - πᵢ)/(1 - hᵢ)^{½ or 1}``;
+    * "cluster": ``M = Σ_g s_g s_gᵀ``, ``s_g = Σ_{i∈g} wᵢ gᵢ``, with statsmodels'
+      correction ``c = G/(G-1) · (n-1)/(n - (K-1) p)``.
+
+    The tests and intervals of :meth:`summary` and :meth:`conf_int` use the normal
+    distribution, as ``MNLogit``.  Sample weights are frequency weights (an integer
+    weight is a repeated row).
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -936,6 +990,15 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
     >>> warm = SoftmaxClassifier(warm_start=True).fit(X, y)
     >>> warm.fit(X, y).n_iter_
     0
+
+    Standard errors and the statsmodels-like table (one row per class and
+    parameter):
+
+    >>> clf = SoftmaxClassifier(alpha=0.0, solver="newton", cov_type="HC1")
+    >>> clf.fit(StandardScaler().fit_transform(X[:, :2]), y).std_errors_.shape
+    (3, 3)
+    >>> clf.summary().index.names
+    FrozenList(['class', 'parameter'])
     """
 
     _parameter_constraints = {
