@@ -1182,7 +1182,8 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
                 "Perfect separation detected: the fitted scores already classify every "
                 "training sample correctly, so the unpenalised maximum-likelihood estimate "
                 "does not exist (the coefficients grow without bound). Stopped after "
-                f"{n_iter} iteration(s) with finite coefficients. Use alpha > 0 (an L2 "
+                f"{n_iter} iteration(s) with finite coefficients (their standard errors "
+                "are meaningless). Use alpha > 0 (an L2 "
                 "penalty) for a well-defined fit.",
                 ConvergenceWarning,
             )
