@@ -387,6 +387,9 @@ def test_singular_hessian_gives_the_pseudo_inverse_bread(cov_type):
     assert_allclose(T @ est.covariance_ @ T.T, factor * ref.covariance_, rtol=1e-8,
                     atol=1e-14 * np.abs(ref.covariance_).max())
     assert_allclose(est.std_errors_[1], est.std_errors_[4], rtol=1e-12)
+    sparse_fit = _fit(sp.csr_array(np.c_[X, X[:, 0]]), y, True, cov_type, groups)
+    assert_allclose(sparse_fit.covariance_, est.covariance_, rtol=1e-9,
+                    atol=1e-14 * np.abs(est.covariance_).max())
     if cov_type == "nonrobust":  # statsmodels' GLM: the pseudo-inverse bread too
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
