@@ -587,3 +587,22 @@ def test_partial_fit_covariance_of_dask_chunks():
                                    da.from_array(y[idx], chunks=200), groups=groups[idx])
     assert_allclose(est.covariance_, ref.covariance_, rtol=1e-8)
     assert est.n_groups_ == ref.n_groups_
+
+
+def test_ridge_single_column_y_has_the_shapes_of_its_coef():
+    # sklearn's Ridge gives a 1-D coef_ for a (n, 1) y: the inference follows coef_
+    X, y, _ = _hetero()
+    est = Ridge(cov_type="HC1").fit(X, y[:, None])
+    ref = Ridge(cov_type="HC1").fit(X, y)
+    assert est.coef_.shape == (4,) and est.covariance_.shape == (5, 5)
+    assert isinstance(est.df_resid_, float)
+    assert_allclose(est.summary().to_numpy(), ref.summary().to_numpy(), rtol=1e-12)
+
+
+def test_float32_input_gives_a_float64_covariance():
+    X, y, _ = _hetero()
+    est = LinearRegression(cov_type="HC3").fit(X.astype(np.float32), y.astype(np.float32))
+    ref = LinearRegression(cov_type="HC3").fit(X.astype(np.float32).astype(float),
+                                               y.astype(np.float32).astype(float))
+    assert est.covariance_.dtype == est.std_errors_.dtype == np.float64
+    assert_allclose(est.std_errors_, ref.std_errors_, rtol=1e-5)
