@@ -341,7 +341,7 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         n_targets = y_2d.shape[1]
         alphas = self._alphas(n_targets)
-        codes, n_groups = check_groups(groups, X.shape[0], self.cov_type)
+        codes, n_groups = check_groups(groups, X.shape[0], self.cov_type, sample_weight)
 
         solver = self.solver
         if solver == "auto" and is_sparse and not self.positive and _iterative_is_cheaper(X):

@@ -34,7 +34,7 @@ import numpy as np
 from scipy import linalg, sparse
 from scipy.linalg import blas
 
-from skdl.linear_model._inference import sandwich
+from skdl.linear_model._inference import cluster_codes, sandwich
 from skdl.linear_model._lstsq import _rescaled_alphas
 from skdl.utils._threads import limit_threads, n_cpus
 
@@ -231,8 +231,9 @@ def labelled_meat_chunk(X, Y, w, terms, cov_type, groups=None):
     sorted distinct labels (to merge across chunks with :func:`merge_meats`)."""
     if cov_type != "cluster":
         return meat_chunk(X, Y, w, terms, cov_type), None
-    labels, codes = np.unique(np.asarray(groups), return_inverse=True)
-    sums = meat_chunk(X, Y, w, terms, cov_type, codes.astype(np.int64), labels.shape[0])
+    # clusters of weight 0 only are no clusters (as on the repeated rows)
+    labels, codes = cluster_codes(groups, w)
+    sums = meat_chunk(X, Y, w, terms, cov_type, codes, labels.shape[0])
     return sums, labels
 
 
