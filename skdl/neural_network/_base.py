@@ -50,6 +50,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.callbacks import Callback
+from skorch.dataset import get_len
+from skorch.history import History
 
 from ..utils._atomic import AtomicFitMixin
 from ..utils._sklearn_compat import (
@@ -346,6 +348,51 @@ class _SkdlNet(NeuralNet):
             cache[1][method_name] = found
         return found
 
+    def _fast_path(self):
+        """Whether the per-batch loop may take the shortcuts of ``run_single_epoch``
+        and ``train_step``: a plain skorch ``History``, skorch's own batch hooks, step
+        and inference (a subclass such as an accelerate mixin gets skorch's loop)."""
+        cls = type(self)
+        return (
+            type(self.history) is History
+            and cls.on_batch_begin is NeuralNet.on_batch_begin
+            and cls.on_batch_end is NeuralNet.on_batch_end
+            and cls.train_step_single is NeuralNet.train_step_single
+            and cls.infer is NeuralNet.infer
+            and cls._zero_grad_optimizer is NeuralNet._zero_grad_optimizer
+        )
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        # skorch's loop, with the same history (one ``{prefix}_loss`` and
+        # ``{prefix}_batch_size`` entry per batch, ``{prefix}_batch_count`` per epoch)
+        # written straight into the epoch's list of batches, and the batch hooks
+        # called only on the callbacks that implement them: skorch's
+        # ``notify``/``new_batch``/``record_batch`` walk every callback and index the
+        # history three times per batch
+        if iterator is None:
+            return
+        if not self._fast_path():
+            super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+            return
+        begin = self._listeners("on_batch_begin")
+        end = self._listeners("on_batch_end")
+        batches = list.__getitem__(self.history, -1)["batches"]
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        count = 0
+        for batch in iterator:
+            entry = {}
+            batches.append(entry)  # skorch: net.on_batch_begin -> history.new_batch()
+            for cb in begin:
+                cb.on_batch_begin(self, batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            entry[loss_key] = step["loss"].item()
+            xb = batch[0]
+            entry[size_key] = xb.shape[0] if isinstance(xb, torch.Tensor) else get_len(xb)
+            for cb in end:
+                cb.on_batch_end(self, batch=batch, training=training, **step)
+            count += 1
+        self.history.record(prefix + "_batch_count", count)
+
     def notify(self, method_name, **cb_kwargs):
         # as skorch's, but skip the callbacks whose hook is the base class's no-op
         # (skorch notifies every callback three times per batch)
@@ -359,10 +406,35 @@ class _SkdlNet(NeuralNet):
         # no callback listens and the optimiser needs no closure, step directly
         if self._listeners("on_grad_computed") or isinstance(self.optimizer_, torch.optim.LBFGS):
             return super().train_step(batch, **fit_params)
-        self._zero_grad_optimizer()
-        step = self.train_step_single(batch, **fit_params)
+        if not self._fast_path():
+            self._zero_grad_optimizer()
+            step = self.train_step_single(batch, **fit_params)
+            self._step_optimizer(None)
+            return step
+        # skorch's zero_grad + train_step_single + step, without its per-batch detours:
+        # gradients set to None directly (``Optimizer.zero_grad()``'s default, which
+        # runs behind a dynamo guard and a profiler record), the module called on the
+        # batch tensor (``infer``'s ``to_tensor`` is a no-op on it)
+        for optimizer in self._skdl_optimizers():
+            if type(optimizer).zero_grad is torch.optim.Optimizer.zero_grad:
+                for group in optimizer.param_groups:
+                    for p in group["params"]:
+                        p.grad = None
+            else:
+                optimizer.zero_grad()
+        self._set_training(True)
+        Xi, yi = batch
+        if isinstance(Xi, torch.Tensor) and not fit_params:
+            y_pred = self.module_(Xi)
+        else:
+            y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
         self._step_optimizer(None)
-        return step
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _skdl_optimizers(self):
+        return [getattr(self, name + "_") for name in self._optimizers]
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if isinstance(y_true, tuple | list):
@@ -385,11 +457,12 @@ class _SkdlNet(NeuralNet):
         criterion = self.criterion_
         if w is None and getattr(criterion, "reduction", None) == "none":
             # unweighted: let the criterion average (one fused op instead of two)
-            criterion.reduction = "mean"
+            # (a plain attribute: set past ``Module.__setattr__``'s lookups, per batch)
+            object.__setattr__(criterion, "reduction", "mean")
             try:
                 return criterion(y_pred, y_true)
             finally:
-                criterion.reduction = "none"
+                object.__setattr__(criterion, "reduction", "none")
         loss = criterion(y_pred, y_true)
         if loss.ndim > 1:
             loss = loss.flatten(1).mean(dim=1)
