@@ -133,6 +133,8 @@ _PREDICT_CHUNK = 4096
 # fitted module -> (dtype, version counters, tensors, its inference copy); see
 # _NetworkBase._eval_module
 _EVAL_COPIES = weakref.WeakKeyDictionary()
+# module -> its parameter count (see _n_params)
+_N_PARAMS = weakref.WeakKeyDictionary()
 
 
 # --------------------------------------------------------------------------- #
@@ -189,9 +191,10 @@ class _TensorDataset(torch.utils.data.Dataset):
         if sp.issparse(X):
             xb = torch.from_numpy(X[idx.numpy()].toarray()).to(y.device)
         else:
-            xb = X[idx.to(X.device)]
+            xb = X.index_select(0, idx.to(X.device))
+        # index_select: the same copy as X[idx], without advanced indexing's set-up
         idx = idx.to(y.device)
-        return xb, y[idx], None if w is None else w[idx]
+        return xb, y.index_select(0, idx), None if w is None else w.index_select(0, idx)
 
 
 def _dense_chunks(X, size=None):
@@ -529,6 +532,20 @@ def _resolve_device(device):
     return str(dev)
 
 
+def _plain_rows(X, n_features, estimator):
+    """Whether ``X`` is a finite 2-D float numpy array of ``n_features`` columns for an
+    estimator fitted without feature names (the inputs ``_prepare_X`` may just cast)."""
+    return (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.dtype.kind == "f"
+        and X.shape[1] == n_features
+        and X.shape[0] > 0
+        and not hasattr(estimator, "feature_names_in_")
+        and bool(np.isfinite(X).all())
+    )
+
+
 def _float_dtype(X):
     """float32 when ``X`` holds float32 (an array, a sparse matrix, a frame of float32
     columns), else float64: the dtype sklearn's MLP would compute in."""
@@ -541,7 +558,13 @@ def _float_dtype(X):
 
 
 def _n_params(module):
-    return sum(p.numel() for p in module.parameters())
+    """The module's parameter count, cached per module (it sizes the thread limit of
+    every pass, a one-row ``predict`` included; ``_fit`` and ``_eval_module`` drop it
+    with the module's inference copy)."""
+    n = _N_PARAMS.get(module)
+    if n is None:
+        n = _N_PARAMS[module] = sum(p.numel() for p in module.parameters())
+    return n
 
 
 # --------------------------------------------------------------------------- #
@@ -767,6 +790,11 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
     def _prepare_X(self, X, reset):
         """Validate ``X`` into a C-ordered ``dtype`` array, or a CSR matrix where sparse
         input is accepted (sets ``n_features_in_``)."""
+        if not reset and _plain_rows(X, getattr(self, "n_features_in_", None), self):
+            # a numpy array of floats, finite, with the fitted width and no fitted
+            # feature names: validate_data's result is this cast (and its checks
+            # cost as much as a one-row forward); anything else takes its path
+            return np.asarray(X, dtype=self.dtype, order="C")
         sparse = ["csr"] if self._accepts_sparse else False
         return validate_data(
             self, X, reset=reset, dtype=self.dtype, order="C", accept_sparse=sparse
@@ -1047,6 +1075,7 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
         net = self.__dict__.get("net_")
         if net is not None:
             _EVAL_COPIES.pop(net.module_, None)
+            _N_PARAMS.pop(net.module_, None)
         self._check_y_present(y)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -1236,6 +1265,7 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
             if all(t._version == v for t, v in zip(tensors, versions, strict=True)):
                 return copy_
         tensors = [*module.parameters(), *module.buffers()]
+        _N_PARAMS.pop(module, None)
         copy_ = copy.deepcopy(module).to(dtype).eval()
         _EVAL_COPIES[module] = (dtype, [t._version for t in tensors], tensors, copy_)
         return copy_
@@ -1252,6 +1282,13 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
         dev = torch.device(net.device)
         dtype = torch.float32 if dev.type == "mps" else torch.float64
         module = self._eval_module(net.module_, dtype)
+        if 0 < A.shape[0] <= _PREDICT_CHUNK and not sp.issparse(A):
+            # one chunk (a one-row predict): no chunk generator, no concatenation
+            with torch.inference_mode(), self._torch_threads(net, A.shape[0]):
+                xb = torch.from_numpy(np.require(A, requirements=["W"]))
+                xb = xb.to(device=dev, dtype=dtype)
+                out = module(xb) if fn is None else fn(module, xb)
+                return out.to("cpu", torch.float64).numpy()
         outs = []
         with (
             torch.inference_mode(),
