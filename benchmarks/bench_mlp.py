@@ -25,8 +25,9 @@ Then (``--only`` selects sections: fit, predict, cold, memory):
   machine the default two threads made its 32 batches take ~1.4 s;
   ``import torch._dynamo``, which torch's ``Optimizer.step``
   decorator imports at the first step, is timed on its own first: both pay it);
-- peak memory: growth of ``ru_maxrss`` in a fresh process over a fit on 200,000 x 100
-  float64 (2 epochs), skdl vs sklearn, with and without early stopping.
+- peak memory: growth of the peak resident size (VmHWM; ru_maxrss off Linux) in a
+  fresh process over a fit on 200,000 x 100 float64 (2 epochs), skdl vs sklearn,
+  with and without early stopping.
 
 Usage: python benchmarks/bench_mlp.py [--quick] [--only fit,predict,cold,memory]
 (--quick: 20,000 rows instead of 100,000 and 10,000 instead of 30,000, fewer repeats)
@@ -43,6 +44,7 @@ import warnings
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
@@ -102,9 +104,11 @@ class _TorchMLP:
         k = len(self.classes_)
         out = 1 if k == 2 else k
         gen = torch.Generator().manual_seed(self.random_state)
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
+        # one OpenMP thread for the calling thread, as skdl does (threadpoolctl); NOT
+        # torch.set_num_threads: once called in a process, it defeats that per-thread
+        # limit for every later fit (a one-epoch skdl fit on 7,000 x 50 went 0.07 ->
+        # 1.75 s on the loaded 2-core machine after torch.set_num_threads(2))
+        with threadpool_limits(1, user_api="openmp"):
             layers = [torch.nn.Linear(X.shape[1], HIDDEN[0]), torch.nn.ReLU()]
             layers.append(torch.nn.Linear(HIDDEN[0], out))
             module = torch.nn.Sequential(*layers)
@@ -130,8 +134,6 @@ class _TorchMLP:
                     loss = loss_fn(module(Xs[start : start + BATCH]), ys[start : start + BATCH])
                     loss.backward()
                     opt.step()
-        finally:
-            torch.set_num_threads(threads)
         self.module_ = module
         return self
 
@@ -412,9 +414,17 @@ kw = dict(max_iter=2, early_stopping=early, random_state=0)
 cls(**kw).fit(Xs, ys)  # warm: lazy imports, thread pools
 rng = np.random.default_rng(0)
 X = rng.standard_normal((200_000, 100)); y = (X[:, 0] + X[:, 1] > 0).astype(int)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_kb():
+    # VmHWM (this process's own high-water mark): ru_maxrss is carried over from the
+    # parent across fork/exec, so a large parent hides the child's growth
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM"))
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kb()
 cls(**kw).fit(X, y)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_kb()
 print(json.dumps({"growth_mb": (after - before) / 1024}))
 """
 
