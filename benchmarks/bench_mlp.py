@@ -441,7 +441,7 @@ def _memory_table(quick):
         rows.append(
             [f"early_stopping={early}", res["skdl"], res["sklearn"], 200_000 * 100 * 4 / 2**20]
         )
-    print("Peak memory growth (ru_maxrss) of a fit on 200,000 x 100 float64 (160 MB), 2 epochs")
+    print("Peak memory growth (VmHWM) of a fit on 200,000 x 100 float64 (160 MB), 2 epochs")
     print(table(rows, ["", "skdl MB", "sklearn MB", "one float32 copy of X MB"]))
 
 
