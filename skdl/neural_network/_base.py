@@ -50,6 +50,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.callbacks import Callback
+from skorch.dataset import get_len
+from skorch.history import History
 
 from ..utils._atomic import AtomicFitMixin
 from ..utils._sklearn_compat import (
@@ -131,6 +133,8 @@ _PREDICT_CHUNK = 4096
 # fitted module -> (dtype, version counters, tensors, its inference copy); see
 # _NetworkBase._eval_module
 _EVAL_COPIES = weakref.WeakKeyDictionary()
+# module -> its parameter count (see _n_params)
+_N_PARAMS = weakref.WeakKeyDictionary()
 
 
 # --------------------------------------------------------------------------- #
@@ -187,9 +191,10 @@ class _TensorDataset(torch.utils.data.Dataset):
         if sp.issparse(X):
             xb = torch.from_numpy(X[idx.numpy()].toarray()).to(y.device)
         else:
-            xb = X[idx.to(X.device)]
+            xb = X.index_select(0, idx.to(X.device))
+        # index_select: the same copy as X[idx], without advanced indexing's set-up
         idx = idx.to(y.device)
-        return xb, y[idx], None if w is None else w[idx]
+        return xb, y.index_select(0, idx), None if w is None else w.index_select(0, idx)
 
 
 def _dense_chunks(X, size=None):
@@ -346,6 +351,51 @@ class _SkdlNet(NeuralNet):
             cache[1][method_name] = found
         return found
 
+    def _fast_path(self):
+        """Whether the per-batch loop may take the shortcuts of ``run_single_epoch``
+        and ``train_step``: a plain skorch ``History``, skorch's own batch hooks, step
+        and inference (a subclass such as an accelerate mixin gets skorch's loop)."""
+        cls = type(self)
+        return (
+            type(self.history) is History
+            and cls.on_batch_begin is NeuralNet.on_batch_begin
+            and cls.on_batch_end is NeuralNet.on_batch_end
+            and cls.train_step_single is NeuralNet.train_step_single
+            and cls.infer is NeuralNet.infer
+            and cls._zero_grad_optimizer is NeuralNet._zero_grad_optimizer
+        )
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        # skorch's loop, with the same history (one ``{prefix}_loss`` and
+        # ``{prefix}_batch_size`` entry per batch, ``{prefix}_batch_count`` per epoch)
+        # written straight into the epoch's list of batches, and the batch hooks
+        # called only on the callbacks that implement them: skorch's
+        # ``notify``/``new_batch``/``record_batch`` walk every callback and index the
+        # history three times per batch
+        if iterator is None:
+            return
+        if not self._fast_path():
+            super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+            return
+        begin = self._listeners("on_batch_begin")
+        end = self._listeners("on_batch_end")
+        batches = list.__getitem__(self.history, -1)["batches"]
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        count = 0
+        for batch in iterator:
+            entry = {}
+            batches.append(entry)  # skorch: net.on_batch_begin -> history.new_batch()
+            for cb in begin:
+                cb.on_batch_begin(self, batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            entry[loss_key] = step["loss"].item()
+            xb = batch[0]
+            entry[size_key] = xb.shape[0] if isinstance(xb, torch.Tensor) else get_len(xb)
+            for cb in end:
+                cb.on_batch_end(self, batch=batch, training=training, **step)
+            count += 1
+        self.history.record(prefix + "_batch_count", count)
+
     def notify(self, method_name, **cb_kwargs):
         # as skorch's, but skip the callbacks whose hook is the base class's no-op
         # (skorch notifies every callback three times per batch)
@@ -359,10 +409,35 @@ class _SkdlNet(NeuralNet):
         # no callback listens and the optimiser needs no closure, step directly
         if self._listeners("on_grad_computed") or isinstance(self.optimizer_, torch.optim.LBFGS):
             return super().train_step(batch, **fit_params)
-        self._zero_grad_optimizer()
-        step = self.train_step_single(batch, **fit_params)
+        if not self._fast_path():
+            self._zero_grad_optimizer()
+            step = self.train_step_single(batch, **fit_params)
+            self._step_optimizer(None)
+            return step
+        # skorch's zero_grad + train_step_single + step, without its per-batch detours:
+        # gradients set to None directly (``Optimizer.zero_grad()``'s default, which
+        # runs behind a dynamo guard and a profiler record), the module called on the
+        # batch tensor (``infer``'s ``to_tensor`` is a no-op on it)
+        for optimizer in self._skdl_optimizers():
+            if type(optimizer).zero_grad is torch.optim.Optimizer.zero_grad:
+                for group in optimizer.param_groups:
+                    for p in group["params"]:
+                        p.grad = None
+            else:
+                optimizer.zero_grad()
+        self._set_training(True)
+        Xi, yi = batch
+        if isinstance(Xi, torch.Tensor) and not fit_params:
+            y_pred = self.module_(Xi)
+        else:
+            y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
         self._step_optimizer(None)
-        return step
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _skdl_optimizers(self):
+        return [getattr(self, name + "_") for name in self._optimizers]
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if isinstance(y_true, tuple | list):
@@ -385,11 +460,12 @@ class _SkdlNet(NeuralNet):
         criterion = self.criterion_
         if w is None and getattr(criterion, "reduction", None) == "none":
             # unweighted: let the criterion average (one fused op instead of two)
-            criterion.reduction = "mean"
+            # (a plain attribute: set past ``Module.__setattr__``'s lookups, per batch)
+            object.__setattr__(criterion, "reduction", "mean")
             try:
                 return criterion(y_pred, y_true)
             finally:
-                criterion.reduction = "none"
+                object.__setattr__(criterion, "reduction", "none")
         loss = criterion(y_pred, y_true)
         if loss.ndim > 1:
             loss = loss.flatten(1).mean(dim=1)
@@ -456,6 +532,20 @@ def _resolve_device(device):
     return str(dev)
 
 
+def _plain_rows(X, n_features, estimator):
+    """Whether ``X`` is a finite 2-D float numpy array of ``n_features`` columns for an
+    estimator fitted without feature names (the inputs ``_prepare_X`` may just cast)."""
+    return (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.dtype.kind == "f"
+        and X.shape[1] == n_features
+        and X.shape[0] > 0
+        and not hasattr(estimator, "feature_names_in_")
+        and bool(np.isfinite(X).all())
+    )
+
+
 def _float_dtype(X):
     """float32 when ``X`` holds float32 (an array, a sparse matrix, a frame of float32
     columns), else float64: the dtype sklearn's MLP would compute in."""
@@ -468,7 +558,13 @@ def _float_dtype(X):
 
 
 def _n_params(module):
-    return sum(p.numel() for p in module.parameters())
+    """The module's parameter count, cached per module (it sizes the thread limit of
+    every pass, a one-row ``predict`` included; ``_fit`` and ``_eval_module`` drop it
+    with the module's inference copy)."""
+    n = _N_PARAMS.get(module)
+    if n is None:
+        n = _N_PARAMS[module] = sum(p.numel() for p in module.parameters())
+    return n
 
 
 # --------------------------------------------------------------------------- #
@@ -694,6 +790,11 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
     def _prepare_X(self, X, reset):
         """Validate ``X`` into a C-ordered ``dtype`` array, or a CSR matrix where sparse
         input is accepted (sets ``n_features_in_``)."""
+        if not reset and _plain_rows(X, getattr(self, "n_features_in_", None), self):
+            # a numpy array of floats, finite, with the fitted width and no fitted
+            # feature names: validate_data's result is this cast (and its checks
+            # cost as much as a one-row forward); anything else takes its path
+            return np.asarray(X, dtype=self.dtype, order="C")
         sparse = ["csr"] if self._accepts_sparse else False
         return validate_data(
             self, X, reset=reset, dtype=self.dtype, order="C", accept_sparse=sparse
@@ -974,6 +1075,7 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
         net = self.__dict__.get("net_")
         if net is not None:
             _EVAL_COPIES.pop(net.module_, None)
+            _N_PARAMS.pop(net.module_, None)
         self._check_y_present(y)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -1163,6 +1265,7 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
             if all(t._version == v for t, v in zip(tensors, versions, strict=True)):
                 return copy_
         tensors = [*module.parameters(), *module.buffers()]
+        _N_PARAMS.pop(module, None)
         copy_ = copy.deepcopy(module).to(dtype).eval()
         _EVAL_COPIES[module] = (dtype, [t._version for t in tensors], tensors, copy_)
         return copy_
@@ -1179,6 +1282,13 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
         dev = torch.device(net.device)
         dtype = torch.float32 if dev.type == "mps" else torch.float64
         module = self._eval_module(net.module_, dtype)
+        if 0 < A.shape[0] <= _PREDICT_CHUNK and not sp.issparse(A):
+            # one chunk (a one-row predict): no chunk generator, no concatenation
+            with torch.inference_mode(), self._torch_threads(net, A.shape[0]):
+                xb = torch.from_numpy(np.require(A, requirements=["W"]))
+                xb = xb.to(device=dev, dtype=dtype)
+                out = module(xb) if fn is None else fn(module, xb)
+                return out.to("cpu", torch.float64).numpy()
         outs = []
         with (
             torch.inference_mode(),
