@@ -37,6 +37,10 @@ def check_groups(groups, n_samples, cov_type, sample_weight=None):
     it is not counted (as on the data with each row repeated ``wᵢ`` times), and its
     rows get code 0 (they add nothing to any cluster's score).
 
+    ``groups`` is ignored unless ``cov_type='cluster'`` (as scikit-learn's CV
+    splitters ignore the groups they do not use, so that one routed ``groups`` can
+    serve a grid over ``cov_type``).
+
     Returns
     -------
     codes : ndarray of int64 of shape (n_samples,) or None
@@ -45,12 +49,8 @@ def check_groups(groups, n_samples, cov_type, sample_weight=None):
         The number of clusters (with a positively weighted sample).
     """
     if cov_type != "cluster":
-        if groups is not None:
-            raise ValueError(
-                f"groups is used only by cov_type='cluster' (the cluster-robust "
-                f"covariance); got groups with cov_type={cov_type!r}. Set "
-                "cov_type='cluster', or do not pass groups."
-            )
+        # ignored, as sklearn's CV splitters ignore the groups they do not use: under
+        # metadata routing one Pipeline or a grid over cov_type passes them to every fit
         return None, None
     if groups is None:
         raise ValueError(
@@ -59,6 +59,14 @@ def check_groups(groups, n_samples, cov_type, sample_weight=None):
             "with set_fit_request(groups=True) under sklearn's metadata routing)."
         )
     groups = np.asarray(groups)
+    if groups.dtype == object:
+        try:
+            np.unique(groups)
+        except TypeError as exc:
+            raise TypeError(
+                "groups must hold cluster ids of one comparable kind (all numbers or all "
+                f"strings); got a mix ({exc})."
+            ) from None
     if groups.ndim != 1 or groups.shape[0] != n_samples:
         raise ValueError(
             f"groups must have shape ({n_samples},), one cluster id per sample; got "
@@ -127,7 +135,13 @@ class InferenceMixin:
                 f"feature_names has {len(feature_names)} names, but the model has "
                 f"{self.n_features_in_} features."
             )
-        return (["intercept"] if self.fit_intercept else []) + feature_names
+        return (["intercept"] if self._fitted_intercept() else []) + feature_names
+
+    def _fitted_intercept(self):
+        """Whether the fit had an intercept: read off the fitted parameters' count
+        (``std_errors_``'s last axis), so that ``set_params(fit_intercept=...)`` after
+        fitting cannot mislabel them."""
+        return np.shape(self.std_errors_)[-1] == self.n_features_in_ + 1
 
     def _check_inference(self):
         check_is_fitted(self)

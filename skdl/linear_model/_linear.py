@@ -145,8 +145,10 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
             that many copies of the row.
         groups : array-like of shape (n_samples,), default=None
             Cluster ids of the samples, used only (and required) by
-            ``cov_type='cluster'``.  Inside a Pipeline or GridSearchCV, route it with
-            ``set_fit_request(groups=True)`` under sklearn's metadata routing.
+            ``cov_type='cluster'``; ignored by the other types, as sklearn's CV
+            splitters ignore groups they do not use.  Inside a Pipeline or
+            GridSearchCV, route it with ``set_fit_request(groups=True)`` under
+            sklearn's metadata routing.
 
         Returns
         -------
@@ -188,8 +190,9 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
                     "sandwich covariance; fit with positive=False")
         if solver in _lstsq_cov.COVARIANCE_SOLVERS:
             return None
-        chosen = (f"solver='auto' chose {solver!r} for this wide sparse X"
-                  if self.solver == "auto" else f"solver={solver!r}")
+        chosen = (f"solver={solver!r}" if self.solver == solver else
+                  f"solver={self.solver!r} ended with {solver!r} for this sparse X (a wide "
+                  "X, or a singular Gram matrix)")
         return (f"{chosen}: an iterative solver computes no covariance (solver 'auto', "
                 "'cholesky', 'svd', 'lbfgs' or 'newton' give one)")
 
@@ -283,7 +286,7 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
 
     def _inference_params(self):
         coef = np.asarray(self.coef_, dtype=np.float64)
-        if not self.fit_intercept:
+        if not self._fitted_intercept():
             return coef
         b = np.asarray(self.intercept_, dtype=np.float64)
         if coef.ndim == 1:
@@ -400,6 +403,10 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
             gram = (_stats_from_moments(mom, X.shape[1], self.fit_intercept)["xx"]
                     if mom is not None else diag.get("gram"))
             cov = self._covariance(result, alphas_data, gram, diag.get("x_scale"), meat)
+            if isinstance(cov, str) and self.cov_type != "nonrobust":
+                # (e.g. a singular sparse Gram matrix: the fallback solver gives none)
+                raise ValueError(f"cov_type={self.cov_type!r} needs the covariance of "
+                                 f"the estimates, but {cov}.")
         self._publish(result, y.ndim, X.dtype)
         return self._publish_covariance(cov, y.ndim)
 
@@ -446,6 +453,25 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
             self._n_rows = diag["n_rows"]
         return self
 
+    def _dask_groups(self, groups, n):
+        """``groups`` of a dask fit, checked as ``fit`` checks numpy ones: a numpy
+        array (any array-like) goes through :func:`check_groups`; a dask array is
+        checked for its shape and, when of floats, for NaN (one pass over it)."""
+        if self.cov_type != "cluster" or groups is None or not is_dask_array(groups):
+            if groups is not None and not is_dask_array(groups):
+                groups = np.asarray(groups)
+            check_groups(groups, n, self.cov_type)  # (raises)
+            return groups if self.cov_type == "cluster" else None
+        if groups.ndim != 1 or groups.shape[0] != n:
+            raise ValueError(
+                f"groups must have shape ({n},), one cluster id per sample; got shape "
+                f"{groups.shape}."
+            )
+        if groups.dtype.kind == "f" and not bool(np.isfinite(groups).all().compute()):
+            raise ValueError("groups contains NaN or infinity; every sample needs a "
+                             "cluster id.")
+        return groups
+
     def _fit_dask(self, X, y, sample_weight, groups=None):
         """Fit a dask array block by block: merged moments, then the d×d solve here
         (and, for a robust ``cov_type``, one more blockwise pass for the meat)."""
@@ -458,6 +484,11 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
             raise ValueError("requires y to be passed, but the target y is None.")
         if X.ndim != 2:
             raise ValueError(f"Expected a 2-D dask array X, got {X.ndim} dimension(s).")
+        if any(np.isnan(c) for c in X.chunks[0]):
+            raise ValueError(
+                "X is a dask array with unknown chunk sizes (e.g. after boolean "
+                "indexing): call X.compute_chunk_sizes() first."
+            )
         if X.shape[0] == 0 or X.shape[1] == 0:
             raise ValueError(f"Found array with shape {X.shape}; a non-empty X is required.")
         if not np.issubdtype(X.dtype, np.number):
@@ -468,13 +499,7 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
             raise ValueError(
                 f"X and y have inconsistent numbers of samples: {X.shape[0]} and {y_2d.shape[0]}."
             )
-        if groups is None or self.cov_type != "cluster":
-            check_groups(groups, X.shape[0], self.cov_type)  # (raises)
-        elif np.ndim(groups) != 1 or groups.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"groups must have shape ({X.shape[0]},), one cluster id per sample; got "
-                f"shape {np.shape(groups)}."
-            )
+        groups = self._dask_groups(groups, X.shape[0])
         no_cov = self._check_cov_solver(self.solver)
         mom = dask_moments((X, y_2d), sample_weight)
         stats = _stats_from_moments(mom, X.shape[1], self.fit_intercept)
@@ -676,13 +701,7 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
                 f"y must have shape ({n},) or ({n}, {k}) (the fitted targets); got "
                 f"{tuple(y.shape)}."
             )
-        if groups is None or self.cov_type != "cluster":
-            check_groups(groups, n, self.cov_type)  # (raises)
-        elif np.ndim(groups) != 1 or np.shape(groups)[0] != n:
-            raise ValueError(
-                f"groups must have shape ({n},), one cluster id per sample; got shape "
-                f"{np.shape(groups)}."
-            )
+        groups = self._dask_groups(groups, n)
         fitted_sw = float(mom.sw)
         alphas = self._alphas(k)
         scale = self.__dict__.get("_x_scale")

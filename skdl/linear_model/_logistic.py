@@ -880,7 +880,8 @@ class LogisticIRLS(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEstimato
             also for the covariances).  Multiplied by the weights of ``class_weight``.
         groups : array-like of shape (n_samples,), default=None
             The cluster of each sample (any labels), for ``cov_type="cluster"`` only
-            (required there; an error with any other ``cov_type``).  Inside a
+            (required there; ignored by the other types, as sklearn's CV splitters
+            ignore groups they do not use).  Inside a
             Pipeline or GridSearchCV route it with ``set_fit_request(groups=True)``
             under sklearn's metadata routing.
 
@@ -978,7 +979,7 @@ class LogisticIRLS(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEstimato
     def _inference_params(self):
         """``[intercept, coef...]`` (the intercept only when fitted), float64."""
         coef = np.asarray(self.coef_[0], dtype=np.float64)
-        if self.fit_intercept:
+        if self._fitted_intercept():
             return np.r_[np.float64(self.intercept_[0]), coef]
         return coef
 

@@ -1076,8 +1076,9 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
             weights of ``class_weight``.
         groups : array-like of shape (n_samples,), default=None
             Cluster of each sample (any labels), used only by ``cov_type='cluster'``
-            (required there).  Routed by sklearn's metadata routing
-            (``set_fit_request(groups=True)``) inside a Pipeline or a search.
+            (required there; ignored by the other types).  Routed by sklearn's
+            metadata routing (``set_fit_request(groups=True)``) inside a Pipeline or
+            a search.
 
         Returns
         -------
@@ -1198,7 +1199,7 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
     # ---- inference (InferenceMixin) ---------------------------------------------------
     def _inference_params(self):
         coef = np.asarray(self.coef_, dtype=np.float64)
-        if not self.fit_intercept:
+        if not self._fitted_intercept():
             return coef
         return np.column_stack([np.asarray(self.intercept_, dtype=np.float64), coef])
 

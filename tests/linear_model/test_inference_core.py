@@ -1,5 +1,7 @@
 """The shared inference core: groups, the significance level, the sandwich."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, clone
@@ -30,10 +32,17 @@ def test_sandwich_is_symmetric_and_equals_the_product():
 
 
 @pytest.mark.parametrize("cov_type", [c for c in COV_TYPES if c != "cluster"])
-def test_groups_only_with_cluster(cov_type):
+def test_groups_are_ignored_without_cluster(cov_type):
+    # (as sklearn's CV splitters ignore groups they do not use: under metadata routing
+    # one routed groups serves a grid over cov_type)
     assert check_groups(None, 5, cov_type) == (None, None)
-    with pytest.raises(ValueError, match="groups is used only by cov_type='cluster'"):
-        check_groups(np.arange(5), 5, cov_type)
+    assert check_groups(np.arange(5), 5, cov_type) == (None, None)
+    assert check_groups(np.array(["a", 1.5], dtype=object), 2, cov_type) == (None, None)
+
+
+def test_mixed_kinds_of_cluster_ids_raise_a_type_error():
+    with pytest.raises(TypeError, match="one comparable kind"):
+        check_groups(np.array([1, "a", 2], dtype=object), 3, "cluster")
 
 
 def test_cluster_groups_are_coded_in_order_of_their_labels():
@@ -176,3 +185,69 @@ def test_zero_weight_cluster_through_partial_fit_covariance():
                                        groups=groups[part])
     assert full.n_groups_ == chunked.n_groups_ == 19
     np.testing.assert_allclose(chunked.covariance_, full.covariance_, rtol=1e-8)
+
+
+def test_summary_follows_the_fitted_layout_not_a_later_set_params():
+    from skdl import LinearRegression, LogisticIRLS, SoftmaxClassifier
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(80, 3))
+    y = (X[:, 0] + rng.logistic(size=80) > 0).astype(int)
+    y3 = np.argmax(X @ rng.normal(size=(3, 3)) + rng.gumbel(size=(80, 3)), axis=1)
+    for est, target in [(LinearRegression(), X @ [1.0, 2.0, 3.0] + y),
+                        (LogisticIRLS(), y),
+                        (SoftmaxClassifier(cov_type="nonrobust"), y3)]:
+        table = est.fit(X, target).summary()
+        est.set_params(fit_intercept=False)  # not refitted: the table must not change
+        after = est.summary()
+        assert list(after.index) == list(table.index)
+        np.testing.assert_array_equal(after.to_numpy(), table.to_numpy())
+        assert est.conf_int().shape[:-1] == np.shape(est.std_errors_)
+
+
+def test_grid_over_cov_type_with_routed_groups():
+    from sklearn import config_context
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    from skdl import LinearRegression
+
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(90, 2))
+    y = X @ [1.0, -1.0] + rng.normal(size=90)
+    groups = np.arange(90) // 9
+    with config_context(enable_metadata_routing=True):
+        search = GridSearchCV(
+            LinearRegression().set_fit_request(groups=True),
+            {"cov_type": ["nonrobust", "HC3", "cluster"]}, cv=GroupKFold(3),
+        ).fit(X, y, groups=groups)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_estimator_.summary().shape == (3, 6)
+
+
+def test_a_robust_cov_type_the_fit_cannot_give_raises():
+    from scipy import sparse
+
+    from skdl import LinearRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    X = sparse.csr_matrix(np.column_stack([X, X[:, 0] + X[:, 1]]))  # exactly collinear
+    y = rng.normal(size=60)
+    for solver in ("cholesky", "auto"):
+        est = LinearRegression(solver=solver, cov_type="HC0")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (the fallback's own warning)
+            with pytest.raises(ValueError, match="singular Gram matrix"):
+                est.fit(X, y)
+        assert not hasattr(est, "coef_")
+
+
+def test_dask_unknown_chunk_sizes_raise():
+    da = pytest.importorskip("dask.array")
+    from skdl import LinearRegression
+
+    X = da.from_array(np.random.default_rng(8).normal(size=(50, 2)), chunks=10)
+    y = X[:, 0] + 1.0
+    Xu = X[X[:, 0] > -10]  # boolean indexing: unknown chunk sizes
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        LinearRegression().fit(Xu, y[X[:, 0] > -10])

