@@ -16,6 +16,11 @@ Parameters are ``Θ`` of shape ``(m, p)``, one row per class, with the intercept
 column 0 when ``fit_intercept`` (the over-complete softmax parametrisation of the
 notes, as sklearn's multinomial ``LogisticRegression``).  Every function works with
 log-sum-exp, so large logits never overflow.
+
+The statistical inference (``cov_type``, ``covariance_``) is
+:func:`_softmax_covariance`: the sandwich of the pseudo-inverse Hessian (the softmax's
+flat directions projected out) and the scores' outer products, with the
+multivariate leverage adjustment of HC2/HC3 in :func:`_adjusted_residuals`.
 """
 
 from numbers import Integral, Real
@@ -32,6 +37,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skdl.linear_model import _gd
+from skdl.linear_model._inference import COV_TYPES, InferenceMixin, check_groups, sandwich
 from skdl.linear_model._logistic import (
     _ACCEPT_SPARSE,
     _FLOATS,
@@ -567,12 +573,185 @@ def _gd_setup(X, y_enc, sample_weight, n_classes, alpha, options):
     }
 
 
+# --------------------------------------------------------------------------- #
+# inference                                                                    #
+# --------------------------------------------------------------------------- #
+#: 'lbfgs' forms the (m p)² covariance only up to this many parameters m·p ('newton'
+#: forms the Hessian of that size in every step anyway)
+_MAX_COV_PARAMS = 2048
+
+
+def _null_projector(prob):
+    """Orthogonal projector onto the flat directions ``N`` of the softmax objective:
+    ``J/m ⊗ diag(d)``, with ``d`` marking the intercept (always unpenalised) and, when
+    ``alpha = 0``, the coefficients (adding one vector to every class row of those
+    columns changes no probability)."""
+    dvec = np.zeros(prob.p)
+    if prob.fit_intercept:
+        dvec[0] = 1.0
+    if prob.alpha == 0:
+        dvec[prob.off :] = 1.0
+    return np.kron(np.full((prob.m, prob.m), 1.0 / prob.m), np.diag(dvec))
+
+
+def _rowdot(a, b):
+    """``Σⱼ aᵢⱼ bᵢⱼ`` per row, for a dense or sparse ``a`` and a dense ``b``."""
+    if sparse.issparse(a):
+        return np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return np.einsum("ij,ij->i", a, b)
+
+
+def _adjusted_residuals(prob, bread, pi, resid, power):
+    """HC2 (``power = 1/2``) / HC3 (``power = 1``) residual vectors ``r*ᵢ``.
+
+    ``r*ᵢ = rᵢ + Sᵢ ((I - Hᵢ)^(-power) - I) Sᵢ⁺ rᵢ`` with ``Sᵢ = Wᵢ^½``
+    (``Wᵢ = diag πᵢ - πᵢπᵢᵀ``) and ``Hᵢ = Sᵢ Zᵢ B Zᵢᵀ Sᵢ`` the ``m × m`` leverage block
+    of row ``i``, so that the score ``Zᵢᵀ r*ᵢ`` is ``Zᵢᵀ Sᵢ (I - Hᵢ)^(-power) eᵢ`` for the
+    standardised residual ``eᵢ = Sᵢ⁺ rᵢ``.  Directions of ``Wᵢ`` with a negligible
+    eigenvalue (the constant vector, and classes of probability ~0) have leverage ~0
+    and keep their residual.  For two classes ``Hᵢ = hᵢ uuᵀ`` (``u ∝ (-1, 1)``) with
+    ``hᵢ`` the binary GLM hat value, and ``r*ᵢ = rᵢ / (1 - hᵢ)^power``.  Rows in
+    blocks: one GEMM ``Z_blk Bᵣ`` per block and batched ``m × m`` eigendecompositions.
+    """
+    X, w, m, p, off = prob.X, prob.w, prob.m, prob.p, prob.off
+    n = X.shape[0]
+    # bread as (p, m·m·p): column block (k, l) is B_kl
+    b4 = bread.reshape(m, p, m, p).transpose(1, 0, 2, 3).reshape(p, m * m * p)
+    out = np.zeros_like(resid)
+    rows = max(1, min(n, (1 << 21) // (m * m * p)))
+    eps = np.finfo(float).eps
+    for start in range(0, n, rows):
+        sl = slice(start, min(start + rows, n))
+        live = np.flatnonzero(w[sl] > 0) + start  # zero weight: no part in the meat
+        if live.size == 0:
+            continue
+        xb = X[live]
+        zb = xb @ b4[off:]  # Z B, (rows, m·m·p)
+        if off:
+            zb += b4[0]
+        zb = zb.reshape(live.size, m, m, p)
+        q = np.empty((live.size, m, m))
+        for k in range(m):
+            for j in range(k, m):
+                v = _rowdot(xb, zb[:, k, j, off:])
+                if off:
+                    v += zb[:, k, j, 0]
+                q[:, k, j] = q[:, j, k] = v
+        pb, rb = pi[live], resid[live]
+        wmat = -pb[:, :, None] * pb[:, None, :]
+        wmat[:, np.arange(m), np.arange(m)] += pb
+        lam, vec = np.linalg.eigh(wmat)
+        keep = lam > 64 * eps * m
+        root = np.sqrt(np.where(keep, lam, 0.0))
+        inv_root = np.where(keep, 1.0 / np.where(keep, root, 1.0), 0.0)
+        s = (vec * root[:, None, :]) @ vec.transpose(0, 2, 1)
+        e = np.einsum("ikj,ik,ij->ij", vec, rb, inv_root)  # Vᵀ r / √λ (eigenbasis)
+        e = np.einsum("ikj,ij->ik", vec, e)  # Sᵢ⁺ rᵢ
+        mu, u = np.linalg.eigh(s @ q @ s)
+        if np.max(mu) >= 1.0 - 1e-10:
+            i = live[int(np.argmax(np.max(mu, axis=1)))]
+            raise ValueError(
+                f"the HC{2 if power == 0.5 else 3} covariance is undefined: sample {i} has "
+                "leverage 1 (its fitted probabilities are determined by its own label). "
+                "Use cov_type='HC0', 'HC1' or 'cluster'."
+            )
+        f = (1.0 - mu) ** -power - 1.0
+        corr = np.einsum("ijk,ik,ilk,il->ij", u, f, u, e)  # U diag(f) Uᵀ e
+        out[live] = rb + np.einsum("ijk,ik->ij", s, corr)
+    return out
+
+
+def _softmax_covariance(prob, theta, cov_type, codes=None, n_groups=None):
+    """``c · B M B`` at the optimum ``theta`` (class-major ``[intercept_k, coef_k]``).
+
+    ``B`` is the Moore-Penrose pseudo-inverse of the penalised Hessian ``A = F + P``
+    (``F = Σ wᵢ Wᵢ ⊗ zᵢzᵢᵀ``, the Fisher information): the inverse of ``A`` on the
+    complement of the flat directions ``N`` (:func:`_null_projector`), computed as
+    ``Π (A + E)⁻¹ Π`` with the lift ``E`` of :meth:`_Problem.null_space_fix` and
+    ``Π = I - proj_N``.  The fitted ``theta`` lies in that complement (class-sums
+    zero), so the result is the covariance of that (sum-to-zero) parametrisation;
+    ``C cov Cᵀ`` of contrasts ``C`` orthogonal to ``N`` (e.g. ``β_k - β_0``) does not
+    depend on the choice.  The meat ``M``: ``F`` ("nonrobust"), ``Σ wᵢ gᵢgᵢᵀ`` with
+    ``gᵢ = rᵢ ⊗ zᵢ``, ``rᵢ = yᵢ - πᵢ`` ("HC0", "HC1"; ``c = n/(n - (m-1)p)``),
+    the adjusted residuals of :func:`_adjusted_residuals` ("HC2", "HC3"), or
+    ``Σ_g s_g s_gᵀ``, ``s_g = Σ_{i∈g} wᵢ gᵢ`` ("cluster", ``c = G/(G-1) · (n-1)/(n -
+    (m-1)p)``, statsmodels' MNLogit default).
+    """
+    m, p, off = prob.m, prob.p, prob.off
+    X, w = prob.X, prob.w
+    n = prob.sw
+    hess = prob.hessian(theta)
+    pen = np.tile(np.r_[np.zeros(off), np.full(prob.d, prob.alpha)], m)
+    proj = np.eye(m * p) - _null_projector(prob)
+    lifted = prob.null_space_fix(hess)
+    bread = proj @ _solve(_factor(lifted), lifted, proj)
+    bread = (bread + bread.T) / 2.0
+    p_eff = (m - 1) * p  # identified parameters (the likelihood's)
+    if cov_type in ("HC1", "cluster") and not n > p_eff:
+        raise ValueError(
+            f"cov_type={cov_type!r} needs more observations (sum of sample weights "
+            f"n = {n:g}) than identified parameters (n_classes - 1) * n_params = {p_eff}."
+        )
+    if cov_type == "nonrobust":
+        meat = hess.copy()
+        meat.flat[:: m * p + 1] -= pen
+        return sandwich(bread, meat)
+    pi = np.exp(log_softmax(_logits(X, *prob.split(theta)), axis=1))
+    resid = -pi
+    resid[prob.rows, prob.y] += 1.0
+    if cov_type == "cluster":
+        wr = w[:, None] * resid
+        scores = np.empty((n_groups, m, p))
+        for k in range(m):
+            ind = sparse.csr_array((wr[:, k], (codes, prob.rows)), shape=(n_groups, X.shape[0]))
+            sx = ind @ X
+            scores[:, k, off:] = sx.toarray() if sparse.issparse(sx) else sx
+            if off:
+                scores[:, k, 0] = np.bincount(codes, weights=wr[:, k], minlength=n_groups)
+        scores = scores.reshape(n_groups, m * p)
+        c = n_groups / (n_groups - 1.0) * (n - 1.0) / (n - p_eff)
+        return c * sandwich(bread, scores.T @ scores)
+    if cov_type in ("HC2", "HC3"):
+        resid = _adjusted_residuals(prob, bread, pi, resid, 0.5 if cov_type == "HC2" else 1.0)
+    meat = _score_gram(prob, resid)
+    c = n / (n - p_eff) if cov_type == "HC1" else 1.0
+    return c * sandwich(bread, meat)
+
+
+def _score_gram(prob, resid):
+    """``Σ wᵢ (rᵢ ⊗ zᵢ)(rᵢ ⊗ zᵢ)ᵀ``: dense X by one symmetric rank-k update per row
+    block of ``√wᵢ rᵢ ⊗ zᵢ``; sparse X by the blocks ``Zᵀ diag(w r_k r_l) Z``."""
+    X, w, m, p, off = prob.X, prob.w, prob.m, prob.p, prob.off
+    if sparse.issparse(X):
+        meat = np.empty((m * p, m * p))
+        for k in range(m):
+            for j in range(k, m):
+                blk = _weighted_gram(X, w * resid[:, k] * resid[:, j], prob.fit_intercept)
+                meat[k * p : (k + 1) * p, j * p : (j + 1) * p] = blk
+                meat[j * p : (j + 1) * p, k * p : (k + 1) * p] = blk.T
+        return meat
+    n = X.shape[0]
+    rows = max(1, min(n, (1 << 22) // (m * p)))
+    meat = np.zeros((m * p, m * p))
+    za = np.empty((rows, p))
+    if off:
+        za[:, 0] = 1.0
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        k = stop - start
+        za[:k, off:] = X[start:stop]
+        g = (resid[start:stop] * np.sqrt(w[start:stop])[:, None])[:, :, None] * za[:k, None, :]
+        g = g.reshape(k, m * p)
+        meat += g.T @ g
+    return meat
+
+
 # solver name -> pure function (prob, theta0, max_iter, tol, **options) -> SolverResult;
 # 'gd' and 'sgd' take their update rule and batches as options (built by _gd_setup).
 _SOLVERS = {"lbfgs": _solve_lbfgs, "newton": _solve_newton, "gd": _solve_gd, "sgd": _solve_gd}
 
 
-class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
+class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEstimator):
     """Multinomial logistic regression: the softmax formulation (note 001 §7.8-7.9).
 
     One linear score per class, ``zᵢₖ = xᵢᵀcoef_ₖ + intercept_ₖ``, turned into
@@ -672,6 +851,14 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the minibatch shuffling, the early-stopping split and the curvature
         subsample; an int makes fits reproducible.
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, \
+            default="nonrobust"
+        Covariance of the estimates in ``covariance_`` (statsmodels' names; see
+        Notes): "nonrobust" the model-based (inverse Fisher information) one,
+        "HC0"-"HC3" heteroskedasticity-robust sandwiches, "cluster" the
+        cluster-robust one over the ``groups`` passed to :meth:`fit`.  Only
+        "lbfgs" and "newton" compute a covariance (at the optimum); "gd" and "sgd"
+        give none, and another value than "nonrobust" with them raises a ValueError.
 
     Attributes
     ----------
@@ -700,6 +887,19 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         epoch (None without early stopping).
     best_validation_score_ : float or None
         The best of ``validation_scores_`` (its parameters are kept), or None.
+    covariance_ : ndarray of shape (n_classes * n_params, n_classes * n_params)
+        Covariance of the estimates (``cov_type``; "lbfgs" and "newton" only, and
+        "lbfgs" only up to 2048 parameters ``n_classes * n_params``), class-major
+        blocks of ``[intercept_k, coef_k...]`` (``n_params = n_features + 1`` with an
+        intercept).  The softmax parameters are not identified: they are those of the
+        sum-to-zero parametrisation (the fitted intercepts, and the coefficients when
+        ``alpha = 0``, sum to zero over the classes), and ``covariance_`` is singular
+        along those sums.  Contrasts ``β_k - β_0`` give statsmodels' ``MNLogit``
+        (class 0 the reference).  Always float64.
+    std_errors_ : ndarray of shape (n_classes, n_params)
+        ``sqrt(diag(covariance_))``, in the layout of ``[intercept_, coef_]``.
+    n_groups_ : int
+        Number of clusters, with ``cov_type="cluster"``.
     separated_ : bool
         Whether complete separation was detected (``alpha = 0`` only): the fit then
         stops early with a :class:`~sklearn.exceptions.ConvergenceWarning`.
@@ -734,6 +934,34 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     stored entries, and the "auto" learning rate's curvature bound a Lanczos
     eigenvalue of sparse products; every solver gives the dense fit.
 
+    **Inference.**  With ``zᵢ = (1, xᵢ)`` (``xᵢ`` without an intercept), one-hot
+    ``yᵢ`` and probabilities ``πᵢ``, row ``i`` has the score ``gᵢ = (yᵢ - πᵢ) ⊗ zᵢ``,
+    the Fisher information is ``F = Σ wᵢ Wᵢ ⊗ zᵢzᵢᵀ`` with
+    ``Wᵢ = diag πᵢ - πᵢπᵢᵀ``, and the Hessian of the objective ``A = F + P`` (``P``:
+    ``alpha`` on the coefficients).  ``A`` is singular along the directions that add
+    one vector to every class's parameters (the intercepts always, the coefficients
+    too when ``alpha = 0``); the bread ``B`` is its pseudo-inverse, the inverse on the
+    sum-to-zero parameters, and ``covariance_ = c · B M B``:
+
+    * "nonrobust": ``M = F`` (``B`` itself when ``alpha = 0``; for ``alpha > 0`` the
+      sampling covariance of the penalised estimator, not ``A⁻¹``);
+    * "HC0": ``M = Σ wᵢ gᵢgᵢᵀ``; "HC1": the same with ``c = n / (n - (K-1) p)``,
+      ``n = Σ wᵢ`` and ``(K-1) p`` the identified parameters (statsmodels'
+      ``MNLogit`` returns plain HC0 for "HC1");
+    * "HC2", "HC3": the residual vectors adjusted by the leverage block of each
+      row, ``Hᵢ = Wᵢ^½ Zᵢ B Zᵢᵀ Wᵢ^½`` (``K × K``, ``Zᵢ = I ⊗ zᵢᵀ``): the standardised
+      residual ``Wᵢ^-½ (yᵢ - πᵢ)`` multiplied by ``(I - Hᵢ)^-½`` (HC2,
+      Kauermann-Carroll) or ``(I - Hᵢ)⁻¹`` (HC3, Mancl-DeRouen).  For two classes
+      ``Hᵢ`` has the single eigenvalue ``hᵢ = sᵢ zᵢᵀ B zᵢ`` of the binary GLM, and the
+      covariance of ``β₁ - β₀`` is :class:`LogisticIRLS`'s, residuals
+      ``(yᵢ - πᵢ)/(1 - hᵢ)^{½ or 1}``;
+    * "cluster": ``M = Σ_g s_g s_gᵀ``, ``s_g = Σ_{i∈g} wᵢ gᵢ``, with statsmodels'
+      correction ``c = G/(G-1) · (n-1)/(n - (K-1) p)``.
+
+    The tests and intervals of :meth:`summary` and :meth:`conf_int` use the normal
+    distribution, as ``MNLogit``.  Sample weights are frequency weights (an integer
+    weight is a repeated row).
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -762,6 +990,15 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
     >>> warm = SoftmaxClassifier(warm_start=True).fit(X, y)
     >>> warm.fit(X, y).n_iter_
     0
+
+    Standard errors and the statsmodels-like table (one row per class and
+    parameter):
+
+    >>> clf = SoftmaxClassifier(alpha=0.0, solver="newton", cov_type="HC1")
+    >>> clf.fit(StandardScaler().fit_transform(X[:, :2]), y).std_errors_.shape
+    (3, 3)
+    >>> clf.summary().index.names
+    FrozenList(['class', 'parameter'])
     """
 
     _parameter_constraints = {
@@ -781,6 +1018,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         "random_state": ["random_state"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
+        "cov_type": [StrOptions(set(COV_TYPES))],
     }
 
     def __init__(
@@ -802,6 +1040,7 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         validation_fraction=0.1,
         n_iter_no_change=10,
         random_state=None,
+        cov_type="nonrobust",
     ):
         self.alpha = alpha
         self.solver = solver
@@ -819,9 +1058,10 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         self.random_state = random_state
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.cov_type = cov_type
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the model.
 
         Parameters
@@ -835,6 +1075,10 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
             Non-negative weights of the samples; ``None`` weighs all equally.  An
             integer weight is equivalent to repeating the sample.  Multiplied by the
             weights of ``class_weight``.
+        groups : array-like of shape (n_samples,), default=None
+            Cluster of each sample (any labels), used only by ``cov_type='cluster'``
+            (required there).  Routed by sklearn's metadata routing
+            (``set_fit_request(groups=True)``) inside a Pipeline or a search.
 
         Returns
         -------
@@ -845,6 +1089,13 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                              order="C")
         out_dtype = X.dtype
         X = _as_float64(X)
+        if self.solver in ("gd", "sgd") and self.cov_type != "nonrobust":
+            raise ValueError(
+                f"cov_type={self.cov_type!r} needs the covariance at the optimum, which "
+                f"solver={self.solver!r} does not compute: use solver='lbfgs' or "
+                "'newton' (or cov_type='nonrobust', which then gives no covariance)."
+            )
+        codes, n_groups = check_groups(groups, X.shape[0], self.cov_type)
         check_classification_targets(y)
         enc = LabelEncoder()
         y_enc = enc.fit_transform(y)
@@ -858,6 +1109,16 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         warm = _warm_start_coef(self, classes, X.shape[1])
         # (raises for columns whose squares float64 cannot hold)
         check_column_magnitudes(X, "SoftmaxClassifier", sample_weight.sum(), sample_weight)
+        n_params = classes.size * (X.shape[1] + int(self.fit_intercept))
+        no_cov = None
+        if self.solver in ("gd", "sgd"):
+            no_cov = (f"solver={self.solver!r} stops short of the optimum; only 'lbfgs' and "
+                      "'newton' compute the covariance")
+        elif self.solver == "lbfgs" and n_params > _MAX_COV_PARAMS:
+            no_cov = (f"solver='lbfgs' computes it only up to {_MAX_COV_PARAMS} parameters "
+                      f"(n_classes * n_params = {n_params} here); use solver='newton'")
+            if self.cov_type != "nonrobust":
+                raise ValueError(f"cov_type={self.cov_type!r} is not available: {no_cov}.")
 
         for attr in ("learning_rate_", "optimizer_", "validation_scores_",
                      "best_validation_score_"):
@@ -880,10 +1141,28 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
         per_pass = X.nnz if sparse.issparse(X) else X.shape[0] * prob.p
         with blas_threads(per_pass * prob.m):
             result = _SOLVERS[self.solver](prob, theta0, self.max_iter, self.tol, **options)
-        return self._publish(result, classes, out_dtype)
+        cov = None
+        if no_cov is None:
+            theta = (np.column_stack([result.intercept, result.coef]) if self.fit_intercept
+                     else np.asarray(result.coef)).ravel()
+            with blas_threads(per_pass * prob.m * prob.p):
+                cov = _softmax_covariance(prob, theta, self.cov_type, codes, n_groups)
+        return self._publish(result, classes, out_dtype, cov, n_groups, no_cov)
 
-    def _publish(self, result, classes, out_dtype):
-        """Set the fitted attributes from the solver's result (and warn), in one place."""
+    def _publish(self, result, classes, out_dtype, cov=None, n_groups=None, no_cov=None):
+        """Set the fitted attributes from the solver's result and the covariance (or
+        the reason there is none), and warn, in one place."""
+        for attr in ("covariance_", "std_errors_", "n_groups_", "df_resid_"):
+            self.__dict__.pop(attr, None)  # of a previous fit (also with warm_start)
+        self.__dict__.pop("_no_covariance", None)
+        if cov is None:
+            self._no_covariance = no_cov
+        else:
+            self.covariance_ = cov
+            self.std_errors_ = np.sqrt(np.clip(np.diag(cov), 0.0, None)).reshape(
+                classes.size, -1)
+            if n_groups is not None:
+                self.n_groups_ = int(n_groups)
         diag = result.diagnostics
         n_iter, separated = result.n_iter, diag["separated"]
         self.classes_ = classes
@@ -903,7 +1182,8 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                 "Perfect separation detected: the fitted scores already classify every "
                 "training sample correctly, so the unpenalised maximum-likelihood estimate "
                 "does not exist (the coefficients grow without bound). Stopped after "
-                f"{n_iter} iteration(s) with finite coefficients. Use alpha > 0 (an L2 "
+                f"{n_iter} iteration(s) with finite coefficients (their standard errors "
+                "are meaningless). Use alpha > 0 (an L2 "
                 "penalty) for a well-defined fit.",
                 ConvergenceWarning,
             )
@@ -921,6 +1201,24 @@ class SoftmaxClassifier(ClassifierMixin, AtomicFitMixin, BaseEstimator):
                 ConvergenceWarning,
             )
         return self
+
+    # ---- inference (InferenceMixin) ---------------------------------------------------
+    def _inference_params(self):
+        coef = np.asarray(self.coef_, dtype=np.float64)
+        if not self.fit_intercept:
+            return coef
+        return np.column_stack([np.asarray(self.intercept_, dtype=np.float64), coef])
+
+    def _inference_df(self):
+        return None  # the normal (z), as statsmodels' MNLogit
+
+    def _summary_index(self, feature_names):
+        import pandas as pd  # (loaded on use: not at import skdl)
+
+        return pd.MultiIndex.from_product(
+            [self.classes_.tolist(), self._inference_names(feature_names)],
+            names=["class", "parameter"],
+        )
 
     def _scores(self, X):
         check_is_fitted(self)

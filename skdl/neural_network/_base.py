@@ -35,6 +35,7 @@ output transform from the task mixins of ``_tasks.py``.  The skorch callbacks ar
 import contextlib
 import copy
 import math
+import weakref
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -126,6 +127,9 @@ _SMALL_WORK = 2e7
 _ONE_THREAD_WORK = 10 * _SMALL_WORK
 # rows per chunk at inference
 _PREDICT_CHUNK = 4096
+# fitted module -> (dtype, version counters, tensors, its inference copy); see
+# _NetworkBase._eval_module
+_EVAL_COPIES = weakref.WeakKeyDictionary()
 
 
 # --------------------------------------------------------------------------- #
@@ -941,6 +945,11 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         """Train on ``(X, y)``: the fit methods' body, after ``_fit_context``'s
         validation of the parameters."""
+        # training changes the weights in place, and torch's optimizers do not bump
+        # their version counters: the inference copy is dropped explicitly
+        net = self.__dict__.get("net_")
+        if net is not None:
+            _EVAL_COPIES.pop(net.module_, None)
         self._check_y_present(y)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -1112,6 +1121,28 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
         check_is_fitted(self, "net_")
         return self._infer(X, width=self.n_outputs_)
 
+    def _eval_module(self, module, dtype):
+        """The inference copy of ``module``: in ``dtype``, in eval mode, made once and
+        reused while the weights are unchanged.
+
+        Every ``fit``/``partial_fit`` drops the copy (``_fit``); it is also keyed on
+        the version counters of the module's parameters and buffers, which torch bumps
+        on an in-place edit outside the optimizers (``load_state_dict``, ``mul_``, the
+        restore after a failed ``partial_fit``), so an edit of ``net_.module_`` after
+        fitting is seen too.  The copies live in a weak mapping keyed by the module,
+        not in the estimator: predicting leaves ``__dict__`` unchanged (sklearn's
+        ``check_dict_unchanged``) and nothing extra is pickled.
+        """
+        cached = _EVAL_COPIES.get(module)
+        if cached is not None and cached[0] == dtype:
+            _, versions, tensors, copy_ = cached
+            if all(t._version == v for t, v in zip(tensors, versions, strict=True)):
+                return copy_
+        tensors = [*module.parameters(), *module.buffers()]
+        copy_ = copy.deepcopy(module).to(dtype).eval()
+        _EVAL_COPIES[module] = (dtype, [t._version for t in tensors], tensors, copy_)
+        return copy_
+
     def _infer(self, A, fn=None, width=None):
         """The one inference path: ``fn(module, tensor)`` (default: the module's forward)
         over ``A`` in chunks, on the fitted net's device, as a float64 numpy array.
@@ -1123,7 +1154,7 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
         net = self.net_
         dev = torch.device(net.device)
         dtype = torch.float32 if dev.type == "mps" else torch.float64
-        module = copy.deepcopy(net.module_).to(dtype).eval()
+        module = self._eval_module(net.module_, dtype)
         outs = []
         with (
             torch.inference_mode(),
