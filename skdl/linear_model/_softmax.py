@@ -576,11 +576,6 @@ def _gd_setup(X, y_enc, sample_weight, n_classes, alpha, options):
 # --------------------------------------------------------------------------- #
 # inference                                                                    #
 # --------------------------------------------------------------------------- #
-#: 'lbfgs' forms the (m p)² covariance only up to this many parameters m·p ('newton'
-#: forms the Hessian of that size in every step anyway)
-_MAX_COV_PARAMS = 2048
-
-
 def _null_projector(prob):
     """Orthogonal projector onto the flat directions ``N`` of the softmax objective:
     ``J/m ⊗ diag(d)``, with ``d`` marking the intercept (always unpenalised) and, when
@@ -851,14 +846,18 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
     random_state : int, RandomState instance or None, default=None
         Seeds the minibatch shuffling, the early-stopping split and the curvature
         subsample; an int makes fits reproducible.
-    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, \
-            default="nonrobust"
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"} or None, \
+            default=None
         Covariance of the estimates in ``covariance_`` (statsmodels' names; see
         Notes): "nonrobust" the model-based (inverse Fisher information) one,
         "HC0"-"HC3" heteroskedasticity-robust sandwiches, "cluster" the
-        cluster-robust one over the ``groups`` passed to :meth:`fit`.  Only
-        "lbfgs" and "newton" compute a covariance (at the optimum); "gd" and "sgd"
-        give none, and another value than "nonrobust" with them raises a ValueError.
+        cluster-robust one over the ``groups`` passed to :meth:`fit`.  ``None``
+        (the default): no covariance, so that a fit costs what sklearn's
+        ``LogisticRegression`` does (the ``(n_classes · n_params)²`` Fisher
+        information costs ``n (n_classes · n_params)²`` flops, more than the
+        "lbfgs" fit itself for wide data).  Only "lbfgs" and "newton" compute a
+        covariance (at the optimum); a ``cov_type`` with "gd" or "sgd" raises a
+        ValueError.
 
     Attributes
     ----------
@@ -888,8 +887,8 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
     best_validation_score_ : float or None
         The best of ``validation_scores_`` (its parameters are kept), or None.
     covariance_ : ndarray of shape (n_classes * n_params, n_classes * n_params)
-        Covariance of the estimates (``cov_type``; "lbfgs" and "newton" only, and
-        "lbfgs" only up to 2048 parameters ``n_classes * n_params``), class-major
+        Covariance of the estimates (when ``cov_type`` is not None; "lbfgs" and
+        "newton" only), class-major
         blocks of ``[intercept_k, coef_k...]`` (``n_params = n_features + 1`` with an
         intercept).  The softmax parameters are not identified: they are those of the
         sum-to-zero parametrisation (the fitted intercepts, and the coefficients when
@@ -1018,7 +1017,7 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
         "random_state": ["random_state"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
-        "cov_type": [StrOptions(set(COV_TYPES))],
+        "cov_type": [StrOptions(set(COV_TYPES)), None],
     }
 
     def __init__(
@@ -1040,7 +1039,7 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
         validation_fraction=0.1,
         n_iter_no_change=10,
         random_state=None,
-        cov_type="nonrobust",
+        cov_type=None,
     ):
         self.alpha = alpha
         self.solver = solver
@@ -1089,11 +1088,11 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
                              order="C")
         out_dtype = X.dtype
         X = _as_float64(X)
-        if self.solver in ("gd", "sgd") and self.cov_type != "nonrobust":
+        if self.solver in ("gd", "sgd") and self.cov_type is not None:
             raise ValueError(
                 f"cov_type={self.cov_type!r} needs the covariance at the optimum, which "
                 f"solver={self.solver!r} does not compute: use solver='lbfgs' or "
-                "'newton' (or cov_type='nonrobust', which then gives no covariance)."
+                "'newton' (or cov_type=None, no covariance)."
             )
         codes, n_groups = check_groups(groups, X.shape[0], self.cov_type)
         check_classification_targets(y)
@@ -1109,16 +1108,10 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
         warm = _warm_start_coef(self, classes, X.shape[1])
         # (raises for columns whose squares float64 cannot hold)
         check_column_magnitudes(X, "SoftmaxClassifier", sample_weight.sum(), sample_weight)
-        n_params = classes.size * (X.shape[1] + int(self.fit_intercept))
         no_cov = None
-        if self.solver in ("gd", "sgd"):
-            no_cov = (f"solver={self.solver!r} stops short of the optimum; only 'lbfgs' and "
-                      "'newton' compute the covariance")
-        elif self.solver == "lbfgs" and n_params > _MAX_COV_PARAMS:
-            no_cov = (f"solver='lbfgs' computes it only up to {_MAX_COV_PARAMS} parameters "
-                      f"(n_classes * n_params = {n_params} here); use solver='newton'")
-            if self.cov_type != "nonrobust":
-                raise ValueError(f"cov_type={self.cov_type!r} is not available: {no_cov}.")
+        if self.cov_type is None:
+            no_cov = ("it was fitted with cov_type=None (the default); pass "
+                      "cov_type='nonrobust' or a robust type to fit")
 
         for attr in ("learning_rate_", "optimizer_", "validation_scores_",
                      "best_validation_score_"):

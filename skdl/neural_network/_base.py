@@ -14,8 +14,9 @@ when training diverges, and predictions that do not depend on batch composition
 Speed.  Plain skorch pays a large per-batch overhead on small networks: a
 ``DataLoader`` indexes the dataset one sample at a time and collates the samples
 into a batch.  Here the data are converted to tensors once, and skorch iterates
-over whole batches sliced from them (``_BatchIterator``: one permutation per
-epoch, then contiguous views), so skorch's loop sees ready-made batches.  Small
+over whole batches cut from them (``_BatchIterator``: contiguous views, or with
+shuffling the rows of each batch gathered by a permutation of the indices drawn per
+epoch), so skorch's loop sees ready-made batches.  Small
 networks also run on one torch thread during fit/predict (thread hand-off costs
 more than it saves on a 64 x 100 matmul, and much more on a loaded machine; the
 calling thread's OpenMP pool is lowered, never raised, and only for the pass:
@@ -140,25 +141,55 @@ _TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torc
 
 class _TensorDataset(torch.utils.data.Dataset):
     """Tensors ``X``, ``y`` and optional per-sample weights ``w`` already on a device
-    (``X`` may be a scipy CSR matrix instead: each batch is densified on the fly)."""
+    (``X`` may be a scipy CSR matrix instead: each batch is densified on the fly).
 
-    def __init__(self, X, y, w=None):
+    A subset (the training and validation parts of an early-stopping split) is the
+    same tensors with an ``index`` of its rows: batches gather their rows from the
+    full data, and no copy of a part is ever made.
+    """
+
+    def __init__(self, X, y, w=None, index=None):
         self.X = X
         self.y = y
         self.w = w
+        self.index = index
 
     def __len__(self):
-        return self.X.shape[0]
+        return self.X.shape[0] if self.index is None else len(self.index)
 
     def __getitem__(self, i):
+        if self.index is not None:
+            i = int(self.index[i])
         yi = self.y[i] if self.w is None else (self.y[i], self.w[i])
         return self.X[i], yi
 
     def subset(self, idx):
-        X = self.X[np.asarray(idx)] if sp.issparse(self.X) else None
-        idx = torch.as_tensor(idx, device=self.y.device)
-        w = None if self.w is None else self.w[idx]
-        return _TensorDataset(self.X[idx] if X is None else X, self.y[idx], w)
+        idx = torch.as_tensor(np.asarray(idx), dtype=torch.int64)
+        index = idx if self.index is None else self.index[idx]
+        return _TensorDataset(self.X, self.y, self.w, index)
+
+    def all_rows(self):
+        """``(X, y, w)`` of a dense dataset in order: the tensors themselves, or for a
+        subset its rows gathered once and kept (a validation part, or the training part
+        of a one-batch fit, is read whole every epoch)."""
+        if self.index is None:
+            return self.X, self.y, self.w
+        if getattr(self, "_gathered", None) is None:
+            self._gathered = self.rows(torch.arange(len(self)))
+        return self._gathered
+
+    def rows(self, idx):
+        """``(X, y, w)`` of the dataset's rows ``idx`` (a CPU int64 tensor of positions
+        in this dataset), gathered (X densified when sparse)."""
+        if self.index is not None:
+            idx = self.index[idx]
+        X, y, w = self.X, self.y, self.w
+        if sp.issparse(X):
+            xb = torch.from_numpy(X[idx.numpy()].toarray()).to(y.device)
+        else:
+            xb = X[idx.to(X.device)]
+        idx = idx.to(y.device)
+        return xb, y[idx], None if w is None else w[idx]
 
 
 def _dense_chunks(X, size=None):
@@ -175,14 +206,15 @@ def _dense_chunks(X, size=None):
 class _BatchIterator:
     """skorch ``iterator_train``/``iterator_valid``: whole batches sliced from tensors.
 
-    With ``shuffle`` the data are permuted once per epoch (from torch's global RNG,
-    which the estimator forks and seeds), then cut into contiguous views.  A final
+    With ``shuffle`` a permutation of the row indices is drawn once per epoch (from
+    torch's global RNG, which the estimator forks and seeds) and each batch gathers
+    its rows: no permuted copy of the data is ever made.  Without it the batches are
+    contiguous views.  A final
     batch of a single sample is merged into the previous one when training (batch
     norm cannot normalise one sample, and a one-sample step is mostly noise).  When
     the whole set is one batch the permutation is drawn (the RNG stream stays the
     same) but not applied: it would only change the order of the floating-point sums,
-    so a full-batch ``fit`` equals as many ``partial_fit`` calls bit for bit, and no
-    copy of the data is made per epoch.
+    so a full-batch ``fit`` equals as many ``partial_fit`` calls bit for bit.
     """
 
     def __init__(self, dataset, batch_size, shuffle=False):
@@ -202,38 +234,30 @@ class _BatchIterator:
 
     def __iter__(self):
         ds = self.dataset
-        X, y, w = ds.X, ds.y, ds.w
-        if sp.issparse(X):
-            yield from self._sparse_batches(X, y, w)
+        n = len(ds)
+        bounds = self._bounds()
+        perm = None
+        if self.shuffle and n > 1:
+            perm = torch.randperm(n)
+            if len(bounds) <= 2:  # one batch: the same rows, whatever their order
+                perm = None
+        if perm is None and not sp.issparse(ds.X):
+            # in order: contiguous views, one C call per tensor cuts them all
+            X, y, w = ds.all_rows()
+            sizes = [stop - start for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
+            Xs, ys = torch.split(X, sizes), torch.split(y, sizes)
+            if w is None:
+                yield from zip(Xs, ys, strict=True)
+            else:
+                for xb, yb, wb in zip(Xs, ys, torch.split(w, sizes), strict=True):
+                    yield xb, (yb, wb)
             return
-        bounds = self._bounds()
-        if self.shuffle and len(ds) > 1:
-            perm = torch.randperm(len(ds)).to(X.device)
-            if len(bounds) > 2:  # one batch: the same rows, whatever their order
-                X, y = X[perm], y[perm]
-                w = None if w is None else w[perm]
-        sizes = [stop - start for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
-        # one C call per tensor to cut all the batch views
-        Xs, ys = torch.split(X, sizes), torch.split(y, sizes)
-        if w is None:
-            yield from zip(Xs, ys, strict=True)
-        else:
-            ws = torch.split(w, sizes)
-            for xb, yb, wb in zip(Xs, ys, ws, strict=True):
-                yield xb, (yb, wb)
-
-    def _sparse_batches(self, X, y, w):
-        """Batches of a CSR ``X``: rows gathered and densified one batch at a time."""
-        n = X.shape[0]
-        bounds = self._bounds()
-        perm = torch.randperm(n) if self.shuffle and n > 1 else None
-        if perm is None or len(bounds) <= 2:  # one batch: not permuted (see above)
+        if perm is None:
             perm = torch.arange(n)
+        # rows gathered per batch: never a permuted copy of the whole data
         for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-            idx = perm[start:stop]
-            xb = torch.from_numpy(X[idx.numpy()].toarray()).to(y.device)
-            idx = idx.to(y.device)
-            yield (xb, y[idx]) if w is None else (xb, (y[idx], w[idx]))
+            xb, yb, wb = ds.rows(perm[start:stop])
+            yield (xb, yb) if wb is None else (xb, (yb, wb))
 
 
 class _PredefinedSplit:

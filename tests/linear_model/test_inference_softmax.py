@@ -11,7 +11,6 @@ from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-import skdl.linear_model._softmax as softmax_module
 from skdl import LogisticIRLS, SoftmaxClassifier
 
 sm = pytest.importorskip("statsmodels.api")
@@ -173,7 +172,8 @@ def test_sum_to_zero_parametrisation(alpha):
     sum-to-zero parametrisation: it annihilates those directions."""
     X, y, _ = _data(seed=3)
     for solver in ("newton", "lbfgs"):
-        est = SoftmaxClassifier(solver=solver, alpha=alpha, tol=1e-10).fit(X, y)
+        est = SoftmaxClassifier(solver=solver, alpha=alpha, tol=1e-10,
+                                cov_type="nonrobust").fit(X, y)
         theta = est._inference_params()
         np.testing.assert_allclose(theta.sum(axis=0), 0.0, atol=1e-10)
         cov = est.covariance_.reshape(3, 3, 3, 3)
@@ -188,7 +188,8 @@ def test_penalised_nonrobust_and_hc0_are_the_sandwich():
     X, y, _ = _data(seed=4)
     w = np.random.default_rng(4).uniform(0.5, 2.0, size=len(y))
     alpha = 5.0
-    est = SoftmaxClassifier(alpha=alpha, solver="newton", tol=1e-10).fit(X, y, sample_weight=w)
+    est = SoftmaxClassifier(alpha=alpha, solver="newton", tol=1e-10,
+                            cov_type="nonrobust").fit(X, y, sample_weight=w)
     Z = np.column_stack([np.ones(len(y)), X])
     pi = est.predict_proba(X)
     K, p = 3, 3
@@ -252,7 +253,7 @@ def test_class_relabelling_permutes_the_covariance():
 
 def test_float32_input_gives_float64_covariance():
     X, y, _ = _data(seed=8)
-    est = SoftmaxClassifier(solver="newton").fit(X.astype(np.float32), y)
+    est = SoftmaxClassifier(solver="newton", cov_type="nonrobust").fit(X.astype(np.float32), y)
     assert est.coef_.dtype == np.float32
     assert est.covariance_.dtype == np.float64 and est.std_errors_.dtype == np.float64
 
@@ -296,7 +297,8 @@ def test_two_classes_statsmodels_logit(cov_type):
 
 def test_two_classes_logistic_irls_nonrobust():
     X, y, _, w = _binary(seed=11)
-    est = SoftmaxClassifier(solver="newton", **TIGHT).fit(X, y, sample_weight=w)
+    est = SoftmaxClassifier(solver="newton", cov_type="nonrobust", **TIGHT).fit(
+        X, y, sample_weight=w)
     irls = LogisticIRLS(alpha=0.0, tol=1e-10).fit(X, y, sample_weight=w)
     C = _contrast(2, 3)
     _close(C @ est.covariance_ @ C.T, irls.covariance_, 1e-8)
@@ -380,7 +382,7 @@ def test_pipeline_and_search_route_groups():
 # --------------------------------------------------------------------------- #
 def test_bad_input_raises_and_leaves_the_fit():
     X, y, g = _data(n=100, seed=15)
-    est = SoftmaxClassifier(solver="newton").fit(X, y)
+    est = SoftmaxClassifier(solver="newton", cov_type="nonrobust").fit(X, y)
     cov = est.covariance_
     with pytest.raises(ValueError, match="groups is used only by cov_type='cluster'"):
         est.fit(X, y, groups=g)
@@ -418,27 +420,27 @@ def test_gradient_solver_refit_removes_the_covariance(warm_start):
     est = SoftmaxClassifier(solver="newton", cov_type="cluster", warm_start=warm_start).fit(
         X, y, groups=g)
     assert hasattr(est, "covariance_") and hasattr(est, "n_groups_")
-    est.set_params(solver="sgd", cov_type="nonrobust", max_iter=3)
+    est.set_params(solver="sgd", cov_type=None, max_iter=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est.fit(X, y)
     for attr in ("covariance_", "std_errors_", "n_groups_"):
         assert not hasattr(est, attr)
-    with pytest.raises(NotFittedError, match="solver='sgd' stops short of the optimum"):
+    with pytest.raises(NotFittedError, match="cov_type=None"):
         est.summary()
-    est.set_params(solver="lbfgs", max_iter=100).fit(X, y)
+    est.set_params(solver="lbfgs", max_iter=100, cov_type="nonrobust").fit(X, y)
     assert est.std_errors_.shape == (3, 3)
     est.summary()
 
 
-def test_lbfgs_size_limit(monkeypatch):
-    """'lbfgs' forms the (K p)² covariance only up to _MAX_COV_PARAMS parameters."""
+def test_no_covariance_by_default():
+    """cov_type=None (the default): the fit costs what sklearn's does, no covariance;
+    summary() says how to get one; 'gd'/'sgd' refuse any cov_type."""
     X, y, _ = _data(n=100, seed=18)
-    monkeypatch.setattr(softmax_module, "_MAX_COV_PARAMS", 8)
-    est = SoftmaxClassifier().fit(X, y)  # 9 parameters
-    assert not hasattr(est, "covariance_")
-    with pytest.raises(NotFittedError, match="up to 8 parameters"):
+    est = SoftmaxClassifier().fit(X, y)
+    assert est.cov_type is None and not hasattr(est, "covariance_")
+    with pytest.raises(NotFittedError, match="cov_type='nonrobust'"):
         est.conf_int()
-    with pytest.raises(ValueError, match="not available"):
-        SoftmaxClassifier(cov_type="HC0").fit(X, y)
-    assert SoftmaxClassifier(solver="newton").fit(X, y).covariance_.shape == (9, 9)
+    assert SoftmaxClassifier(cov_type="nonrobust").fit(X, y).covariance_.shape == (9, 9)
+    with pytest.raises(ValueError, match="solver='gd' does not compute"):
+        SoftmaxClassifier(solver="gd", cov_type="nonrobust").fit(X, y)

@@ -136,14 +136,19 @@ def test_chord_steps_reach_the_newton_optimum_with_fewer_hessians(dataset, alpha
     assert_allclose(chord.std_errors_, newton.std_errors_, rtol=1e-6)
 
 
-def test_covariance_is_inverse_penalised_hessian():
+def test_penalised_covariance_is_the_sandwich_of_the_inverse_penalised_hessian():
+    # alpha > 0: B F B with B = (F + P)^-1 (the sampling covariance of the penalised
+    # estimate; before issue 19 it was B alone)
     X, y = _synthetic()
     clf = LogisticIRLS(alpha=3.0, tol=1e-12).fit(X, y)
     Xa = np.c_[np.ones(len(y)), X]
     pi = clf.predict_proba(X)[:, 1]
-    H = Xa.T @ (Xa * (pi * (1 - pi))[:, None]) + np.diag([0, 3.0, 3.0, 3.0, 3.0])
-    assert_allclose(clf.covariance_ @ H, np.eye(5), atol=1e-9)
-    assert_allclose(clf.std_errors_, np.sqrt(np.diag(np.linalg.inv(H))), rtol=1e-9)
+    F = Xa.T @ (Xa * (pi * (1 - pi))[:, None])
+    B = np.linalg.inv(F + np.diag([0, 3.0, 3.0, 3.0, 3.0]))
+    assert_allclose(clf.covariance_, B @ F @ B, rtol=1e-9, atol=1e-15)
+    assert_allclose(clf.std_errors_, np.sqrt(np.diag(B @ F @ B)), rtol=1e-9)
+    # smaller than the inverse penalised Hessian B (B - BFB = BPB is positive semidefinite)
+    assert np.all(clf.std_errors_[1:] < np.sqrt(np.diag(B))[1:])
 
 
 def test_string_labels_pandas_and_predictions():
