@@ -30,14 +30,19 @@ def sandwich(bread, meat):
     return (cov + cov.T) / 2.0
 
 
-def check_groups(groups, n_samples, cov_type):
+def check_groups(groups, n_samples, cov_type, sample_weight=None):
     """Validate ``fit``'s ``groups`` against ``cov_type``.
+
+    With frequency weights a cluster whose samples all weigh 0 has no observation:
+    it is not counted (as on the data with each row repeated ``wᵢ`` times), and its
+    rows get code 0 (they add nothing to any cluster's score).
 
     Returns
     -------
     codes : ndarray of int64 of shape (n_samples,) or None
         The cluster of each row as 0..n_groups-1 (None unless ``cov_type='cluster'``).
     n_groups : int or None
+        The number of clusters (with a positively weighted sample).
     """
     if cov_type != "cluster":
         if groups is not None:
@@ -61,12 +66,17 @@ def check_groups(groups, n_samples, cov_type):
         )
     if groups.dtype.kind == "f" and not np.all(np.isfinite(groups)):
         raise ValueError("groups contains NaN or infinity; every sample needs a cluster id.")
-    _, codes = np.unique(groups, return_inverse=True)
+    live = slice(None) if sample_weight is None else np.asarray(sample_weight) > 0
+    labels = np.unique(groups[live])
+    codes = np.searchsorted(labels, groups)
+    if sample_weight is not None:
+        codes[~live] = 0
     codes = codes.astype(np.int64, copy=False)
-    n_groups = int(codes.max()) + 1 if codes.size else 0
+    n_groups = int(labels.size)
     if n_groups < 2:
         raise ValueError(
-            f"cov_type='cluster' needs at least 2 clusters; groups has {n_groups}."
+            f"cov_type='cluster' needs at least 2 clusters with a positively weighted "
+            f"sample; groups has {n_groups}."
         )
     return codes, n_groups
 

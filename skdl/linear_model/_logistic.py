@@ -909,17 +909,9 @@ class LogisticIRLS(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEstimato
                 f"{classes.tolist()}."
             )
         sample_weight = _fit_weights(self, X, y, y_enc, classes, sample_weight)
-        codes, n_groups = check_groups(groups, X.shape[0], self.cov_type)
-        cluster = None
-        if codes is not None:
-            # a cluster whose samples all weigh 0 is no cluster (weight 0 = no sample)
-            n_clusters = int(np.unique(codes[sample_weight > 0]).size)
-            if n_clusters < 2:
-                raise ValueError(
-                    "cov_type='cluster' needs at least 2 clusters with a positively "
-                    f"weighted sample; got {n_clusters}."
-                )
-            cluster = (codes, n_groups, n_clusters)
+        # (a cluster whose samples all weigh 0 is no cluster: weight 0 = no sample)
+        codes, n_groups = check_groups(groups, X.shape[0], self.cov_type, sample_weight)
+        cluster = None if codes is None else (codes, n_groups, n_groups)
         warm = _warm_start_coef(self, classes, X.shape[1])
         theta0 = None
         if warm is not None:

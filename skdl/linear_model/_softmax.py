@@ -1094,7 +1094,6 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
                 f"solver={self.solver!r} does not compute: use solver='lbfgs' or "
                 "'newton' (or cov_type=None, no covariance)."
             )
-        codes, n_groups = check_groups(groups, X.shape[0], self.cov_type)
         check_classification_targets(y)
         enc = LabelEncoder()
         y_enc = enc.fit_transform(y)
@@ -1105,6 +1104,7 @@ class SoftmaxClassifier(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEst
                 f"one class: {classes.tolist()}."
             )
         sample_weight = _fit_weights(self, X, y, y_enc, classes, sample_weight)
+        codes, n_groups = check_groups(groups, X.shape[0], self.cov_type, sample_weight)
         warm = _warm_start_coef(self, classes, X.shape[1])
         # (raises for columns whose squares float64 cannot hold)
         check_column_magnitudes(X, "SoftmaxClassifier", sample_weight.sum(), sample_weight)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 
 from skdl.linear_model._inference import (
@@ -124,3 +124,35 @@ def test_missing_covariance_says_why():
         est.summary()
     with pytest.raises(NotFittedError, match="no covariance_"):
         est.conf_int()
+
+
+def test_clusters_of_zero_weight_are_not_counted():
+    groups = np.array([5, 5, 7, 9, 9, 7])
+    w = np.array([1.0, 0.0, 2.0, 0.0, 0.0, 1.0])
+    codes, n_groups = check_groups(groups, 6, "cluster", sample_weight=w)
+    assert n_groups == 2  # cluster 9 has no observation
+    np.testing.assert_array_equal(codes[w > 0], [0, 1, 1])
+    assert codes.max() < n_groups
+    with pytest.raises(ValueError, match="at least 2 clusters with a positively weighted"):
+        check_groups(groups, 6, "cluster", sample_weight=np.array([1.0, 1, 0, 0, 0, 0]))
+
+
+def test_zero_weight_cluster_equals_dropping_its_rows():
+    from skdl import LogisticIRLS, SoftmaxClassifier
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(120, 2))
+    y = (X[:, 0] + rng.logistic(size=120) > 0).astype(int)
+    y3 = np.argmax(X @ [[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]] + rng.gumbel(size=(120, 3)),
+                   axis=1)
+    groups = np.arange(120) // 10
+    w = np.where(groups == 11, 0.0, 1.0)
+    keep = w > 0
+    for est, target in [(LogisticIRLS(cov_type="cluster"), y),
+                        (SoftmaxClassifier(solver="newton", alpha=0.0, tol=1e-10,
+                                           cov_type="cluster"), y3)]:
+        full = clone(est).fit(X, target, sample_weight=w, groups=groups)
+        dropped = clone(est).fit(X[keep], target[keep], groups=groups[keep])
+        assert full.n_groups_ == dropped.n_groups_ == 11
+        np.testing.assert_allclose(full.covariance_, dropped.covariance_, rtol=1e-7,
+                                   atol=1e-12)
