@@ -50,8 +50,8 @@ assert np.allclose(table.iloc[:, -2:].to_numpy(), ci)
 # %%
 # Logistic regression: classical (nonrobust) and robust (HC1) intervals
 data = load_breast_cancer(as_frame=True)
-features = ["mean texture", "mean smoothness", "mean concave points", "worst radius",
-            "worst symmetry"]
+features = ["mean radius", "mean texture", "mean smoothness", "mean symmetry",
+            "mean fractal dimension"]
 Xc, yc = data.data[features], data.target
 fits = {}
 for cov_type in ("nonrobust", "HC1"):
@@ -90,7 +90,7 @@ ax1.axvline(0.0, color="0.6", lw=1)
 ax1.set_yticks(np.arange(len(features) + 1)[::-1], ["intercept", *features])
 ax1.set_xlabel("coefficient (log-odds of benign per standard deviation)")
 ax1.set_title("Breast cancer: LogisticIRLS, 95% intervals")
-ax1.legend(loc="lower right", fontsize=8)
+ax1.legend(loc="upper left", fontsize=8)
 fig.tight_layout()
 out = FIGURES / "inference_coefficients.png"
 fig.savefig(out, dpi=110)
