@@ -66,12 +66,7 @@ def check_groups(groups, n_samples, cov_type, sample_weight=None):
         )
     if groups.dtype.kind == "f" and not np.all(np.isfinite(groups)):
         raise ValueError("groups contains NaN or infinity; every sample needs a cluster id.")
-    live = slice(None) if sample_weight is None else np.asarray(sample_weight) > 0
-    labels = np.unique(groups[live])
-    codes = np.searchsorted(labels, groups)
-    if sample_weight is not None:
-        codes[~live] = 0
-    codes = codes.astype(np.int64, copy=False)
+    labels, codes = cluster_codes(groups, sample_weight)
     n_groups = int(labels.size)
     if n_groups < 2:
         raise ValueError(
@@ -79,6 +74,19 @@ def check_groups(groups, n_samples, cov_type, sample_weight=None):
             f"sample; groups has {n_groups}."
         )
     return codes, n_groups
+
+
+def cluster_codes(groups, sample_weight=None):
+    """The clusters with a positively weighted sample (sorted labels) and each row's
+    code among them (0 for a row of weight 0 in no such cluster: it adds nothing)."""
+    groups = np.asarray(groups)
+    live = slice(None) if sample_weight is None else np.asarray(sample_weight) > 0
+    labels = np.unique(groups[live])
+    codes = np.searchsorted(labels, groups)
+    if sample_weight is not None:
+        np.minimum(codes, max(labels.size - 1, 0), out=codes)  # (past the last label)
+        codes[~live] = 0
+    return labels, codes.astype(np.int64, copy=False)
 
 
 def _check_alpha(alpha):

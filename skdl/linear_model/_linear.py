@@ -17,7 +17,8 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skdl.exceptions import IllConditionedWarning  # noqa: F401 (skdl.linear_model's)
-from skdl.linear_model import _gd
+from skdl.linear_model import _gd, _lstsq_cov
+from skdl.linear_model._inference import COV_TYPES, InferenceMixin, check_groups
 from skdl.linear_model._lstsq import (
     _divide_columns,
     _equilibration,
@@ -30,6 +31,7 @@ from skdl.linear_model._lstsq import (
     _residual_ss,
     _solve_direct,
     _solve_gram,
+    _solve_normal_equations,
     _solve_pinv_gram,
     _stats_from_moments,
     _unscaled,
@@ -100,7 +102,7 @@ def _intercept_scalar(value, dtype):
     """A 1-D target's intercept as sklearn stores it: a numpy scalar of X's dtype."""
     return np.dtype(dtype).type(value)
 
-class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
+class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstimator):
     """Shared fit/predict of LinearRegression and Ridge."""
 
     _parameter_constraints = {
@@ -120,13 +122,14 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
+        "cov_type": [StrOptions(set(COV_TYPES))],
     }
 
     def _alphas(self, n_targets):
         return np.zeros(n_targets)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the model.
 
         Parameters
@@ -137,7 +140,13 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Target values.
         sample_weight : float or array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples; ``None`` weighs all equally.
+            Non-negative weights of the samples; ``None`` weighs all equally.  They
+            are frequency weights for the covariance: an integer weight counts as
+            that many copies of the row.
+        groups : array-like of shape (n_samples,), default=None
+            Cluster ids of the samples, used only (and required) by
+            ``cov_type='cluster'``.  Inside a Pipeline or GridSearchCV, route it with
+            ``set_fit_request(groups=True)`` under sklearn's metadata routing.
 
         Returns
         -------
@@ -145,11 +154,11 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             The fitted estimator.
         """
         if is_dask_array(X):
-            return self._fit_dask(X, y, sample_weight)
+            return self._fit_dask(X, y, sample_weight, groups)
         # LinearRegression's n_jobs: at most that many BLAS threads (-1, None: as set)
         n_jobs = getattr(self, "n_jobs", None)
         with limit_threads(None if n_jobs is None or n_jobs < 0 else n_jobs, "blas"):
-            self._fit(X, y, sample_weight)
+            self._fit(X, y, sample_weight, groups)
         return self._single_target_shapes(y)
 
     def _single_target_shapes(self, y):
@@ -170,7 +179,133 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
                 "'lbfgs' (bounded L-BFGS on them)."
             )
 
-    def _fit(self, X, y, sample_weight):
+    # ---- statistical inference (skdl.linear_model._lstsq_cov) ---- #
+    def _no_covariance_reason(self, solver):
+        """Why a fit by ``solver`` (the one 'auto' chose) publishes no ``covariance_``,
+        or None when it does."""
+        if self.positive:
+            return ("positive=True: the constrained (non-negative) estimator has no "
+                    "sandwich covariance; fit with positive=False")
+        if solver in _lstsq_cov.COVARIANCE_SOLVERS:
+            return None
+        chosen = (f"solver='auto' chose {solver!r} for this wide sparse X"
+                  if self.solver == "auto" else f"solver={solver!r}")
+        return (f"{chosen}: an iterative solver computes no covariance (solver 'auto', "
+                "'cholesky', 'svd', 'lbfgs' or 'newton' give one)")
+
+    def _check_cov_solver(self, solver):
+        """``_no_covariance_reason``; raises when a robust ``cov_type`` was asked for."""
+        reason = self._no_covariance_reason(solver)
+        if reason is not None and self.cov_type != "nonrobust":
+            raise ValueError(f"cov_type={self.cov_type!r} needs the covariance of the "
+                             f"estimates, but {reason}.")
+        return reason
+
+    def _cov_terms(self, result, alphas, gram, scale, solve_units=False):
+        """The :class:`~skdl.linear_model._lstsq_cov.FitTerms` of a direct solve, or a
+        one-line reason why it has no covariance (see :meth:`_covariance`)."""
+        diag = result.diagnostics
+        solver = diag.get("solver", "cholesky")
+        if solver not in ("cholesky", "svd", "lbfgs", "newton", "pinv"):
+            return self._no_covariance_reason(solver)  # e.g. the sparse fallback 'lsqr'
+        if not diag["sw"] > 0:
+            return "the sample weights sum to zero"
+        factors = diag.get("factors")
+        if factors is None:  # ('lbfgs'; a singular Newton Hessian) from the Gram matrix
+            if gram is None:
+                return f"solver={solver!r} formed no factor of the Gram matrix"
+            a = alphas if scale is None else _rescaled_alphas(alphas, scale)
+            zeros = np.zeros((gram.shape[0], a.shape[0]))
+            try:
+                factors = _solve_normal_equations(gram, zeros, a, check_rcond=False)
+            except np.linalg.LinAlgError:
+                factors = _solve_pinv_gram(gram, zeros, a)
+            factors = factors.diagnostics["factors"]  # (in the solve's units)
+            if scale is not None and not solve_units:
+                factors = [(t, f / scale[:, None]) for t, f in factors]
+        return _lstsq_cov.fit_terms(result.coef, result.intercept, diag["x_mean"], factors,
+                                    scale, diag["sw"], self.fit_intercept, alphas,
+                                    solve_units=solve_units)
+
+    def _covariance(self, result, alphas, gram, scale, meat=None, solve_units=False):
+        """The covariance of a direct solve: ``(covariance (k, p, p), std_errors (k, p),
+        df_resid (k,), n_groups)`` in float64, or a one-line reason why there is none.
+
+        ``result``: a :class:`SolverResult` with ``diagnostics`` ``factors`` (None:
+        formed here from ``gram``), ``x_mean``, ``sw``, ``rss`` and ``solver``; ``gram``
+        the centred weighted Gram matrix in the solve's units (needed with a penalty
+        and by 'lbfgs'); ``scale`` the columns' scales of an equilibrated solve;
+        ``meat(terms)`` returns ``(meat, n_groups)`` for the robust types (None: the
+        data are gone).
+        """
+        terms = self._cov_terms(result, alphas, gram, scale, solve_units)
+        if isinstance(terms, str):
+            return terms
+        diag = result.diagnostics
+        dfr = _lstsq_cov.df_resid(terms, gram)
+        if self.cov_type in ("nonrobust", "HC1", "cluster") and not np.all(dfr > 0):
+            return (f"no residual degrees of freedom (df_resid = {dfr.min():.3g}: not more "
+                    "observations than parameters)")
+        if self.cov_type == "nonrobust":
+            return (*_lstsq_cov.covariance_nonrobust(terms, gram, diag["rss"], dfr), dfr, None)
+        if meat is None:
+            return ("a robust cov_type needs the data after the final fit: call "
+                    "partial_fit_covariance over the chunks")
+        m, n_groups = meat(terms)
+        if self.cov_type == "cluster" and n_groups < 2:
+            raise ValueError(
+                f"cov_type='cluster' needs at least 2 clusters; groups has {n_groups}.")
+        return (*_lstsq_cov.covariance_from_meat(terms, dfr, m, self.cov_type, n_groups),
+                dfr, n_groups)
+
+    def _publish_covariance(self, cov, y_ndim):
+        """Publish ``covariance_``, ``std_errors_``, ``df_resid_`` (``n_groups_``) from
+        :meth:`_covariance`, or remove those of an earlier fit and keep the reason in
+        ``_no_covariance`` (read by :class:`InferenceMixin`'s error)."""
+        state = self.__dict__
+        for name in ("covariance_", "std_errors_", "df_resid_", "n_groups_",
+                     "_no_covariance", "_cov_fitted"):
+            state.pop(name, None)
+        self._cov_pass = None  # partial_fit_covariance's pass
+        if isinstance(cov, str):
+            self._no_covariance = cov
+            return self
+        covariance, std, dfr, n_groups = cov
+        if y_ndim == 1:
+            covariance, std, dfr = covariance[0], std[0], float(dfr[0])
+        self.covariance_ = covariance
+        self.std_errors_ = std
+        self.df_resid_ = dfr
+        if n_groups is not None:
+            self.n_groups_ = int(n_groups)
+        self._cov_fitted = self.cov_type
+        return self
+
+    def _inference_params(self):
+        coef = np.asarray(self.coef_, dtype=np.float64)
+        if not self.fit_intercept:
+            return coef
+        b = np.asarray(self.intercept_, dtype=np.float64)
+        if coef.ndim == 1:
+            return np.concatenate([b.ravel()[:1], coef])
+        return np.column_stack([b, coef])
+
+    def _inference_df(self):
+        if self._cov_fitted != "nonrobust":
+            return None  # the normal, as statsmodels' robust covariances
+        dfr = self.df_resid_
+        return dfr if np.ndim(dfr) == 0 else np.asarray(dfr)[:, None]
+
+    def _summary_index(self, feature_names):
+        names = self._inference_names(feature_names)
+        if np.ndim(self.std_errors_) == 1:
+            return names
+        import pandas as pd  # (loaded on use)
+
+        return pd.MultiIndex.from_product([range(self.std_errors_.shape[0]), names],
+                                          names=["target", "parameter"])
+
+    def _fit(self, X, y, sample_weight, groups=None):
         # the normal-equations route reads X's finiteness off the statistics it
         # computes anyway (NaN/inf reach the means and the Gram diagonal), saving a
         # full pass over X; every other route checks X up front
@@ -206,6 +341,7 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
         n_targets = y_2d.shape[1]
         alphas = self._alphas(n_targets)
+        codes, n_groups = check_groups(groups, X.shape[0], self.cov_type, sample_weight)
 
         solver = self.solver
         if solver == "auto" and is_sparse and not self.positive and _iterative_is_cheaper(X):
@@ -213,6 +349,12 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             # factorising its d × d Gram matrix
             solver = "lsqr" if not np.any(alphas > 0) else "sparse_cg"
             assert_all_finite(X.data, input_name="X")
+        no_cov = self._check_cov_solver(solver)
+        X_data, alphas_data = X, alphas  # (X before any rescaling: the meat pass's)
+
+        def meat(terms):  # the robust meat: one blocked pass over X after the solve
+            return _lstsq_cov.meat_pass(X_data, y_2d, sample_weight, terms, self.cov_type,
+                                        codes, n_groups), n_groups
         self._gd_state = None  # partial_fit state of a previous solver='sgd' fit
         self._chunk_moments = None  # partial_fit state of the direct solvers
         self._x_scale = None  # column scales of an equilibrated fit (see _equilibration)
@@ -222,7 +364,8 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             _check_gradient_scales(X, solver)
             result = _gd.fit_gradient(X, y, sample_weight, alphas, self._gradient_options(),
                                       warm=self._warm_start_from())
-            return self._publish_gradient(result, result.diagnostics["rss"], y.ndim, X.dtype)
+            self._publish_gradient(result, result.diagnostics["rss"], y.ndim, X.dtype)
+            return self._publish_covariance(no_cov, y.ndim)
         scale = None
         if solver in ("newton", "svd", "lsqr", "sparse_cg"):
             # one O(n d) pass beside an O(n d²) solve: always checked
@@ -236,13 +379,29 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             result = _gd.fit_newton(stats, alphas, self.fit_intercept,
                                     None if warm_coef is None else warm_coef[0])
             rss = _residual_ss(X, y_2d, sample_weight, result.coef, stats)
-            return self._publish_gradient(result, rss, y.ndim, X.dtype)._unscale(scale)
+            cov = self._covariance(
+                SolverResult(result.coef, result.intercept, 1,
+                             {**result.diagnostics, "rss": rss,
+                              "factors": result.diagnostics["std_factors"]}),
+                alphas_data, stats["xx"], scale, meat, solve_units=True)
+            self._publish_gradient(result, rss, y.ndim, X.dtype)._unscale(scale)
+            return self._publish_covariance(cov, y.ndim)
         result = _solve_direct(
             X, y_2d, sample_weight, alphas, solver=solver, scale=scale,
             fit_intercept=self.fit_intercept, positive=self.positive, tol=self.tol,
-            max_iter=self.max_iter, copy_X=self.copy_X,
+            max_iter=self.max_iter,
+            # the robust meat reads X after the solve: 'svd' must not centre it in place
+            copy_X=self.copy_X or self.cov_type != "nonrobust",
         )
-        return self._publish(result, y.ndim, X.dtype)
+        cov = no_cov
+        if cov is None:
+            diag = result.diagnostics
+            mom = diag.get("moments")
+            gram = (_stats_from_moments(mom, X.shape[1], self.fit_intercept)["xx"]
+                    if mom is not None else diag.get("gram"))
+            cov = self._covariance(result, alphas_data, gram, diag.get("x_scale"), meat)
+        self._publish(result, y.ndim, X.dtype)
+        return self._publish_covariance(cov, y.ndim)
 
     def _unscale(self, scale):
         """Back from a fit on ``X / scale`` to the units of ``X``: the coefficients
@@ -287,8 +446,9 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             self._n_rows = diag["n_rows"]
         return self
 
-    def _fit_dask(self, X, y, sample_weight):
-        """Fit a dask array block by block: merged moments, then the d×d solve here."""
+    def _fit_dask(self, X, y, sample_weight, groups=None):
+        """Fit a dask array block by block: merged moments, then the d×d solve here
+        (and, for a robust ``cov_type``, one more blockwise pass for the meat)."""
         if self.solver not in ("auto", "cholesky"):
             raise ValueError(
                 "A dask array is fitted block by block with the normal equations: use "
@@ -308,6 +468,14 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             raise ValueError(
                 f"X and y have inconsistent numbers of samples: {X.shape[0]} and {y_2d.shape[0]}."
             )
+        if groups is None or self.cov_type != "cluster":
+            check_groups(groups, X.shape[0], self.cov_type)  # (raises)
+        elif np.ndim(groups) != 1 or groups.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"groups must have shape ({X.shape[0]},), one cluster id per sample; got "
+                f"shape {np.shape(groups)}."
+            )
+        no_cov = self._check_cov_solver(self.solver)
         mom = dask_moments((X, y_2d), sample_weight)
         stats = _stats_from_moments(mom, X.shape[1], self.fit_intercept)
         finite = np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))
@@ -348,8 +516,17 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             (rss,) = dask.compute((w * r**2).sum(axis=0))
         result = _with_intercept(result, stats, rss, "cholesky", self.fit_intercept,
                                  moments=mom, x_scale=None, n_rows=X.shape[0])
+
+        def meat(terms):  # one more blockwise pass: per-block meats (group sums) merged
+            m, labels = _lstsq_cov.dask_meat(X, y_2d, sample_weight, groups, terms,
+                                             self.cov_type)
+            return m, None if labels is None else labels.shape[0]
+
+        cov = no_cov if no_cov is not None else self._covariance(
+            result, alphas, stats["xx"], None, meat)
         self._gd_state = None
-        return self._publish(result, y_ndim, X.dtype)
+        self._publish(result, y_ndim, X.dtype)
+        return self._publish_covariance(cov, y_ndim)
 
     @available_if(lambda self: self.solver in ("sgd", "cholesky", "lbfgs", "auto"))
     @_fit_context(prefer_skip_nested_validation=True)
@@ -363,7 +540,12 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
         ``fit`` on all the data (to rounding); memory is O(d²), whatever the number
         of chunks.  A chunk may be a dask array.  ``"auto"`` falls back to the
         minimum-norm (pseudo-inverse) solution while the Gram matrix is singular,
-        e.g. before n_features + 1 rows have been seen.
+        e.g. before n_features + 1 rows have been seen.  With
+        ``cov_type="nonrobust"``, ``covariance_`` is recomputed from the merged
+        moments after every call (no data needed).  A robust ``cov_type`` needs the
+        residuals at the final coefficients: after a partial_fit there is no
+        ``covariance_`` (:meth:`summary` says to call :meth:`partial_fit_covariance`)
+        until :meth:`partial_fit_covariance` has been called on all the chunks again.
 
         With ``solver="sgd"``: one epoch of minibatch SGD. The first call (on an
         unfitted estimator) fixes the shifts of ``X`` and ``y`` (their means on that
@@ -412,7 +594,148 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             X, y, sample_weight, alphas, self._gradient_options(),
             warm=self._warm_start_from(), state=getattr(self, "_gd_state", None), partial=True,
         )
-        return self._publish_gradient(result, result.diagnostics["rss"], y.ndim, X.dtype)
+        self._publish_gradient(result, result.diagnostics["rss"], y.ndim, X.dtype)
+        return self._publish_covariance(self._check_cov_solver("sgd"), y.ndim)
+
+    @available_if(lambda self: self.solver in ("cholesky", "lbfgs", "auto"))
+    def partial_fit_covariance(self, X, y, sample_weight=None, groups=None):
+        """Accumulate the robust covariance over the chunks, after the last partial_fit.
+
+        The robust covariances (``cov_type`` "HC0" to "HC3", "cluster") need each
+        row's residual at the final coefficients, so, after the last
+        :meth:`partial_fit` (or a :meth:`fit` by the normal equations), pass every
+        chunk once more through this method: it adds the chunk's "meat" (the sums
+        ``Σ wᵢ ωᵢ eᵢ² zᵢzᵢᵀ``, or the clusters' score sums ``Σ wᵢ eᵢ zᵢ``, merged by
+        cluster id across chunks) at the current coefficients.  The first call after a
+        (partial_)fit, or after a completed pass, starts a new pass.  Once the pass
+        has seen the fit's total weight ``Σ wᵢ`` (to rounding), ``covariance_``,
+        ``std_errors_``, ``df_resid_`` (and ``n_groups_``) are published, equal to
+        those of ``fit`` on all the data; until then they are absent and
+        :meth:`summary` says how much of the data the pass has seen.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            One chunk of the training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Its targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Its sample weights, as given to :meth:`partial_fit`.
+        groups : array-like of shape (n_samples,), default=None
+            Its cluster ids (``cov_type="cluster"`` only; a cluster may span chunks).
+
+        Returns
+        -------
+        self : object
+            The estimator, with the covariance once the pass is complete.
+
+        Raises
+        ------
+        ValueError
+            If the chunk would take the pass beyond the fitted weight, if
+            ``cov_type`` is "nonrobust" (published by partial_fit itself), or on
+            bad input; the estimator is then unchanged.
+        """
+        check_is_fitted(self)
+        mom = self.__dict__.get("_chunk_moments")
+        if mom is None:
+            raise ValueError(
+                f"partial_fit_covariance needs a fit by the normal equations (partial_fit, "
+                f"or fit with solver 'auto' or 'cholesky'); this {type(self).__name__} "
+                f"was fitted by solver {self.solver_!r}."
+            )
+        if self.cov_type == "nonrobust":
+            raise ValueError(
+                "cov_type='nonrobust' needs no second pass: partial_fit publishes its "
+                "covariance from the merged moments. partial_fit_covariance is for the "
+                "robust types ('HC0', 'HC1', 'HC2', 'HC3', 'cluster')."
+            )
+        self._check_cov_solver(self.solver)
+        k = 1 if self.coef_.ndim == 1 else self.coef_.shape[0]
+        if is_dask_array(X):
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[-1]} features, but {type(self).__name__} is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+            y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        else:
+            X, y = validate_data(
+                self, X, y, dtype=[np.float64, np.float32], multi_output=True,
+                y_numeric=True, order="C", reset=False, accept_sparse=("csr", "csc"),
+            )
+            y = numeric_target(y)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(
+                    sample_weight, X, dtype=np.float64, ensure_non_negative=True
+                )
+            y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+        n = X.shape[0]
+        if y_2d.shape[0] != n or y_2d.shape[1] != k:
+            raise ValueError(
+                f"y must have shape ({n},) or ({n}, {k}) (the fitted targets); got "
+                f"{tuple(y.shape)}."
+            )
+        if groups is None or self.cov_type != "cluster":
+            check_groups(groups, n, self.cov_type)  # (raises)
+        elif np.ndim(groups) != 1 or np.shape(groups)[0] != n:
+            raise ValueError(
+                f"groups must have shape ({n},), one cluster id per sample; got shape "
+                f"{np.shape(groups)}."
+            )
+        fitted_sw = float(mom.sw)
+        alphas = self._alphas(k)
+        scale = self.__dict__.get("_x_scale")
+        gram = _stats_from_moments(mom, self.n_features_in_, self.fit_intercept)["xx"]
+        result = SolverResult(
+            np.asarray(self.coef_, dtype=np.float64).reshape(k, -1),
+            np.asarray(self.intercept_, dtype=np.float64).reshape(-1) * np.ones(k), 1,
+            {"factors": self._std_factors, "x_mean": self._x_mean, "sw": fitted_sw,
+             "rss": np.atleast_1d(self.sigma2_) * fitted_sw, "solver": self.solver_},
+        )
+        terms = self._cov_terms(result, alphas, gram, scale)
+        if isinstance(terms, str):
+            raise ValueError(f"No covariance for this fit: {terms}.")
+        previous = self.__dict__.get("_cov_pass")
+        if previous is None or previous.get("complete"):
+            previous = {"sw": 0.0, "part": None}
+        if is_dask_array(X):
+            import dask
+
+            w_sum = (float(n) if sample_weight is None
+                     else float(dask.compute(sample_weight.sum())[0]))
+        else:
+            w_sum = float(n) if sample_weight is None else float(np.sum(sample_weight))
+        seen = previous["sw"] + w_sum
+        tol = 1e-9 * fitted_sw
+        if seen > fitted_sw + tol:
+            raise ValueError(
+                f"This chunk (weight {w_sum:g}) takes the pass of partial_fit_covariance to "
+                f"{seen:g} observations, beyond the {fitted_sw:g} of the fit: pass each "
+                "chunk of the partial_fit calls exactly once (a new pass starts after the "
+                "next partial_fit, or once this pass is complete)."
+            )
+        if is_dask_array(X):
+            part = _lstsq_cov.dask_meat(X, y_2d, sample_weight, groups, terms, self.cov_type)
+        else:
+            part = _lstsq_cov.labelled_meat_chunk(X, y_2d, sample_weight, terms,
+                                                  self.cov_type, groups)
+        if previous["part"] is not None:
+            part = _lstsq_cov.merge_meats(previous["part"], part)
+        y_ndim = 1 if self.coef_.ndim == 1 else 2
+        if seen >= fitted_sw - tol:  # the pass is complete: publish
+            meat, labels = part
+            n_groups = None if labels is None else labels.shape[0]
+            cov = self._covariance(result, alphas, gram, scale,
+                                   meat=lambda _: (meat, n_groups))
+            self._publish_covariance(cov, y_ndim)
+            self._cov_pass = {"complete": True}
+            return self
+        self._publish_covariance(
+            f"the pass of partial_fit_covariance has seen {seen:g} of the {fitted_sw:g} "
+            "observations of the fit; call it on the remaining chunks", y_ndim)
+        self._cov_pass = {"sw": seen, "part": part}
+        return self
 
     # ---- 'gd' / 'sgd' / 'newton': options in, SolverResult out, published here ---- #
     def _gradient_options(self):
@@ -447,6 +770,9 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
     def _partial_fit_moments(self, X, y, sample_weight):
         """``partial_fit`` for the direct solvers: merge the chunk's moments, re-solve."""
         previous = getattr(self, "_chunk_moments", None)
+        no_cov = self._no_covariance_reason(self.solver)  # (positive=True)
+        if no_cov is not None and self.cov_type != "nonrobust":
+            self._check_cov_solver(self.solver)  # (raises)
         if is_dask_array(X):
             if previous is not None and X.shape[1] != self.n_features_in_:
                 raise ValueError(
@@ -516,11 +842,15 @@ class _BaseLinearModel(RegressorMixin, AtomicFitMixin, BaseEstimator):
             solver_used = "pinv"
         n_rows = (getattr(self, "_n_rows", 0) if previous is not None else 0) + X.shape[0]
         # the data are gone: the RSS from the Gram statistics alone
-        result = _with_intercept(
+        result = _unscaled(_with_intercept(
             result, stats, _gram_rss(result.coef, stats, exact_only=False), solver_used,
             self.fit_intercept, moments=mom, n_rows=n_rows,
-        )
-        return self._publish(_unscaled(result, scale), y_ndim, dtype)
+        ), scale)
+        # nonrobust: from the merged moments; robust: partial_fit_covariance's pass
+        cov = no_cov if no_cov is not None else self._covariance(
+            result, self._alphas(y_2d.shape[1]), stats["xx"], scale)
+        self._publish(result, y_ndim, dtype)
+        return self._publish_covariance(cov, y_ndim)
 
     def predict(self, X, return_std=False):
         """Predict with the fitted model.
@@ -678,6 +1008,21 @@ default="constant"
         Reshuffle the samples every epoch ("sgd").
 """
 
+_COV_TYPE_DOC = """    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, \
+default="nonrobust"
+        Covariance of the estimates (``covariance_``, ``std_errors_``,
+        :meth:`conf_int`, :meth:`summary`), statsmodels' names: "nonrobust" is
+        ``σ̂² B G B`` with ``σ̂² = RSS / df_resid_`` (Student's t with ``df_resid_``
+        degrees of freedom), the others the heteroscedasticity-robust sandwiches
+        ``c · B M B`` (White's HC0, HC1 ``c = n / df_resid_``, HC2 and HC3 with the
+        leverages) and the cluster-robust one (``fit(..., groups=...)``,
+        ``c = G/(G-1) · (n-1)/df_resid_``), all with the normal distribution; see
+        Notes.  Given by the direct solvers ("auto", "cholesky", "svd", "lbfgs",
+        "newton", ``partial_fit``); the iterative ones and ``positive=True`` publish
+        no covariance, and a cov_type other than "nonrobust" is then an error.  The
+        robust types cost one more pass over X after the solve.
+"""
+
 _SHARED_ATTRS_DOC = """
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
         Fitted coefficients (1-D when ``y`` was 1-D).
@@ -706,10 +1051,38 @@ _SHARED_ATTRS_DOC = """
         (None without early stopping).
     best_validation_score_ : float or None
         The best of ``validation_scores_`` (its parameters are kept), or None.
+    covariance_ : ndarray of shape (p, p) or (n_targets, p, p)
+        Covariance of the estimates ``[intercept, coef...]`` (the intercept only with
+        ``fit_intercept``; ``p`` = their number), per target for a 2-D ``y``, of
+        ``cov_type``.  Absent after a solver that gives none (the reason is in the
+        error of :meth:`summary`).
+    std_errors_ : ndarray of shape (p,) or (n_targets, p)
+        ``sqrt(diag(covariance_))``, in the same order.
+    df_resid_ : float or ndarray of shape (n_targets,)
+        Residual degrees of freedom ``n - tr(B G)`` with ``n = Σ wᵢ``: ``n - rank``
+        for least squares, ``n`` minus the effective degrees of freedom for ridge.
+    n_groups_ : int
+        Number of clusters (``cov_type="cluster"`` only).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.
+"""
+
+_INFERENCE_NOTES = """
+    Inference (``cov_type``; the user guide's Inference page): with
+    ``zᵢ = (1, xᵢ)``, frequency weights ``wᵢ`` (an integer weight counts as that many
+    copies of the row), ``n = Σ wᵢ``, ``G = Σ wᵢ zᵢzᵢᵀ``, ``A = G + P`` (``P`` the
+    penalty, zero on the intercept), the bread ``B = A⁻¹`` (``pinv(G)`` for a
+    rank-deficient least-squares fit), residuals ``eᵢ``, leverages
+    ``hᵢ = zᵢᵀ B zᵢ`` and ``df_resid_ = n - tr(B G)``, the covariance is
+    ``c · B M B``: "nonrobust" ``M = G``, ``c = RSS / df_resid_``; "HC0"
+    ``M = Σ wᵢ eᵢ² zᵢzᵢᵀ``; "HC1" the same with ``c = n / df_resid_``; "HC2" and "HC3"
+    weigh row ``i`` by ``1/(1 - hᵢ)`` and ``1/(1 - hᵢ)²``; "cluster"
+    ``M = Σ_g s_g s_gᵀ`` with ``s_g = Σ_{i ∈ g} wᵢ eᵢ zᵢ`` and
+    ``c = G/(G-1) · (n-1)/df_resid_``.  These are statsmodels' OLS definitions
+    (``OLS(y, add_constant(X)).fit(cov_type=...)``, ``cov_kwds={'groups': g}``),
+    which the tests match; the robust meat is one blocked pass over X after the solve.
 """
 
 
@@ -730,7 +1103,7 @@ class LinearRegression(_BaseLinearModel):
         :mod:`skdl.utils._threads`: the BLAS library's setting is lowered, never
         raised, so a limit the user set stays in force); None and -1 leave the BLAS
         library's own setting.
-
+""" + _COV_TYPE_DOC + """
     Attributes
     ----------"""
         + _SHARED_ATTRS_DOC
@@ -750,7 +1123,7 @@ class LinearRegression(_BaseLinearModel):
     skdl.optim : The update rules and schedules of the iterative solvers.
 
     Notes
-    -----
+    -----""" + _INFERENCE_NOTES + """
     With centred data the solution of the normal equations is
     ``θ = (XᵀX)⁻¹ Xᵀy`` (note 001 eq. 3.5, the least-squares estimate), computed by a
     Cholesky factorisation, never an explicit inverse; the intercept is
@@ -786,6 +1159,18 @@ class LinearRegression(_BaseLinearModel):
     (array([1. , 0.5]), 2.0, True)
     >>> LinearRegression(solver="newton").fit(X, y).n_iter_
     1
+
+    Standard errors, tests and intervals (statsmodels' table), here
+    heteroscedasticity-robust:
+
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(100, 2))
+    >>> y = X @ np.array([1.0, -0.5]) + rng.normal(size=100) * (1 + np.abs(X[:, 0]))
+    >>> reg = LinearRegression(cov_type="HC3").fit(X, y)
+    >>> list(reg.summary().columns)
+    ['Coef.', 'Std.Err.', 'z', 'P>|z|', '[0.025', '0.975]']
+    >>> list(reg.summary().index), reg.covariance_.shape, reg.conf_int().shape
+    (['intercept', 'x0', 'x1'], (3, 3), (3, 2))
     """
     )
 
@@ -814,6 +1199,7 @@ class LinearRegression(_BaseLinearModel):
         batch_size="auto",
         shuffle=True,
         n_jobs=None,
+        cov_type="nonrobust",
     ):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
@@ -832,6 +1218,7 @@ class LinearRegression(_BaseLinearModel):
         self.warm_start = warm_start
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.cov_type = cov_type
 
 
     @property
@@ -873,6 +1260,7 @@ class Ridge(_BaseLinearModel):
         Non-negative regularisation strength; an array gives one per target, as
         in sklearn."""
         + _SHARED_PARAMS_DOC.format(tol="1e-4")
+        + _COV_TYPE_DOC
         + """
     Attributes
     ----------"""
@@ -892,6 +1280,14 @@ class Ridge(_BaseLinearModel):
     matching covariance ``σ² (XᵀX + δ²I)⁻¹``.  The iterative solvers ("gd", "sgd",
     "newton") minimise the same objective scaled by ``1/(2 Σw)``, whose gradient
     gains the weight-decay term ``δ²θ/Σw``, with the rules of :mod:`skdl.optim`.
+    """ + _INFERENCE_NOTES + """
+    For Ridge (``α > 0``) ``covariance_`` is the sampling covariance of the
+    penalised, biased estimator around its expectation (not around the true
+    parameters): the nonrobust one is ``σ̂² A⁻¹ G A⁻¹``, not the posterior
+    covariance ``σ̂² A⁻¹`` of the Bayesian reading that ``return_std`` uses, and
+    ``df_resid_`` subtracts the effective degrees of freedom ``tr(A⁻¹ G)``.  The
+    intervals of :meth:`conf_int` therefore cover the shrunken target, not the
+    unpenalised coefficients.
 
     Examples
     --------
@@ -903,6 +1299,8 @@ class Ridge(_BaseLinearModel):
     >>> reg = Ridge(alpha=1.0).fit(X, y)
     >>> reg.coef_.shape
     (3,)
+    >>> reg.std_errors_.shape, list(reg.summary().columns)[:3]
+    ((4,), ['Coef.', 'Std.Err.', 't'])
     """
     )
 
@@ -931,6 +1329,7 @@ class Ridge(_BaseLinearModel):
         warm_start=False,
         batch_size="auto",
         shuffle=True,
+        cov_type="nonrobust",
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -949,11 +1348,16 @@ class Ridge(_BaseLinearModel):
         self.warm_start = warm_start
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.cov_type = cov_type
 
     def _single_target_shapes(self, y):
         # sklearn's Ridge: a 2-D y of one column gives a 1-D coef_ (and a (1,) intercept_)
         if np.asarray(y).ndim == 2 and self.coef_.ndim == 2 and self.coef_.shape[0] == 1:
             self.coef_ = self.coef_[0]
+            if hasattr(self, "covariance_"):  # the shapes of the parameters follow
+                self.covariance_ = self.covariance_[0]
+                self.std_errors_ = self.std_errors_[0]
+                self.df_resid_ = float(self.df_resid_[0])
         return self
 
     def _alphas(self, n_targets):

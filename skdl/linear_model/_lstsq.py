@@ -204,12 +204,13 @@ def _check_finite_statistics(X, stats):
 # --------------------------------------------------------------------------- #
 # solvers                                                                      #
 # --------------------------------------------------------------------------- #
-def _centred(coef, n_iter=1, factors=None):
+def _centred(coef, n_iter=1, factors=None, **extra):
     """The :class:`SolverResult` of a solve on centred data: ``coef`` (k, d), a zero
     intercept (the intercept of the data, ``ȳ - θᵀx̄``, is :func:`_with_intercept`'s),
-    ``diagnostics["factors"]`` for the predictive std (None when not formed)."""
+    ``diagnostics["factors"]`` for the predictive std (None when not formed) and
+    ``extra`` (the SVD's ``gram``)."""
     return SolverResult(coef, np.zeros(coef.shape[0]), max(int(n_iter), 1),
-                        {"factors": factors})
+                        {"factors": factors, **extra})
 
 
 def _with_intercept(result, stats, rss, solver, fit_intercept, **extra):
@@ -338,7 +339,9 @@ def _solve_lstsq(Xc, Yc, alphas):
     ``alpha == 0`` gives the minimum-norm least-squares solution (as LAPACK's
     ``gelsd``, which sklearn's LinearRegression uses); ``alpha > 0`` the ridge
     solution ``V diag(s / (s² + α)) Uᵀ y``.  Works for rank-deficient ``Xc``.
-    Returns a :class:`SolverResult` as :func:`_solve_normal_equations`.
+    Returns a :class:`SolverResult` as :func:`_solve_normal_equations`; with a penalty
+    also ``diagnostics["gram"]``, ``XcᵀXc = V diag(s²) Vᵀ`` (for the ridge covariance
+    ``H XcᵀXc H``, :mod:`skdl.linear_model._lstsq_cov`).
     """
     n, d = Xc.shape
     k = Yc.shape[1]
@@ -354,7 +357,11 @@ def _solve_lstsq(Xc, Yc, alphas):
         shrink = s / (s**2 + alpha)
         coef[targets] = (Vt.T @ (shrink[:, None] * UtY[:, targets])).T
         factors.append((targets, Vt.T / np.sqrt(s**2 + alpha)))
-    return _centred(coef, factors=factors)
+    extra = {}
+    if np.any(alphas > 0):
+        vs = Vt.T * s
+        extra["gram"] = vs @ vs.T
+    return _centred(coef, factors=factors, **extra)
 
 
 def _solve_positive(xx, xy, alphas):
@@ -646,14 +653,16 @@ def _solve_svd_design(X, Y, w, alphas, fit_intercept, copy_X):
         col = None
         result = _solve_lstsq(Xc, Yc, alphas)
     coef, factors = result.coef, result.diagnostics["factors"]
+    gram = result.diagnostics.get("gram")  # (penalised: col is None)
     resid = Yc - Xc @ coef.T
     if col is not None:
         Xc *= col  # (Xc may be the caller's X with copy_X=False)
         coef = coef / col
         factors = [(t, f / col[:, None]) for t, f in factors]
     stats = {"x_mean": x_mean, "y_mean": y_mean, "sw": _sum_of_weights(X, w)}
-    return _with_intercept(_centred(coef, factors=factors), stats, (resid**2).sum(axis=0),
-                           "svd", fit_intercept)
+    extra = {} if gram is None else {"gram": gram}
+    return _with_intercept(_centred(coef, factors=factors, **extra), stats,
+                           (resid**2).sum(axis=0), "svd", fit_intercept)
 
 
 def _residual_ss(X, y_2d, sample_weight, coef, stats):

@@ -138,7 +138,7 @@ def test_clusters_of_zero_weight_are_not_counted():
 
 
 def test_zero_weight_cluster_equals_dropping_its_rows():
-    from skdl import LogisticIRLS, SoftmaxClassifier
+    from skdl import LinearRegression, LogisticIRLS, SoftmaxClassifier
 
     rng = np.random.default_rng(3)
     X = rng.normal(size=(120, 2))
@@ -148,7 +148,8 @@ def test_zero_weight_cluster_equals_dropping_its_rows():
     groups = np.arange(120) // 10
     w = np.where(groups == 11, 0.0, 1.0)
     keep = w > 0
-    for est, target in [(LogisticIRLS(cov_type="cluster"), y),
+    for est, target in [(LinearRegression(cov_type="cluster"), X @ [1.0, 2.0] + y),
+                        (LogisticIRLS(cov_type="cluster"), y),
                         (SoftmaxClassifier(solver="newton", alpha=0.0, tol=1e-10,
                                            cov_type="cluster"), y3)]:
         full = clone(est).fit(X, target, sample_weight=w, groups=groups)
@@ -156,3 +157,22 @@ def test_zero_weight_cluster_equals_dropping_its_rows():
         assert full.n_groups_ == dropped.n_groups_ == 11
         np.testing.assert_allclose(full.covariance_, dropped.covariance_, rtol=1e-7,
                                    atol=1e-12)
+
+
+def test_zero_weight_cluster_through_partial_fit_covariance():
+    from skdl import LinearRegression
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(200, 3))
+    y = X @ [1.0, -1.0, 0.5] + rng.normal(size=200) * (1 + X[:, 0] ** 2)
+    groups = np.arange(200) // 10
+    w = np.where(groups == 3, 0.0, rng.uniform(0.5, 2.0, size=200))
+    full = LinearRegression(cov_type="cluster").fit(X, y, sample_weight=w, groups=groups)
+    chunked = LinearRegression(cov_type="cluster")
+    for part in np.array_split(np.arange(200), 7):
+        chunked.partial_fit(X[part], y[part], sample_weight=w[part])
+    for part in np.array_split(np.arange(200), 7):
+        chunked.partial_fit_covariance(X[part], y[part], sample_weight=w[part],
+                                       groups=groups[part])
+    assert full.n_groups_ == chunked.n_groups_ == 19
+    np.testing.assert_allclose(chunked.covariance_, full.covariance_, rtol=1e-8)

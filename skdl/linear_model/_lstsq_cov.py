@@ -1,0 +1,386 @@
+"""The covariance of the least-squares estimates of LinearRegression and Ridge.
+
+Notation (the user guide's "Inference" page): ``zᵢ = (1, xᵢ)`` (``xᵢ`` without an
+intercept), ``wᵢ`` frequency weights, ``n = Σ wᵢ``, ``G = Σ wᵢ zᵢzᵢᵀ``, ``A = G + P``
+with ``P = diag(0, α, ..., α)``, the bread ``B = A⁻¹`` (``pinv(G)`` for a
+rank-deficient least-squares fit), ``eᵢ`` the residuals, ``hᵢ = zᵢᵀ B zᵢ`` and
+``df_resid = n - tr(B G)``; ``Cov = c · B M B`` with
+
+* nonrobust: ``M = G``, ``c = RSS / df_resid``;
+* HC0 / HC1: ``M = Σ wᵢ eᵢ² zᵢzᵢᵀ``, ``c = 1`` / ``n / df_resid``;
+* HC2 / HC3: ``M = Σ wᵢ eᵢ² / (1 - hᵢ)^a zᵢzᵢᵀ`` with ``a = 1`` / ``2``;
+* cluster: ``M = Σ_g s_g s_gᵀ``, ``s_g = Σ_{i ∈ g} wᵢ eᵢ zᵢ``,
+  ``c = G/(G-1) · (n-1)/df_resid`` (statsmodels' default correction).
+
+Everything is computed in the solvers' centred coordinates ``z̃ = (1, x - x̄) = L z``,
+where ``A`` is block diagonal, ``B̃ = diag(1/n, H)`` with ``H = (XcᵀWXc + αI)⁻¹ = F Fᵀ``
+the solvers' own factor, and mapped back by ``Cov = Lᵀ Cov~ L``; an equilibrated fit
+(the solve ran on ``X / s``, :func:`skdl.linear_model._lstsq._equilibration`) is
+computed in the solve's units and un-scaled, ``D⁻¹ Cov D⁻¹``.
+
+The robust meat is one blocked pass over ``X`` after the solve
+(:func:`meat_chunk`): per row block the residuals, for HC2/HC3 the leverages
+``1/n + ‖(x - x̄)ᵀF‖²`` (a triangular product with the Cholesky factor), then a
+symmetric rank-k update (BLAS ``syrk``) of the rows scaled by ``√(wᵢ ωᵢ) |eᵢ|``;
+for clusters the per-group sums of ``wᵢ eᵢ z̃ᵢ`` by a sparse indicator product.
+The partial results of row ranges, dask blocks and ``partial_fit`` chunks add up
+(:func:`merge_meats`), and :func:`covariance_from_meat` finishes.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
+
+import numpy as np
+from scipy import linalg, sparse
+from scipy.linalg import blas
+
+from skdl.linear_model._inference import cluster_codes, sandwich
+from skdl.linear_model._lstsq import _rescaled_alphas
+from skdl.utils._threads import limit_threads, n_cpus
+
+# bytes of one row block of the meat pass (the block, its copy and the leverage
+# product stay in cache)
+_BLOCK_BYTES = 4 * 2**20
+# rows of X below which the pass runs on one thread
+_THREAD_MIN_ROWS = 65536
+# solvers whose result is the exact optimum with a factor of the bread
+COVARIANCE_SOLVERS = ("auto", "cholesky", "svd", "lbfgs", "newton")
+
+
+class FitTerms(NamedTuple):
+    """A least-squares fit in the units of its solve (``X / scale``).
+
+    Attributes
+    ----------
+    coef : ndarray of shape (k, d)
+    const : ndarray of shape (k,)
+        ``intercept + x̄ᵀθ``: the residual is ``y - const - (x - x̄)ᵀθ``.
+    x_mean : ndarray of shape (d,)
+        The weighted column means (zeros without an intercept).
+    scale : ndarray of shape (d,) or None
+        The columns of ``X`` are divided by these before use.
+    factors : list of (targets, F, triangular)
+        ``H = F Fᵀ`` per distinct penalty; ``triangular``: F is upper triangular.
+    sw : float
+        ``n = Σ wᵢ``.
+    fit_intercept : bool
+    alphas : ndarray of shape (k,)
+        The penalties (in the solve's units).
+    """
+
+    coef: np.ndarray
+    const: np.ndarray
+    x_mean: np.ndarray
+    scale: object
+    factors: list
+    sw: float
+    fit_intercept: bool
+    alphas: np.ndarray
+
+
+def fit_terms(coef, intercept, x_mean, factors, scale, sw, fit_intercept, alphas,
+              solve_units=False):
+    """:class:`FitTerms` from a fit's quantities: in the units of ``X`` (a published
+    result: back to the solve's units by the exact powers of two ``scale``), or already
+    in the solve's units (``solve_units``); ``alphas`` always in the units of ``X``."""
+    coef = np.asarray(coef, dtype=np.float64).reshape(-1, np.shape(x_mean)[0])
+    x_mean = np.asarray(x_mean, dtype=np.float64)
+    intercept = np.broadcast_to(np.asarray(intercept, dtype=np.float64), (coef.shape[0],))
+    const = intercept + coef @ x_mean
+    if scale is not None and not solve_units:
+        coef = coef * scale
+        x_mean = x_mean / scale
+        factors = [(t, f * scale[:, None]) for t, f in factors]
+    terms = []
+    for targets, f in factors:
+        tri = f.shape[0] == f.shape[1] and not np.any(np.tril(f, -1))
+        terms.append((np.asarray(targets), np.asfortranarray(f), tri))
+    alphas = np.asarray(alphas, dtype=np.float64)
+    if scale is not None:
+        alphas = _rescaled_alphas(alphas, scale)
+    return FitTerms(coef, const, x_mean, scale, terms, float(sw), bool(fit_intercept), alphas)
+
+
+# --------------------------------------------------------------------------- #
+# the meat: one blocked pass                                                   #
+# --------------------------------------------------------------------------- #
+def _leverages(xc, terms, k):
+    """``hᵢ = 1/n + (xᵢ - x̄)ᵀ H (xᵢ - x̄)`` (``1/n`` only with an intercept), (m, k)."""
+    h = np.empty((xc.shape[0], k))
+    base = 1.0 / terms.sw if terms.fit_intercept else 0.0
+    for targets, f, tri in terms.factors:
+        if tri:
+            # Qᵀ = Fᵀ Xcᵀ by BLAS trmm (Xcᵀ is X's C block read as Fortran)
+            q = blas.dtrmm(1.0, f, xc.T, side=0, lower=0, trans_a=1).T
+        else:
+            q = xc @ f
+        h[:, targets] = (np.einsum("ij,ij->i", q, q) + base)[:, None]
+    return h
+
+
+def _group_sums(xc, v, codes, out, fi):
+    """``out[t, g] += Σ_{i ∈ g} vᵢₜ (1, xcᵢ)`` for the block's rows: the product of a
+    sparse (groups of the block × rows) indicator weighted by ``v`` with ``xc``, in CSC
+    form (one entry per column, so no sort to build it); ``O(m d)``."""
+    m = xc.shape[0]
+    rows, local = np.unique(codes, return_inverse=True)
+    indptr = np.arange(m + 1)
+    for t in range(v.shape[1]):
+        ind = sparse.csc_array((v[:, t], local, indptr), shape=(rows.shape[0], m))
+        out[t, rows, fi:] += ind @ xc
+        if fi:
+            out[t, rows, 0] += np.bincount(local, v[:, t], minlength=rows.shape[0])
+
+
+def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=None):
+    """The meat of the rows of one chunk (numpy or scipy.sparse ``X``, in its own units).
+
+    Returns ``(k, p, p)`` sums of ``wᵢ ωᵢ eᵢ² z̃ᵢz̃ᵢᵀ`` (HC types), or for
+    ``cov_type='cluster'`` the ``(k, n_groups, p)`` per-group sums of ``wᵢ eᵢ z̃ᵢ``
+    (``codes`` in ``0..n_groups-1``), in the centred solve coordinates.  Per row
+    block: ``x - x̄`` into one contiguous buffer, the residuals, the leverages (HC2,
+    HC3) by a triangular product with the bread's factor, then the buffer scaled in
+    place and one ``syrk`` (the intercept's row of the meat by a matrix-vector
+    product).
+    """
+    n, d = X.shape
+    Y = np.asarray(Y).reshape(n, -1)
+    k = Y.shape[1]
+    fi = int(terms.fit_intercept)
+    cluster = cov_type == "cluster"
+    if cluster:
+        out = np.zeros((k, n_groups, d + fi))
+    else:
+        gram = [np.zeros((d, d), order="F") for _ in range(k)]
+        cross = np.zeros((k, d))  # Σ s² xc: the intercept's row
+        total = np.zeros(k)  # Σ s²
+    if block_rows is None:
+        block_rows = int(np.clip(_BLOCK_BYTES // (8 * (d + 1)), 256, 8192))
+    b = max(1, min(n, block_rows))
+    buf = np.empty((b, d))
+    is_sparse = sparse.issparse(X)
+    if is_sparse:
+        X = sparse.csr_array(X)
+    for start in range(0, n, b):
+        stop = min(start + b, n)
+        xc = buf[: stop - start]
+        xb = X[start:stop].toarray() if is_sparse else X[start:stop]
+        if fi:
+            np.subtract(xb, terms.x_mean if terms.scale is None
+                        else terms.x_mean * terms.scale, out=xc)
+        else:
+            xc[...] = xb
+        if terms.scale is not None:
+            xc /= terms.scale  # (x - x̄ s)/s = x/s - x̄ in the solve's units
+        e = Y[start:stop] - terms.const - xc @ terms.coef.T  # (m, k)
+        wb = None if w is None else w[start:stop, None]
+        if cluster:
+            _group_sums(xc, e if wb is None else e * wb, codes[start:stop], out, fi)
+            continue
+        # row scales √(wᵢ ωᵢ) |eᵢ| with ωᵢ = (1 - hᵢ)^-a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.abs(e) if wb is None else np.abs(e) * np.sqrt(wb)
+            if cov_type == "HC3":
+                s /= 1.0 - _leverages(xc, terms, k)
+            elif cov_type == "HC2":
+                s /= np.sqrt(1.0 - _leverages(xc, terms, k))
+        for t in range(k):
+            st = s[:, t]
+            xs = xc * st[:, None] if t < k - 1 else np.multiply(xc, st[:, None], out=xc)
+            # xs.T is Fortran-contiguous (d, m): syrk with trans=0 gives xsᵀ xs
+            gram[t] = blas.dsyrk(1.0, xs.T, beta=1.0, c=gram[t], trans=0, lower=0,
+                                 overwrite_c=1)
+            if fi:
+                cross[t] += st @ xs
+                total[t] += st @ st
+    if cluster:
+        return out
+    meats = np.empty((k, d + fi, d + fi))
+    for t in range(k):
+        meats[t, fi:, fi:] = np.triu(gram[t]) + np.triu(gram[t], 1).T
+        if fi:
+            meats[t, 0, 0] = total[t]
+            meats[t, 0, 1:] = meats[t, 1:, 0] = cross[t]
+    return meats
+
+
+def meat_pass(X, Y, w, terms, cov_type, codes=None, n_groups=None, n_threads=None):
+    """:func:`meat_chunk` over all of ``X`` (in memory), in contiguous row ranges on
+    the available cores (one BLAS thread each), summed."""
+    n = X.shape[0]
+    if n_threads is None:
+        n_threads = n_cpus()
+    n_threads = max(1, min(n_threads, n // _THREAD_MIN_ROWS))
+    if n_threads == 1:
+        return meat_chunk(X, Y, w, terms, cov_type, codes, n_groups)
+    cuts = np.linspace(0, n, n_threads + 1).astype(int)
+
+    def one(lo, hi):
+        return meat_chunk(X[lo:hi], Y[lo:hi], None if w is None else w[lo:hi], terms,
+                          cov_type, None if codes is None else codes[lo:hi], n_groups)
+
+    with limit_threads(1, "blas"):
+        with ThreadPoolExecutor(n_threads) as pool:
+            parts = list(pool.map(one, cuts[:-1], cuts[1:]))
+    return sum(parts[1:], parts[0])
+
+
+def labelled_meat_chunk(X, Y, w, terms, cov_type, groups=None):
+    """:func:`meat_chunk` of a chunk whose clusters are given by their labels:
+    returns ``(meat, None)`` or, for clusters, ``(sums, labels)`` with the chunk's
+    sorted distinct labels (to merge across chunks with :func:`merge_meats`)."""
+    if cov_type != "cluster":
+        return meat_chunk(X, Y, w, terms, cov_type), None
+    # clusters of weight 0 only are no clusters (as on the repeated rows)
+    labels, codes = cluster_codes(groups, w)
+    sums = meat_chunk(X, Y, w, terms, cov_type, codes, labels.shape[0])
+    return sums, labels
+
+
+def merge_meats(a, b):
+    """Sum two partial results of :func:`labelled_meat_chunk` (clusters by label)."""
+    (ma, la), (mb, lb) = a, b
+    if la is None:
+        return ma + mb, None
+    labels, inverse = np.unique(np.concatenate([la, lb]), return_inverse=True)
+    out = np.zeros((ma.shape[0], labels.shape[0], ma.shape[2]))
+    out[:, inverse[: la.shape[0]]] += ma
+    out[:, inverse[la.shape[0]:]] += mb
+    return out, labels
+
+
+def dask_meat(X, Y, w, groups, terms, cov_type):
+    """The meat of a dask array: :func:`labelled_meat_chunk` on every row block where
+    it lives, merged pairwise as a tree (cluster sums by label, so ``groups`` - a dask
+    or numpy array - needs no pass of its own); returns ``(meat, labels)`` as
+    :func:`labelled_meat_chunk`."""
+    import dask
+
+    from skdl.utils._dask import _as_row_blocks
+
+    rows = X.chunks[0]
+    parts = [_as_row_blocks(a, rows).to_delayed().ravel() for a in (X, Y)]
+    w_blocks = [None] * len(parts[0]) if w is None else _as_row_blocks(w, rows).to_delayed().ravel()
+    g_blocks = ([None] * len(parts[0]) if groups is None
+                else _as_row_blocks(groups, rows).to_delayed().ravel())
+    one = dask.delayed(labelled_meat_chunk)
+    partial = [one(x, y, wb, terms, cov_type, gb)
+               for x, y, wb, gb in zip(*parts, w_blocks, g_blocks, strict=True)]
+    merge = dask.delayed(merge_meats)
+    while len(partial) > 1:
+        partial = [merge(partial[i], partial[i + 1]) if i + 1 < len(partial) else partial[i]
+                   for i in range(0, len(partial), 2)]
+    # the local threaded scheduler runs the blocks in threads of this process: one
+    # BLAS thread each (as skdl.utils._dask.dask_moments)
+    with limit_threads(1, "blas"):
+        (result,) = dask.compute(partial[0])
+    return result
+
+
+# --------------------------------------------------------------------------- #
+# bread, degrees of freedom and the covariance                                 #
+# --------------------------------------------------------------------------- #
+def _penalised(alphas, targets):
+    return bool(np.any(np.asarray(alphas)[targets] > 0))
+
+
+def _ridge_parts(gram, alpha):
+    """``(tr(H G), H G H)`` for ``H = (G + αI)⁻¹``, from the eigenvalues ``γ`` of the
+    centred Gram matrix ``G``: ``Σ γ/(γ+α)`` and ``V diag(γ/(γ+α)²) Vᵀ``, positive
+    semi-definite by construction (the product ``H G H`` of the rounded factors is
+    not when ``G`` is singular and ``α`` small: its null space cancels ``1/α``)."""
+    gamma, V = linalg.eigh(gram, check_finite=False)
+    gamma = np.maximum(gamma, 0.0)
+    return float(np.sum(gamma / (gamma + alpha))), (V * (gamma / (gamma + alpha) ** 2)) @ V.T
+
+
+def df_resid(terms, gram):
+    """``n - tr(B G)`` per target: ``n - rank`` (with the intercept) without a
+    penalty, ``n - 1 - Σ γ/(γ+α)`` with one (the effective degrees of freedom)."""
+    k = terms.coef.shape[0]
+    out = np.empty(k)
+    for targets, f, _ in terms.factors:
+        if _penalised(terms.alphas, targets):
+            trace = _ridge_parts(gram, terms.alphas[targets[0]])[0]
+        else:
+            trace = float(f.shape[1])
+        out[targets] = terms.sw - terms.fit_intercept - trace
+    return out
+
+
+def _blockdiag_bread(terms, h):
+    """``B̃ = diag(1/n, H)`` (just ``H`` without an intercept)."""
+    if not terms.fit_intercept:
+        return h
+    p = h.shape[0] + 1
+    b = np.zeros((p, p))
+    b[0, 0] = 1.0 / terms.sw
+    b[1:, 1:] = h
+    return b
+
+
+def _to_data_coordinates(cov, terms):
+    """``Lᵀ Cov~ L`` (the intercept of the uncentred ``z``) and ``D⁻¹ · D⁻¹`` (an
+    equilibrated fit), for one ``(p, p)`` covariance; returns it and the standard
+    errors (from the solve's units: finite where only the variance overflows)."""
+    if terms.fit_intercept:
+        # Lᵀ = [[1, -x̄ᵀ], [0, I]]
+        xm = terms.x_mean
+        row = cov[0] - xm @ cov[1:]  # (p,)
+        out = cov.copy()
+        out[0] = row
+        out[:, 0] = row
+        out[0, 0] = row[0] - row[1:] @ xm
+    else:
+        out = cov
+    out = (out + out.T) / 2.0
+    # a variance rounded below zero is a zero one
+    std = np.sqrt(np.maximum(np.diag(out), 0.0))
+    if terms.scale is not None:
+        s = np.concatenate([[1.0], terms.scale]) if terms.fit_intercept else terms.scale
+        with np.errstate(over="ignore"):
+            out = out / s[:, None] / s[None, :]
+        std = std / s
+    return out, std
+
+
+def covariance_nonrobust(terms, gram, rss, dfr):
+    """``σ̂² B G B`` per target (``σ̂² B`` without a penalty), ``σ̂² = RSS / df_resid``
+    (``dfr``, of :func:`df_resid`).
+
+    Returns ``(covariance (k, p, p), std_errors (k, p))`` in the data's coordinates."""
+    k = terms.coef.shape[0]
+    covs, stds = [None] * k, [None] * k
+    for targets, f, _ in terms.factors:
+        if _penalised(terms.alphas, targets):
+            base = _ridge_parts(gram, terms.alphas[targets[0]])[1]
+        else:
+            base = f @ f.T
+        base, std = _to_data_coordinates(_blockdiag_bread(terms, base), terms)
+        for t in targets:
+            sigma2 = rss[t] / dfr[t]
+            covs[t], stds[t] = sigma2 * base, np.sqrt(sigma2) * std
+    return np.stack(covs), np.stack(stds)
+
+
+def covariance_from_meat(terms, dfr, meat, cov_type, n_groups=None):
+    """``c · B M B`` per target from the merged meat (HC) or the per-group score
+    sums (cluster) of :func:`meat_chunk`; ``dfr`` of :func:`df_resid`.
+
+    Returns ``(covariance (k, p, p), std_errors (k, p))`` in the data's coordinates."""
+    k = terms.coef.shape[0]
+    n = terms.sw
+    covs, stds = [None] * k, [None] * k
+    for targets, f, _ in terms.factors:
+        bread = _blockdiag_bread(terms, f @ f.T)
+        for t in targets:
+            m = meat[t].T @ meat[t] if cov_type == "cluster" else meat[t]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if cov_type == "HC1":
+                    c = n / dfr[t]
+                elif cov_type == "cluster":
+                    c = n_groups / (n_groups - 1.0) * (n - 1.0) / dfr[t]
+                else:
+                    c = 1.0
+            covs[t], stds[t] = _to_data_coordinates(c * sandwich(bread, m), terms)
+    return np.stack(covs), np.stack(stds)
