@@ -36,6 +36,7 @@ from scipy.linalg import blas
 
 from skdl.linear_model._inference import cluster_codes, sandwich
 from skdl.linear_model._lstsq import _rescaled_alphas
+from skdl.utils._scale import power_of_two_scales
 from skdl.utils._threads import limit_threads, n_cpus
 
 # bytes of one row block of the meat pass (the block, its copy and the leverage
@@ -285,13 +286,27 @@ def _penalised(alphas, targets):
 
 
 def _ridge_parts(gram, alpha):
-    """``(tr(H G), H G H)`` for ``H = (G + αI)⁻¹``, from the eigenvalues ``γ`` of the
-    centred Gram matrix ``G``: ``Σ γ/(γ+α)`` and ``V diag(γ/(γ+α)²) Vᵀ``, positive
-    semi-definite by construction (the product ``H G H`` of the rounded factors is
-    not when ``G`` is singular and ``α`` small: its null space cancels ``1/α``)."""
-    gamma, V = linalg.eigh(gram, check_finite=False)
-    gamma = np.maximum(gamma, 0.0)
-    return float(np.sum(gamma / (gamma + alpha))), (V * (gamma / (gamma + alpha) ** 2)) @ V.T
+    """``(tr(H G), H G H)`` for ``H = (G + αI)⁻¹`` and the centred Gram matrix ``G``.
+
+    Computed on the equilibrated matrices ``G' = D⁻¹ G D⁻¹`` and
+    ``A' = G' + α D⁻² = D⁻¹ (G + αI) D⁻¹`` (``D`` the powers of two nearest the
+    columns' norms ``√Gⱼⱼ``: exact), from the generalised eigenproblem
+    ``G' v = μ A' v`` with ``Vᵀ A' V = I``: ``μ = γ/(γ+α)`` for the eigenvalues ``γ``
+    of ``G``, so ``tr(H G) = Σ μ`` and ``H G H = D⁻¹ V diag(μ) Vᵀ D⁻¹``, positive
+    semi-definite by construction (``μ`` clipped to ``[0, 1]``).  LAPACK reduces the
+    pencil through the Cholesky factor of the well-conditioned ``A'``; an
+    eigendecomposition of the raw ``G`` instead loses the small ``γ`` of columns of
+    very different scales (absolute error ``eps ‖G‖``), and the product ``H G H`` of
+    rounded factors is not semi-definite when ``G`` is singular and ``α`` small."""
+    d = gram.shape[0]
+    dsc = power_of_two_scales(np.sqrt(np.maximum(np.diag(gram), 0.0)))
+    g = gram / np.outer(dsc, dsc)
+    a = g.copy()
+    a.flat[:: d + 1] += alpha / dsc**2
+    mu, V = linalg.eigh(g, a, check_finite=False)
+    mu = np.clip(mu, 0.0, 1.0)
+    V /= dsc[:, None]
+    return float(np.sum(mu)), (V * mu) @ V.T
 
 
 def df_resid(terms, gram):

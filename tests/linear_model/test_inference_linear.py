@@ -606,3 +606,54 @@ def test_float32_input_gives_a_float64_covariance():
                                                y.astype(np.float32).astype(float))
     assert est.covariance_.dtype == est.std_errors_.dtype == np.float64
     assert_allclose(est.std_errors_, ref.std_errors_, rtol=1e-5)
+
+
+# --------------------------------------------------------------------------- #
+# review fixes: exact references                                               #
+# --------------------------------------------------------------------------- #
+def _scaled_ridge_data():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(50, 4)) * [1e8, 10.0, 0.1, 1.0]
+    y = X @ [1e-8, -0.2, 5.0, 0.5] + rng.normal(size=50)
+    return X, y, np.arange(50) % 7
+
+
+def _exact_ridge(X, y, alpha, groups):
+    """``(covariances by cov_type, df_resid)`` of the Inference page's formulas in
+    60-digit arithmetic (the data's float64 values taken as exact)."""
+    mp = pytest.importorskip("mpmath")
+    with mp.workdps(60):
+        n, p = X.shape[0], X.shape[1] + 1
+        Z = mp.matrix([[1] + [mp.mpf(float(v)) for v in row] for row in X])
+        Y = mp.matrix([mp.mpf(float(v)) for v in y])
+        G = Z.T * Z
+        B = (G + mp.diag([0] + [alpha] * (p - 1))) ** -1
+        e = Y - Z * (B * (Z.T * Y))
+        dfr = n - sum((B * G)[i, i] for i in range(p))
+        M = mp.zeros(p, p)
+        for i in range(n):
+            M += e[i] ** 2 * Z[i, :].T * Z[i, :]
+        labels = np.unique(groups)
+        S = mp.zeros(len(labels), p)
+        for i in range(n):
+            g = int(np.searchsorted(labels, groups[i]))
+            S[g, :] += e[i] * Z[i, :]
+        nG = len(labels)
+        covs = {"nonrobust": sum(v**2 for v in e) / dfr * B * G * B,
+                "HC1": n / dfr * B * M * B,
+                "cluster": mp.mpf(nG) / (nG - 1) * (n - 1) / dfr * B * (S.T * S) * B}
+        return ({k: np.array(c.tolist(), dtype=np.float64) for k, c in covs.items()},
+                float(dfr))
+
+
+@pytest.mark.parametrize("solver", ["auto", "svd", "newton"])
+def test_ridge_with_columns_of_very_different_scales_is_exact(solver):
+    # the eigenvalues of the raw Gram matrix (1e17 .. 0.5) lose the small ones: the
+    # degrees of freedom and B G B come from the equilibrated pencil (G', G' + α D⁻²)
+    X, y, groups = _scaled_ridge_data()
+    covs, dfr = _exact_ridge(X, y, 100.0, groups)
+    for cov_type, cov in covs.items():
+        est = Ridge(alpha=100.0, cov_type=cov_type, solver=solver).fit(
+            X, y, **_fit_kw(cov_type, groups))
+        assert est.df_resid_ == pytest.approx(dfr, rel=1e-12)
+        assert_allclose(est.std_errors_, np.sqrt(np.diag(cov)), rtol=1e-9)
