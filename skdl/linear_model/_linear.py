@@ -31,7 +31,6 @@ from skdl.linear_model._lstsq import (
     _residual_ss,
     _solve_direct,
     _solve_gram,
-    _solve_normal_equations,
     _solve_pinv_gram,
     _stats_from_moments,
     _unscaled,
@@ -211,16 +210,14 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
         if not diag["sw"] > 0:
             return "the sample weights sum to zero"
         factors = diag.get("factors")
-        if factors is None:  # ('lbfgs'; a singular Newton Hessian) from the Gram matrix
+        if factors is None or solver == "pinv":
+            # ('lbfgs'; partial_fit's pinv, whose eigenvalue cut-off keeps rounding) from
+            # the Gram matrix, by the rank decision of 'auto'
             if gram is None:
                 return f"solver={solver!r} formed no factor of the Gram matrix"
             a = alphas if scale is None else _rescaled_alphas(alphas, scale)
-            zeros = np.zeros((gram.shape[0], a.shape[0]))
-            try:
-                factors = _solve_normal_equations(gram, zeros, a, check_rcond=False)
-            except np.linalg.LinAlgError:
-                factors = _solve_pinv_gram(gram, zeros, a)
-            factors = factors.diagnostics["factors"]  # (in the solve's units)
+            # (in the solve's units; 'auto''s rank decision: pinv when singular)
+            factors = _lstsq_cov.bread_factors(gram, a)
             if scale is not None and not solve_units:
                 factors = [(t, f / scale[:, None]) for t, f in factors]
         return _lstsq_cov.fit_terms(result.coef, result.intercept, diag["x_mean"], factors,

@@ -657,3 +657,45 @@ def test_ridge_with_columns_of_very_different_scales_is_exact(solver):
             X, y, **_fit_kw(cov_type, groups))
         assert est.df_resid_ == pytest.approx(dfr, rel=1e-12)
         assert_allclose(est.std_errors_, np.sqrt(np.diag(cov)), rtol=1e-9)
+
+
+def _collinear(n=50, k=None, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    X = np.column_stack([X, X[:, 0] - X[:, 2]])  # rank 3 (4 with the intercept)
+    return X, rng.normal(size=n if k is None else (n, k))
+
+
+@pytest.mark.parametrize("cov_type", ["nonrobust", "HC1", "HC3"])
+@pytest.mark.parametrize("solver", ["auto", "lbfgs", "newton", "partial_fit"])
+def test_exactly_collinear_X_has_statsmodels_pinv_covariance(solver, cov_type):
+    # an unchecked Cholesky factor of the singular Gram matrix succeeds by rounding
+    # (std errors 1e7 times statsmodels', df_resid_ one short): every route takes
+    # 'auto''s rank decision, pinv(G) as statsmodels
+    X, y = _collinear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = _statsmodels(X, y, cov_type, True)
+        if solver == "partial_fit":
+            est = _partial(LinearRegression(cov_type=cov_type), X, y, None, n_chunks=5)
+            if cov_type != "nonrobust":
+                _second_pass(est, X, y, None, None, n_chunks=5)
+        else:
+            est = LinearRegression(solver=solver, cov_type=cov_type, tol=1e-12).fit(X, y)
+    assert est.df_resid_ == ref.df_resid == 46
+    assert_allclose(est.std_errors_, ref.bse, rtol=1e-8)
+    assert_allclose(est.covariance_, ref.cov_params(), rtol=1e-7, atol=1e-12)
+
+
+def test_newton_with_per_target_alphas_on_collinear_X():
+    # a singular Hessian for one alpha once dropped every factor (AttributeError)
+    X, Y = _collinear(k=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = Ridge(alpha=[0.0, 1.0, 0.0], solver="newton").fit(X, Y)
+        ref = Ridge(alpha=[0.0, 1.0, 0.0], solver="svd").fit(X, Y)
+        for t in (0, 2):
+            assert_allclose(est.std_errors_[t], _statsmodels(X, Y[:, t], "nonrobust",
+                                                             True).bse, rtol=1e-8)
+    assert_allclose(est.std_errors_, ref.std_errors_, rtol=1e-8)
+    assert_allclose(est.df_resid_, ref.df_resid_, rtol=1e-12)
