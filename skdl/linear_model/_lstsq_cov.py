@@ -346,14 +346,23 @@ def _ridge_parts(gram, alpha):
     semi-definite by construction (``μ`` clipped to ``[0, 1]``).  LAPACK reduces the
     pencil through the Cholesky factor of the well-conditioned ``A'``; an
     eigendecomposition of the raw ``G`` instead loses the small ``γ`` of columns of
-    very different scales (absolute error ``eps ‖G‖``), and the product ``H G H`` of
-    rounded factors is not semi-definite when ``G`` is singular and ``α`` small."""
+    very different scales (absolute error ``eps ‖G‖``; still the fallback when ``A'``
+    is singular to working precision), and the product ``H G H`` of rounded factors
+    is not semi-definite when ``G`` is singular and ``α`` small."""
     d = gram.shape[0]
     dsc = power_of_two_scales(np.sqrt(np.maximum(np.diag(gram), 0.0)))
     g = gram / np.outer(dsc, dsc)
     a = g.copy()
     a.flat[:: d + 1] += alpha / dsc**2
-    mu, V = linalg.eigh(g, a, check_finite=False)
+    try:
+        mu, V = linalg.eigh(g, a, check_finite=False)
+    except np.linalg.LinAlgError:
+        # A' singular to working precision (α below the rounding of a singular G'):
+        # the eigenvalues γ of G itself, μ = γ/(γ+α), as good as G's rounding allows
+        gamma, V = linalg.eigh(gram, check_finite=False)
+        gamma = np.maximum(gamma, 0.0)
+        mu = gamma / (gamma + alpha)
+        return float(np.sum(mu)), (V * (mu / (gamma + alpha))) @ V.T
     mu = np.clip(mu, 0.0, 1.0)
     V /= dsc[:, None]
     return float(np.sum(mu)), (V * mu) @ V.T
