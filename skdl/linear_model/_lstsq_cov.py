@@ -183,7 +183,28 @@ def _group_sums(xc, v, codes, out, fi):
             out[t, rows, 0] += np.bincount(local, v[:, t], minlength=rows.shape[0])
 
 
-def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=None):
+def _leverage_factors(xc, w, terms, k, cov_type, first_row):
+    """``1 - hᵢ`` (HC3) or ``√(1 - hᵢ)`` (HC2) of a block's rows, 1 where ``wᵢ = 0``
+    (such a row adds nothing, and its leverage - outside the fit - may exceed 1);
+    raises ValueError when a positively weighted row has ``hᵢ ≥ 1 - 1e-12``
+    (``first_row``: the block's first row in the caller's ``X``, to name it)."""
+    h = _leverages(xc, terms, k)
+    active = np.ones(xc.shape[0], dtype=bool) if w is None else w[:, 0] > 0
+    full = active & np.any(h >= 1.0 - 1e-12, axis=1)
+    if np.any(full):
+        bad = np.flatnonzero(full) + first_row
+        raise ValueError(
+            f"cov_type={cov_type!r} divides by 1 - h (h the leverage of a sample), "
+            f"undefined here: sample(s) {', '.join(map(str, bad[:5]))}"
+            f"{' ...' if bad.size > 5 else ''} of X have leverage 1 (they alone "
+            "determine a parameter, e.g. no more samples than parameters). Use "
+            "cov_type='HC0' or 'HC1', or Ridge with alpha > 0.")
+    f = np.where(active[:, None], 1.0 - h, 1.0)
+    return f if cov_type == "HC3" else np.sqrt(f)
+
+
+def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=None,
+               row_offset=0):
     """The meat of the rows of one chunk (numpy or scipy.sparse ``X``, in its own units).
 
     Returns ``(k, p, p)`` sums of ``wᵢ ωᵢ eᵢ² z̃ᵢz̃ᵢᵀ`` (HC types), or for
@@ -192,7 +213,8 @@ def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=N
     block: ``x - x̄`` into one contiguous buffer, the residuals, the leverages (HC2,
     HC3) by a triangular product with the bread's factor, then the buffer scaled in
     place and one ``syrk`` (the intercept's row of the meat by a matrix-vector
-    product).
+    product).  HC2/HC3 raise ValueError when a positively weighted row has leverage
+    1 (named by its index plus ``row_offset``).
     """
     n, d = X.shape
     Y = np.asarray(Y).reshape(n, -1)
@@ -229,12 +251,9 @@ def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=N
             _group_sums(xc, e if wb is None else e * wb, codes[start:stop], out, fi)
             continue
         # row scales √(wᵢ ωᵢ) |eᵢ| with ωᵢ = (1 - hᵢ)^-a
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s = np.abs(e) if wb is None else np.abs(e) * np.sqrt(wb)
-            if cov_type == "HC3":
-                s /= 1.0 - _leverages(xc, terms, k)
-            elif cov_type == "HC2":
-                s /= np.sqrt(1.0 - _leverages(xc, terms, k))
+        s = np.abs(e) if wb is None else np.abs(e) * np.sqrt(wb)
+        if cov_type in ("HC2", "HC3"):
+            s /= _leverage_factors(xc, wb, terms, k, cov_type, row_offset + start)
         for t in range(k):
             st = s[:, t]
             xs = xc * st[:, None] if t < k - 1 else np.multiply(xc, st[:, None], out=xc)
@@ -268,7 +287,8 @@ def meat_pass(X, Y, w, terms, cov_type, codes=None, n_groups=None, n_threads=Non
 
     def one(lo, hi):
         return meat_chunk(X[lo:hi], Y[lo:hi], None if w is None else w[lo:hi], terms,
-                          cov_type, None if codes is None else codes[lo:hi], n_groups)
+                          cov_type, None if codes is None else codes[lo:hi], n_groups,
+                          row_offset=lo)
 
     with limit_threads(1, "blas"):
         with ThreadPoolExecutor(n_threads) as pool:
@@ -276,12 +296,12 @@ def meat_pass(X, Y, w, terms, cov_type, codes=None, n_groups=None, n_threads=Non
     return sum(parts[1:], parts[0])
 
 
-def labelled_meat_chunk(X, Y, w, terms, cov_type, groups=None):
+def labelled_meat_chunk(X, Y, w, terms, cov_type, groups=None, row_offset=0):
     """:func:`meat_chunk` of a chunk whose clusters are given by their labels:
     returns ``(meat, None)`` or, for clusters, ``(sums, labels)`` with the chunk's
     sorted distinct labels (to merge across chunks with :func:`merge_meats`)."""
     if cov_type != "cluster":
-        return meat_chunk(X, Y, w, terms, cov_type), None
+        return meat_chunk(X, Y, w, terms, cov_type, row_offset=row_offset), None
     # clusters of weight 0 only are no clusters (as on the repeated rows)
     labels, codes = cluster_codes(groups, w)
     sums = meat_chunk(X, Y, w, terms, cov_type, codes, labels.shape[0])
@@ -315,8 +335,10 @@ def dask_meat(X, Y, w, groups, terms, cov_type):
     g_blocks = ([None] * len(parts[0]) if groups is None
                 else _as_row_blocks(groups, rows).to_delayed().ravel())
     one = dask.delayed(labelled_meat_chunk)
-    partial = [one(x, y, wb, terms, cov_type, gb)
-               for x, y, wb, gb in zip(*parts, w_blocks, g_blocks, strict=True)]
+    offsets = np.concatenate([[0], np.cumsum(rows)[:-1]]).tolist()
+    partial = [one(x, y, wb, terms, cov_type, gb, off)
+               for x, y, wb, gb, off in zip(*parts, w_blocks, g_blocks, offsets,
+                                            strict=True)]
     merge = dask.delayed(merge_meats)
     while len(partial) > 1:
         partial = [merge(partial[i], partial[i + 1]) if i + 1 < len(partial) else partial[i]

@@ -699,3 +699,60 @@ def test_newton_with_per_target_alphas_on_collinear_X():
                                                              True).bse, rtol=1e-8)
     assert_allclose(est.std_errors_, ref.std_errors_, rtol=1e-8)
     assert_allclose(est.df_resid_, ref.df_resid_, rtol=1e-12)
+
+
+def _outlier_with_zero_weight(n=40):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    y = X @ [1.0, 2.0] + rng.normal(size=n)
+    X[0] = [50.0, -50.0]  # its leverage (outside the fit) exceeds 1
+    w = np.ones(n)
+    w[0] = 0.0
+    return X, y, w
+
+
+@pytest.mark.parametrize("cov_type", ["HC2", "HC3"])
+@pytest.mark.parametrize("route", ["fit", "dask", "partial_fit"])
+def test_zero_weight_row_with_leverage_above_one_adds_nothing(cov_type, route):
+    # (1 - h) of a weightless row once made every standard error NaN
+    X, y, w = _outlier_with_zero_weight()
+    ref = _statsmodels(X[1:], y[1:], cov_type, True)
+    if route == "fit":
+        est = LinearRegression(cov_type=cov_type).fit(X, y, sample_weight=w)
+    elif route == "dask":
+        da = pytest.importorskip("dask.array")
+        est = LinearRegression(cov_type=cov_type).fit(
+            da.from_array(X, chunks=(10, 2)), da.from_array(y, chunks=10),
+            sample_weight=da.from_array(w, chunks=10))
+    else:
+        est = _second_pass(_partial(LinearRegression(cov_type=cov_type), X, y, w, 4),
+                           X, y, w, None, 4)
+    assert_allclose(est.std_errors_, ref.bse, rtol=1e-8)
+
+
+@pytest.mark.parametrize("cov_type", ["HC2", "HC3"])
+def test_positively_weighted_row_with_leverage_one_raises(cov_type):
+    rng = np.random.default_rng(0)
+    # the last column is a dummy of sample 0 alone: its leverage is 1
+    X = np.column_stack([rng.normal(size=(30, 2)), np.r_[1.0, np.zeros(29)]])
+    y = rng.normal(size=30)
+    match = r"sample\(s\) 0 of X have leverage 1.*Use cov_type='HC0' or 'HC1'"
+    est = LinearRegression(cov_type="HC0").fit(X, y)
+    before = est.covariance_.copy()
+    with pytest.raises(ValueError, match=match):
+        est.set_params(cov_type=cov_type).fit(X, y)
+    assert_allclose(est.covariance_, before)  # the failed fit changed nothing
+    # n == p: every sample
+    with pytest.raises(ValueError, match=r"sample\(s\) 0, 1, 2, 3 of X have leverage 1"):
+        LinearRegression(cov_type=cov_type).fit(X[:4], y[:4])
+    # dask (the row named in the whole X) and partial_fit_covariance (in its chunk)
+    da = pytest.importorskip("dask.array")
+    Xs = np.roll(X, 12, axis=0)  # sample 12 is the dummy's
+    with pytest.raises(ValueError, match=r"sample\(s\) 12 of X"):
+        LinearRegression(cov_type=cov_type).fit(da.from_array(Xs, chunks=(5, 3)),
+                                                da.from_array(y, chunks=5))
+    part = _partial(LinearRegression(cov_type=cov_type), X, y, None, 2)
+    with pytest.raises(ValueError, match=r"sample\(s\) 0 of X"):
+        part.partial_fit_covariance(X[:15], y[:15])
+    _second_pass(part.set_params(cov_type="HC1"), X, y, None, None, 2)
+    assert np.all(np.isfinite(part.std_errors_))
