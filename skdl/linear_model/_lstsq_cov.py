@@ -10,7 +10,9 @@ rank-deficient least-squares fit), ``eᵢ`` the residuals, ``hᵢ = zᵢᵀ B z�
 * HC0 / HC1: ``M = Σ wᵢ eᵢ² zᵢzᵢᵀ``, ``c = 1`` / ``n / df_resid``;
 * HC2 / HC3: ``M = Σ wᵢ eᵢ² / (1 - hᵢ)^a zᵢzᵢᵀ`` with ``a = 1`` / ``2``;
 * cluster: ``M = Σ_g s_g s_gᵀ``, ``s_g = Σ_{i ∈ g} wᵢ eᵢ zᵢ``,
-  ``c = G/(G-1) · (n-1)/df_resid`` (statsmodels' default correction).
+  ``c = G/(G-1) · (n-1)/df_resid`` (statsmodels' default correction; without a
+  penalty ``(n-1)/(n-p)``, ``p`` the number of parameters even when ``G`` is
+  rank-deficient, as statsmodels' OLS).
 
 Everything is computed in the solvers' centred coordinates ``z̃ = (1, x - x̄) = L z``,
 where ``A`` is block diagonal, ``B̃ = diag(1/n, H)`` with ``H = (XcᵀWXc + αI)⁻¹ = F Fᵀ``
@@ -459,6 +461,15 @@ def covariance_nonrobust(terms, gram, rss, dfr):
     return np.stack(covs), np.stack(stds)
 
 
+def _cluster_df(terms, dfr, t):
+    """The ``n - k`` of the cluster correction: ``df_resid`` with a penalty,
+    ``n - p`` without (``p`` the number of parameters, not the rank: statsmodels'
+    OLS, whose correction counts the columns of a rank-deficient design)."""
+    if terms.alphas[t] > 0:
+        return dfr[t]
+    return terms.sw - terms.coef.shape[1] - terms.fit_intercept
+
+
 def covariance_from_meat(terms, dfr, meat, cov_type, n_groups=None):
     """``c · B M B`` per target from the merged meat (HC) or the per-group score
     sums (cluster) of :func:`meat_chunk`; ``dfr`` of :func:`df_resid`.
@@ -475,7 +486,7 @@ def covariance_from_meat(terms, dfr, meat, cov_type, n_groups=None):
                 if cov_type == "HC1":
                     c = n / dfr[t]
                 elif cov_type == "cluster":
-                    c = n_groups / (n_groups - 1.0) * (n - 1.0) / dfr[t]
+                    c = n_groups / (n_groups - 1.0) * (n - 1.0) / _cluster_df(terms, dfr, t)
                 else:
                     c = 1.0
             covs[t], stds[t] = _to_data_coordinates(c * sandwich(bread, m), terms)

@@ -756,3 +756,26 @@ def test_positively_weighted_row_with_leverage_one_raises(cov_type):
         part.partial_fit_covariance(X[:15], y[:15])
     _second_pass(part.set_params(cov_type="HC1"), X, y, None, None, 2)
     assert np.all(np.isfinite(part.std_errors_))
+
+
+@pytest.mark.parametrize("solver", ["auto", "newton", "partial_fit"])
+@pytest.mark.parametrize("cov_type", ["cluster", "HC1"])
+def test_rank_deficient_cluster_correction_counts_the_parameters(solver, cov_type):
+    # statsmodels' cluster factor is G/(G-1) (n-1)/(n-k) with k the number of columns
+    # (5 here), not the rank (4); its HC1 is n / df_resid (n - rank)
+    X, y = _collinear(n=60)
+    groups = np.arange(60) % 9
+    kw = _fit_kw(cov_type, groups)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = _statsmodels(X, y, cov_type, True, groups)
+        if solver == "partial_fit":
+            est = _second_pass(_partial(LinearRegression(cov_type=cov_type), X, y, None, 3),
+                               X, y, None, groups, 3)
+        else:
+            est = LinearRegression(cov_type=cov_type, solver=solver).fit(X, y, **kw)
+        ridge = Ridge(alpha=0.0, cov_type=cov_type).fit(X, y, **kw)
+    assert est.df_resid_ == ref.df_resid == 56
+    assert_allclose(est.std_errors_, ref.bse, rtol=1e-8)
+    assert_allclose(ridge.std_errors_, ref.bse, rtol=1e-8)
+
