@@ -240,14 +240,15 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
             return terms
         diag = result.diagnostics
         dfr = _lstsq_cov.df_resid(terms, gram)
-        if self.cov_type in ("nonrobust", "HC1", "cluster") and not np.all(dfr > 0):
-            return (f"no residual degrees of freedom (df_resid = {dfr.min():.3g}: not more "
-                    "observations than parameters)")
         if self.cov_type == "nonrobust":
+            if not np.all(dfr > 0):  # (no error: a wide X is a valid least-squares fit)
+                return (f"no residual degrees of freedom (df_resid = {dfr.min():.3g}: not "
+                        "more observations than parameters)")
             return (*_lstsq_cov.covariance_nonrobust(terms, gram, diag["rss"], dfr), dfr, None)
         if meat is None:
             return ("a robust cov_type needs the data after the final fit: call "
                     "partial_fit_covariance over the chunks")
+        _lstsq_cov.check_small_sample_df(terms, dfr, self.cov_type)  # (raises)
         m, n_groups = meat(terms)
         if self.cov_type == "cluster" and n_groups < 2:
             raise ValueError(

@@ -403,7 +403,25 @@ def df_resid(terms, gram):
         else:
             trace = float(f.shape[1])
         out[targets] = terms.sw - terms.fit_intercept - trace
-    return out
+    # a trace rounded above n (a tiny penalty on a singular G) is no residual freedom
+    return np.maximum(out, 0.0)
+
+
+def check_small_sample_df(terms, dfr, cov_type):
+    """Raise ValueError when ``cov_type`` 'HC1' or 'cluster' has no positive
+    denominator for its small-sample factor (``df_resid``; a cluster fit without a
+    penalty: ``n - p``)."""
+    if cov_type not in ("HC1", "cluster"):
+        return
+    df = np.array([_cluster_df(terms, dfr, t) if cov_type == "cluster" else dfr[t]
+                   for t in range(dfr.shape[0])])
+    if np.all(df > 0):
+        return
+    p = terms.coef.shape[1] + terms.fit_intercept
+    raise ValueError(
+        f"cov_type={cov_type!r} needs more observations than (effective) parameters for "
+        f"its small-sample factor; got n = {terms.sw:g} (the sum of the sample weights), "
+        f"p = {p} and n - k = {df.min():.3g}. Use cov_type='HC0'.")
 
 
 def _blockdiag_bread(terms, h):

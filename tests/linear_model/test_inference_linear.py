@@ -779,3 +779,24 @@ def test_rank_deficient_cluster_correction_counts_the_parameters(solver, cov_typ
     assert_allclose(est.std_errors_, ref.bse, rtol=1e-8)
     assert_allclose(ridge.std_errors_, ref.bse, rtol=1e-8)
 
+
+def test_ridge_tiny_alpha_without_residual_freedom():
+    # n = 2 rows, 6 columns, alpha 1e-12: tr(B G) rounds above n - 1; df_resid_ is
+    # clipped to 0 and the types dividing by it refuse
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(2, 6)), rng.normal(size=2)
+    est = Ridge(alpha=1e-12, cov_type="HC0").fit(X, y)
+    assert est.df_resid_ == 0.0
+    assert est.summary().columns[2] == "z"
+    plain = Ridge(alpha=1e-12).fit(X, y)
+    assert not hasattr(plain, "covariance_")
+    with pytest.raises(NotFittedError, match="no residual degrees of freedom"):
+        plain.summary()
+    for cov_type in ("HC1", "cluster"):
+        with pytest.raises(ValueError, match=rf"cov_type='{cov_type}' needs more "
+                                             "observations.*Use cov_type='HC0'"):
+            Ridge(alpha=1e-12, cov_type=cov_type).fit(X, y, **_fit_kw(cov_type, [0, 1]))
+    # least squares with n <= p likewise
+    with warnings.catch_warnings(), pytest.raises(ValueError, match="n = 3 .* p = 7"):
+        warnings.simplefilter("ignore")  # (the IllConditionedWarning of the fallback)
+        LinearRegression(cov_type="HC1").fit(rng.normal(size=(3, 6)), rng.normal(size=3))
