@@ -25,6 +25,7 @@ from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from skdl.linear_model._lstsq_cov import bread_factors
 from skdl.optim import (
     Cosine,
     FeatureScaleWarning,
@@ -219,13 +220,13 @@ def _solve_newton(xx, xy, yy, sw, alphas, coef0, learning_rate=1.0):
     the exact minimiser from any ``θ₀``.  One Newton rule per target (the Hessian
     depends on that target's ``α``).
 
-    Returns ``coef`` (k, d), the losses at ``θ₀`` (k,), and the factors ``U⁻¹`` of
-    ``(XᵀWX + αI) = UᵀU`` per distinct alpha (``None`` when not positive definite).
+    Returns ``coef`` (k, d), the losses at ``θ₀`` (k,), and ``[(targets, F)]`` with
+    ``F Fᵀ = (XᵀWX + αI)⁻¹`` per distinct alpha (the pseudo-inverse when singular:
+    :func:`skdl.linear_model._lstsq_cov.bread_factors`).
     """
     d, k = xy.shape
     coef = np.array(coef0, dtype=np.float64, copy=True).reshape(k, d)
     losses = np.empty(k)
-    factors = []
     for alpha in np.unique(alphas):
         targets = np.flatnonzero(alphas == alpha)
         A = xx.copy()
@@ -236,12 +237,9 @@ def _solve_newton(xx, xy, yy, sw, alphas, coef0, learning_rate=1.0):
             losses[j] = 0.5 * (yy[j] - 2 * th @ xy[:, j] + th @ A @ th) / sw
             grad = H @ th - xy[:, j] / sw
             Newton(learning_rate=learning_rate).step([th], [grad], hessian=H)
-        try:
-            c = linalg.cholesky(A, lower=False, check_finite=False)
-            u_inv = linalg.solve_triangular(c, np.eye(d), lower=False, check_finite=False)
-            factors.append((targets, u_inv))
-        except linalg.LinAlgError:
-            factors = None
+    # the bread's factors by the rank decision of solver='auto' (pinv when singular:
+    # an unchecked Cholesky of an exactly singular matrix can succeed by rounding)
+    factors = bread_factors(xx, alphas)
     return coef, losses, factors
 
 

@@ -31,7 +31,6 @@ from skdl.linear_model._lstsq import (
     _residual_ss,
     _solve_direct,
     _solve_gram,
-    _solve_normal_equations,
     _solve_pinv_gram,
     _stats_from_moments,
     _unscaled,
@@ -214,16 +213,14 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
         if not diag["sw"] > 0:
             return "the sample weights sum to zero"
         factors = diag.get("factors")
-        if factors is None:  # ('lbfgs'; a singular Newton Hessian) from the Gram matrix
+        if factors is None or solver == "pinv":
+            # ('lbfgs'; partial_fit's pinv, whose eigenvalue cut-off keeps rounding) from
+            # the Gram matrix, by the rank decision of 'auto'
             if gram is None:
                 return f"solver={solver!r} formed no factor of the Gram matrix"
             a = alphas if scale is None else _rescaled_alphas(alphas, scale)
-            zeros = np.zeros((gram.shape[0], a.shape[0]))
-            try:
-                factors = _solve_normal_equations(gram, zeros, a, check_rcond=False)
-            except np.linalg.LinAlgError:
-                factors = _solve_pinv_gram(gram, zeros, a)
-            factors = factors.diagnostics["factors"]  # (in the solve's units)
+            # (in the solve's units; 'auto''s rank decision: pinv when singular)
+            factors = _lstsq_cov.bread_factors(gram, a)
             if scale is not None and not solve_units:
                 factors = [(t, f / scale[:, None]) for t, f in factors]
         return _lstsq_cov.fit_terms(result.coef, result.intercept, diag["x_mean"], factors,
@@ -246,14 +243,15 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
             return terms
         diag = result.diagnostics
         dfr = _lstsq_cov.df_resid(terms, gram)
-        if self.cov_type in ("nonrobust", "HC1", "cluster") and not np.all(dfr > 0):
-            return (f"no residual degrees of freedom (df_resid = {dfr.min():.3g}: not more "
-                    "observations than parameters)")
         if self.cov_type == "nonrobust":
+            if not np.all(dfr > 0):  # (no error: a wide X is a valid least-squares fit)
+                return (f"no residual degrees of freedom (df_resid = {dfr.min():.3g}: not "
+                        "more observations than parameters)")
             return (*_lstsq_cov.covariance_nonrobust(terms, gram, diag["rss"], dfr), dfr, None)
         if meat is None:
             return ("a robust cov_type needs the data after the final fit: call "
                     "partial_fit_covariance over the chunks")
+        _lstsq_cov.check_small_sample_df(terms, dfr, self.cov_type)  # (raises)
         m, n_groups = meat(terms)
         if self.cov_type == "cluster" and n_groups < 2:
             raise ValueError(

@@ -10,7 +10,9 @@ rank-deficient least-squares fit), ``eᵢ`` the residuals, ``hᵢ = zᵢᵀ B z�
 * HC0 / HC1: ``M = Σ wᵢ eᵢ² zᵢzᵢᵀ``, ``c = 1`` / ``n / df_resid``;
 * HC2 / HC3: ``M = Σ wᵢ eᵢ² / (1 - hᵢ)^a zᵢzᵢᵀ`` with ``a = 1`` / ``2``;
 * cluster: ``M = Σ_g s_g s_gᵀ``, ``s_g = Σ_{i ∈ g} wᵢ eᵢ zᵢ``,
-  ``c = G/(G-1) · (n-1)/df_resid`` (statsmodels' default correction).
+  ``c = G/(G-1) · (n-1)/df_resid`` (statsmodels' default correction; without a
+  penalty ``(n-1)/(n-p)``, ``p`` the number of parameters even when ``G`` is
+  rank-deficient, as statsmodels' OLS).
 
 Everything is computed in the solvers' centred coordinates ``z̃ = (1, x - x̄) = L z``,
 where ``A`` is block diagonal, ``B̃ = diag(1/n, H)`` with ``H = (XcᵀWXc + αI)⁻¹ = F Fᵀ``
@@ -35,7 +37,11 @@ from scipy import linalg, sparse
 from scipy.linalg import blas
 
 from skdl.linear_model._inference import cluster_codes, sandwich
-from skdl.linear_model._lstsq import _rescaled_alphas
+from skdl.linear_model._lstsq import (
+    _rescaled_alphas,
+    _solve_normal_equations,
+)
+from skdl.utils._scale import power_of_two_scales
 from skdl.utils._threads import limit_threads, n_cpus
 
 # bytes of one row block of the meat pass (the block, its copy and the leverage
@@ -101,6 +107,53 @@ def fit_terms(coef, intercept, x_mean, factors, scale, sw, fit_intercept, alphas
     return FitTerms(coef, const, x_mean, scale, terms, float(sw), bool(fit_intercept), alphas)
 
 
+# eigenvalues of the equilibrated Gram matrix (unit diagonal) below this fraction of
+# the largest are rounding: measured ≤ 3 eps for exactly collinear columns (n from 20
+# to 2e5, offsets to 1e6), and the Cholesky route already refuses a reciprocal
+# condition number below 1e-10 (_lstsq._rcond_min)
+_PINV_RTOL = 1e-12
+
+
+def _pinv_factor(a):
+    """``F`` with ``F Fᵀ = pinv(a)`` (Moore-Penrose) for a symmetric positive
+    semi-definite ``a``: the rank from the eigenvalues of the equilibrated
+    ``D⁻¹ a D⁻¹`` (``D`` powers of two near ``√aⱼⱼ``: the decision carries no column
+    units) above :data:`_PINV_RTOL` of the largest, the factor from the largest
+    ``rank`` eigenpairs of ``a`` itself (a scaled pseudo-inverse is not ``pinv(a)``)."""
+    d = a.shape[0]
+    dsc = power_of_two_scales(np.sqrt(np.maximum(np.diag(a), 0.0)))
+    mu = linalg.eigh(a / np.outer(dsc, dsc), eigvals_only=True, check_finite=False)
+    rank = int(np.sum(mu > _PINV_RTOL * max(mu[-1], 0.0)))
+    lam, V = linalg.eigh(a, check_finite=False)
+    lam, V = lam[d - rank:], V[:, d - rank:]
+    keep = lam > 0
+    return V[:, keep] / np.sqrt(lam[keep])
+
+
+def bread_factors(gram, alphas):
+    """``[(targets, F)]`` with ``F Fᵀ = (G + αI)⁻¹`` per distinct penalty of ``alphas``
+    (``G`` the centred Gram matrix), by the rank decision of the 'cholesky' / 'auto'
+    route: the Cholesky factor when the reciprocal condition number passes its test
+    (:func:`skdl.linear_model._lstsq._rcond_min`), otherwise ``pinv(G + αI)``
+    (:func:`_pinv_factor`; statsmodels' pinv covariance).  For the solvers that
+    check no factor of the Gram matrix themselves ('lbfgs', 'newton'): an unchecked
+    Cholesky factor of an exactly singular Gram matrix that succeeds by rounding is a
+    bread of order ``1/eps``."""
+    gram = np.asarray(gram, dtype=np.float64)
+    alphas = np.asarray(alphas, dtype=np.float64)
+    d = gram.shape[0]
+    zeros = np.zeros((d, 1))
+    out = []
+    for alpha in np.unique(alphas):
+        try:
+            f = _solve_normal_equations(gram, zeros, np.array([alpha])).diagnostics[
+                "factors"][0][1]
+        except np.linalg.LinAlgError:
+            f = _pinv_factor(gram + alpha * np.eye(d))
+        out.append((np.flatnonzero(alphas == alpha), f))
+    return out
+
+
 # --------------------------------------------------------------------------- #
 # the meat: one blocked pass                                                   #
 # --------------------------------------------------------------------------- #
@@ -132,7 +185,28 @@ def _group_sums(xc, v, codes, out, fi):
             out[t, rows, 0] += np.bincount(local, v[:, t], minlength=rows.shape[0])
 
 
-def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=None):
+def _leverage_factors(xc, w, terms, k, cov_type, first_row):
+    """``1 - hᵢ`` (HC3) or ``√(1 - hᵢ)`` (HC2) of a block's rows, 1 where ``wᵢ = 0``
+    (such a row adds nothing, and its leverage - outside the fit - may exceed 1);
+    raises ValueError when a positively weighted row has ``hᵢ ≥ 1 - 1e-12``
+    (``first_row``: the block's first row in the caller's ``X``, to name it)."""
+    h = _leverages(xc, terms, k)
+    active = np.ones(xc.shape[0], dtype=bool) if w is None else w[:, 0] > 0
+    full = active & np.any(h >= 1.0 - 1e-12, axis=1)
+    if np.any(full):
+        bad = np.flatnonzero(full) + first_row
+        raise ValueError(
+            f"cov_type={cov_type!r} divides by 1 - h (h the leverage of a sample), "
+            f"undefined here: sample(s) {', '.join(map(str, bad[:5]))}"
+            f"{' ...' if bad.size > 5 else ''} of X have leverage 1 (they alone "
+            "determine a parameter, e.g. no more samples than parameters). Use "
+            "cov_type='HC0' or 'HC1', or Ridge with alpha > 0.")
+    f = np.where(active[:, None], 1.0 - h, 1.0)
+    return f if cov_type == "HC3" else np.sqrt(f)
+
+
+def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=None,
+               row_offset=0):
     """The meat of the rows of one chunk (numpy or scipy.sparse ``X``, in its own units).
 
     Returns ``(k, p, p)`` sums of ``wᵢ ωᵢ eᵢ² z̃ᵢz̃ᵢᵀ`` (HC types), or for
@@ -141,7 +215,8 @@ def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=N
     block: ``x - x̄`` into one contiguous buffer, the residuals, the leverages (HC2,
     HC3) by a triangular product with the bread's factor, then the buffer scaled in
     place and one ``syrk`` (the intercept's row of the meat by a matrix-vector
-    product).
+    product).  HC2/HC3 raise ValueError when a positively weighted row has leverage
+    1 (named by its index plus ``row_offset``).
     """
     n, d = X.shape
     Y = np.asarray(Y).reshape(n, -1)
@@ -178,12 +253,9 @@ def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=N
             _group_sums(xc, e if wb is None else e * wb, codes[start:stop], out, fi)
             continue
         # row scales √(wᵢ ωᵢ) |eᵢ| with ωᵢ = (1 - hᵢ)^-a
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s = np.abs(e) if wb is None else np.abs(e) * np.sqrt(wb)
-            if cov_type == "HC3":
-                s /= 1.0 - _leverages(xc, terms, k)
-            elif cov_type == "HC2":
-                s /= np.sqrt(1.0 - _leverages(xc, terms, k))
+        s = np.abs(e) if wb is None else np.abs(e) * np.sqrt(wb)
+        if cov_type in ("HC2", "HC3"):
+            s /= _leverage_factors(xc, wb, terms, k, cov_type, row_offset + start)
         for t in range(k):
             st = s[:, t]
             xs = xc * st[:, None] if t < k - 1 else np.multiply(xc, st[:, None], out=xc)
@@ -217,7 +289,8 @@ def meat_pass(X, Y, w, terms, cov_type, codes=None, n_groups=None, n_threads=Non
 
     def one(lo, hi):
         return meat_chunk(X[lo:hi], Y[lo:hi], None if w is None else w[lo:hi], terms,
-                          cov_type, None if codes is None else codes[lo:hi], n_groups)
+                          cov_type, None if codes is None else codes[lo:hi], n_groups,
+                          row_offset=lo)
 
     with limit_threads(1, "blas"):
         with ThreadPoolExecutor(n_threads) as pool:
@@ -225,12 +298,12 @@ def meat_pass(X, Y, w, terms, cov_type, codes=None, n_groups=None, n_threads=Non
     return sum(parts[1:], parts[0])
 
 
-def labelled_meat_chunk(X, Y, w, terms, cov_type, groups=None):
+def labelled_meat_chunk(X, Y, w, terms, cov_type, groups=None, row_offset=0):
     """:func:`meat_chunk` of a chunk whose clusters are given by their labels:
     returns ``(meat, None)`` or, for clusters, ``(sums, labels)`` with the chunk's
     sorted distinct labels (to merge across chunks with :func:`merge_meats`)."""
     if cov_type != "cluster":
-        return meat_chunk(X, Y, w, terms, cov_type), None
+        return meat_chunk(X, Y, w, terms, cov_type, row_offset=row_offset), None
     # clusters of weight 0 only are no clusters (as on the repeated rows)
     labels, codes = cluster_codes(groups, w)
     sums = meat_chunk(X, Y, w, terms, cov_type, codes, labels.shape[0])
@@ -264,8 +337,10 @@ def dask_meat(X, Y, w, groups, terms, cov_type):
     g_blocks = ([None] * len(parts[0]) if groups is None
                 else _as_row_blocks(groups, rows).to_delayed().ravel())
     one = dask.delayed(labelled_meat_chunk)
-    partial = [one(x, y, wb, terms, cov_type, gb)
-               for x, y, wb, gb in zip(*parts, w_blocks, g_blocks, strict=True)]
+    offsets = np.concatenate([[0], np.cumsum(rows)[:-1]]).tolist()
+    partial = [one(x, y, wb, terms, cov_type, gb, off)
+               for x, y, wb, gb, off in zip(*parts, w_blocks, g_blocks, offsets,
+                                            strict=True)]
     merge = dask.delayed(merge_meats)
     while len(partial) > 1:
         partial = [merge(partial[i], partial[i + 1]) if i + 1 < len(partial) else partial[i]
@@ -285,13 +360,36 @@ def _penalised(alphas, targets):
 
 
 def _ridge_parts(gram, alpha):
-    """``(tr(H G), H G H)`` for ``H = (G + αI)⁻¹``, from the eigenvalues ``γ`` of the
-    centred Gram matrix ``G``: ``Σ γ/(γ+α)`` and ``V diag(γ/(γ+α)²) Vᵀ``, positive
-    semi-definite by construction (the product ``H G H`` of the rounded factors is
-    not when ``G`` is singular and ``α`` small: its null space cancels ``1/α``)."""
-    gamma, V = linalg.eigh(gram, check_finite=False)
-    gamma = np.maximum(gamma, 0.0)
-    return float(np.sum(gamma / (gamma + alpha))), (V * (gamma / (gamma + alpha) ** 2)) @ V.T
+    """``(tr(H G), H G H)`` for ``H = (G + αI)⁻¹`` and the centred Gram matrix ``G``.
+
+    Computed on the equilibrated matrices ``G' = D⁻¹ G D⁻¹`` and
+    ``A' = G' + α D⁻² = D⁻¹ (G + αI) D⁻¹`` (``D`` the powers of two nearest the
+    columns' norms ``√Gⱼⱼ``: exact), from the generalised eigenproblem
+    ``G' v = μ A' v`` with ``Vᵀ A' V = I``: ``μ = γ/(γ+α)`` for the eigenvalues ``γ``
+    of ``G``, so ``tr(H G) = Σ μ`` and ``H G H = D⁻¹ V diag(μ) Vᵀ D⁻¹``, positive
+    semi-definite by construction (``μ`` clipped to ``[0, 1]``).  LAPACK reduces the
+    pencil through the Cholesky factor of the well-conditioned ``A'``; an
+    eigendecomposition of the raw ``G`` instead loses the small ``γ`` of columns of
+    very different scales (absolute error ``eps ‖G‖``; still the fallback when ``A'``
+    is singular to working precision), and the product ``H G H`` of rounded factors
+    is not semi-definite when ``G`` is singular and ``α`` small."""
+    d = gram.shape[0]
+    dsc = power_of_two_scales(np.sqrt(np.maximum(np.diag(gram), 0.0)))
+    g = gram / np.outer(dsc, dsc)
+    a = g.copy()
+    a.flat[:: d + 1] += alpha / dsc**2
+    try:
+        mu, V = linalg.eigh(g, a, check_finite=False)
+    except np.linalg.LinAlgError:
+        # A' singular to working precision (α below the rounding of a singular G'):
+        # the eigenvalues γ of G itself, μ = γ/(γ+α), as good as G's rounding allows
+        gamma, V = linalg.eigh(gram, check_finite=False)
+        gamma = np.maximum(gamma, 0.0)
+        mu = gamma / (gamma + alpha)
+        return float(np.sum(mu)), (V * (mu / (gamma + alpha))) @ V.T
+    mu = np.clip(mu, 0.0, 1.0)
+    V /= dsc[:, None]
+    return float(np.sum(mu)), (V * mu) @ V.T
 
 
 def df_resid(terms, gram):
@@ -305,7 +403,25 @@ def df_resid(terms, gram):
         else:
             trace = float(f.shape[1])
         out[targets] = terms.sw - terms.fit_intercept - trace
-    return out
+    # a trace rounded above n (a tiny penalty on a singular G) is no residual freedom
+    return np.maximum(out, 0.0)
+
+
+def check_small_sample_df(terms, dfr, cov_type):
+    """Raise ValueError when ``cov_type`` 'HC1' or 'cluster' has no positive
+    denominator for its small-sample factor (``df_resid``; a cluster fit without a
+    penalty: ``n - p``)."""
+    if cov_type not in ("HC1", "cluster"):
+        return
+    df = np.array([_cluster_df(terms, dfr, t) if cov_type == "cluster" else dfr[t]
+                   for t in range(dfr.shape[0])])
+    if np.all(df > 0):
+        return
+    p = terms.coef.shape[1] + terms.fit_intercept
+    raise ValueError(
+        f"cov_type={cov_type!r} needs more observations than (effective) parameters for "
+        f"its small-sample factor; got n = {terms.sw:g} (the sum of the sample weights), "
+        f"p = {p} and n - k = {df.min():.3g}. Use cov_type='HC0'.")
 
 
 def _blockdiag_bread(terms, h):
@@ -363,6 +479,15 @@ def covariance_nonrobust(terms, gram, rss, dfr):
     return np.stack(covs), np.stack(stds)
 
 
+def _cluster_df(terms, dfr, t):
+    """The ``n - k`` of the cluster correction: ``df_resid`` with a penalty,
+    ``n - p`` without (``p`` the number of parameters, not the rank: statsmodels'
+    OLS, whose correction counts the columns of a rank-deficient design)."""
+    if terms.alphas[t] > 0:
+        return dfr[t]
+    return terms.sw - terms.coef.shape[1] - terms.fit_intercept
+
+
 def covariance_from_meat(terms, dfr, meat, cov_type, n_groups=None):
     """``c · B M B`` per target from the merged meat (HC) or the per-group score
     sums (cluster) of :func:`meat_chunk`; ``dfr`` of :func:`df_resid`.
@@ -379,7 +504,7 @@ def covariance_from_meat(terms, dfr, meat, cov_type, n_groups=None):
                 if cov_type == "HC1":
                     c = n / dfr[t]
                 elif cov_type == "cluster":
-                    c = n_groups / (n_groups - 1.0) * (n - 1.0) / dfr[t]
+                    c = n_groups / (n_groups - 1.0) * (n - 1.0) / _cluster_df(terms, dfr, t)
                 else:
                     c = 1.0
             covs[t], stds[t] = _to_data_coordinates(c * sandwich(bread, m), terms)

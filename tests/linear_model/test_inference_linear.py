@@ -612,3 +612,197 @@ def test_float32_input_gives_a_float64_covariance():
                                                y.astype(np.float32).astype(float))
     assert est.covariance_.dtype == est.std_errors_.dtype == np.float64
     assert_allclose(est.std_errors_, ref.std_errors_, rtol=1e-5)
+
+
+# --------------------------------------------------------------------------- #
+# review fixes: exact references                                               #
+# --------------------------------------------------------------------------- #
+def _scaled_ridge_data():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(50, 4)) * [1e8, 10.0, 0.1, 1.0]
+    y = X @ [1e-8, -0.2, 5.0, 0.5] + rng.normal(size=50)
+    return X, y, np.arange(50) % 7
+
+
+def _exact_ridge(X, y, alpha, groups):
+    """``(covariances by cov_type, df_resid)`` of the Inference page's formulas in
+    60-digit arithmetic (the data's float64 values taken as exact)."""
+    mp = pytest.importorskip("mpmath")
+    with mp.workdps(60):
+        n, p = X.shape[0], X.shape[1] + 1
+        Z = mp.matrix([[1] + [mp.mpf(float(v)) for v in row] for row in X])
+        Y = mp.matrix([mp.mpf(float(v)) for v in y])
+        G = Z.T * Z
+        B = (G + mp.diag([0] + [alpha] * (p - 1))) ** -1
+        e = Y - Z * (B * (Z.T * Y))
+        dfr = n - sum((B * G)[i, i] for i in range(p))
+        M = mp.zeros(p, p)
+        for i in range(n):
+            M += e[i] ** 2 * Z[i, :].T * Z[i, :]
+        labels = np.unique(groups)
+        S = mp.zeros(len(labels), p)
+        for i in range(n):
+            g = int(np.searchsorted(labels, groups[i]))
+            S[g, :] += e[i] * Z[i, :]
+        nG = len(labels)
+        covs = {"nonrobust": sum(v**2 for v in e) / dfr * B * G * B,
+                "HC1": n / dfr * B * M * B,
+                "cluster": mp.mpf(nG) / (nG - 1) * (n - 1) / dfr * B * (S.T * S) * B}
+        return ({k: np.array(c.tolist(), dtype=np.float64) for k, c in covs.items()},
+                float(dfr))
+
+
+@pytest.mark.parametrize("solver", ["auto", "svd", "newton"])
+def test_ridge_with_columns_of_very_different_scales_is_exact(solver):
+    # the eigenvalues of the raw Gram matrix (1e17 .. 0.5) lose the small ones: the
+    # degrees of freedom and B G B come from the equilibrated pencil (G', G' + α D⁻²)
+    X, y, groups = _scaled_ridge_data()
+    covs, dfr = _exact_ridge(X, y, 100.0, groups)
+    for cov_type, cov in covs.items():
+        est = Ridge(alpha=100.0, cov_type=cov_type, solver=solver).fit(
+            X, y, **_fit_kw(cov_type, groups))
+        assert est.df_resid_ == pytest.approx(dfr, rel=1e-12)
+        assert_allclose(est.std_errors_, np.sqrt(np.diag(cov)), rtol=1e-9)
+
+
+def _collinear(n=50, k=None, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    X = np.column_stack([X, X[:, 0] - X[:, 2]])  # rank 3 (4 with the intercept)
+    return X, rng.normal(size=n if k is None else (n, k))
+
+
+@pytest.mark.parametrize("cov_type", ["nonrobust", "HC1", "HC3"])
+@pytest.mark.parametrize("solver", ["auto", "lbfgs", "newton", "partial_fit"])
+def test_exactly_collinear_X_has_statsmodels_pinv_covariance(solver, cov_type):
+    # an unchecked Cholesky factor of the singular Gram matrix succeeds by rounding
+    # (std errors 1e7 times statsmodels', df_resid_ one short): every route takes
+    # 'auto''s rank decision, pinv(G) as statsmodels
+    X, y = _collinear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = _statsmodels(X, y, cov_type, True)
+        if solver == "partial_fit":
+            est = _partial(LinearRegression(cov_type=cov_type), X, y, None, n_chunks=5)
+            if cov_type != "nonrobust":
+                _second_pass(est, X, y, None, None, n_chunks=5)
+        else:
+            est = LinearRegression(solver=solver, cov_type=cov_type, tol=1e-12).fit(X, y)
+    assert est.df_resid_ == ref.df_resid == 46
+    assert_allclose(est.std_errors_, ref.bse, rtol=1e-8)
+    assert_allclose(est.covariance_, ref.cov_params(), rtol=1e-7, atol=1e-12)
+
+
+def test_newton_with_per_target_alphas_on_collinear_X():
+    # a singular Hessian for one alpha once dropped every factor (AttributeError)
+    X, Y = _collinear(k=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = Ridge(alpha=[0.0, 1.0, 0.0], solver="newton").fit(X, Y)
+        ref = Ridge(alpha=[0.0, 1.0, 0.0], solver="svd").fit(X, Y)
+        for t in (0, 2):
+            assert_allclose(est.std_errors_[t], _statsmodels(X, Y[:, t], "nonrobust",
+                                                             True).bse, rtol=1e-8)
+    assert_allclose(est.std_errors_, ref.std_errors_, rtol=1e-8)
+    assert_allclose(est.df_resid_, ref.df_resid_, rtol=1e-12)
+
+
+def _outlier_with_zero_weight(n=40):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    y = X @ [1.0, 2.0] + rng.normal(size=n)
+    X[0] = [50.0, -50.0]  # its leverage (outside the fit) exceeds 1
+    w = np.ones(n)
+    w[0] = 0.0
+    return X, y, w
+
+
+@pytest.mark.parametrize("cov_type", ["HC2", "HC3"])
+@pytest.mark.parametrize("route", ["fit", "dask", "partial_fit"])
+def test_zero_weight_row_with_leverage_above_one_adds_nothing(cov_type, route):
+    # (1 - h) of a weightless row once made every standard error NaN
+    X, y, w = _outlier_with_zero_weight()
+    ref = _statsmodels(X[1:], y[1:], cov_type, True)
+    if route == "fit":
+        est = LinearRegression(cov_type=cov_type).fit(X, y, sample_weight=w)
+    elif route == "dask":
+        da = pytest.importorskip("dask.array")
+        est = LinearRegression(cov_type=cov_type).fit(
+            da.from_array(X, chunks=(10, 2)), da.from_array(y, chunks=10),
+            sample_weight=da.from_array(w, chunks=10))
+    else:
+        est = _second_pass(_partial(LinearRegression(cov_type=cov_type), X, y, w, 4),
+                           X, y, w, None, 4)
+    assert_allclose(est.std_errors_, ref.bse, rtol=1e-8)
+
+
+@pytest.mark.parametrize("cov_type", ["HC2", "HC3"])
+def test_positively_weighted_row_with_leverage_one_raises(cov_type):
+    rng = np.random.default_rng(0)
+    # the last column is a dummy of sample 0 alone: its leverage is 1
+    X = np.column_stack([rng.normal(size=(30, 2)), np.r_[1.0, np.zeros(29)]])
+    y = rng.normal(size=30)
+    match = r"sample\(s\) 0 of X have leverage 1.*Use cov_type='HC0' or 'HC1'"
+    est = LinearRegression(cov_type="HC0").fit(X, y)
+    before = est.covariance_.copy()
+    with pytest.raises(ValueError, match=match):
+        est.set_params(cov_type=cov_type).fit(X, y)
+    assert_allclose(est.covariance_, before)  # the failed fit changed nothing
+    # n == p: every sample
+    with pytest.raises(ValueError, match=r"sample\(s\) 0, 1, 2, 3 of X have leverage 1"):
+        LinearRegression(cov_type=cov_type).fit(X[:4], y[:4])
+    # dask (the row named in the whole X) and partial_fit_covariance (in its chunk)
+    da = pytest.importorskip("dask.array")
+    Xs = np.roll(X, 12, axis=0)  # sample 12 is the dummy's
+    with pytest.raises(ValueError, match=r"sample\(s\) 12 of X"):
+        LinearRegression(cov_type=cov_type).fit(da.from_array(Xs, chunks=(5, 3)),
+                                                da.from_array(y, chunks=5))
+    part = _partial(LinearRegression(cov_type=cov_type), X, y, None, 2)
+    with pytest.raises(ValueError, match=r"sample\(s\) 0 of X"):
+        part.partial_fit_covariance(X[:15], y[:15])
+    _second_pass(part.set_params(cov_type="HC1"), X, y, None, None, 2)
+    assert np.all(np.isfinite(part.std_errors_))
+
+
+@pytest.mark.parametrize("solver", ["auto", "newton", "partial_fit"])
+@pytest.mark.parametrize("cov_type", ["cluster", "HC1"])
+def test_rank_deficient_cluster_correction_counts_the_parameters(solver, cov_type):
+    # statsmodels' cluster factor is G/(G-1) (n-1)/(n-k) with k the number of columns
+    # (5 here), not the rank (4); its HC1 is n / df_resid (n - rank)
+    X, y = _collinear(n=60)
+    groups = np.arange(60) % 9
+    kw = _fit_kw(cov_type, groups)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = _statsmodels(X, y, cov_type, True, groups)
+        if solver == "partial_fit":
+            est = _second_pass(_partial(LinearRegression(cov_type=cov_type), X, y, None, 3),
+                               X, y, None, groups, 3)
+        else:
+            est = LinearRegression(cov_type=cov_type, solver=solver).fit(X, y, **kw)
+        ridge = Ridge(alpha=0.0, cov_type=cov_type).fit(X, y, **kw)
+    assert est.df_resid_ == ref.df_resid == 56
+    assert_allclose(est.std_errors_, ref.bse, rtol=1e-8)
+    assert_allclose(ridge.std_errors_, ref.bse, rtol=1e-8)
+
+
+def test_ridge_tiny_alpha_without_residual_freedom():
+    # n = 2 rows, 6 columns, alpha 1e-12: tr(B G) rounds above n - 1; df_resid_ is
+    # clipped to 0 and the types dividing by it refuse
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(2, 6)), rng.normal(size=2)
+    est = Ridge(alpha=1e-12, cov_type="HC0").fit(X, y)
+    assert est.df_resid_ == 0.0
+    assert est.summary().columns[2] == "z"
+    plain = Ridge(alpha=1e-12).fit(X, y)
+    assert not hasattr(plain, "covariance_")
+    with pytest.raises(NotFittedError, match="no residual degrees of freedom"):
+        plain.summary()
+    for cov_type in ("HC1", "cluster"):
+        with pytest.raises(ValueError, match=rf"cov_type='{cov_type}' needs more "
+                                             "observations.*Use cov_type='HC0'"):
+            Ridge(alpha=1e-12, cov_type=cov_type).fit(X, y, **_fit_kw(cov_type, [0, 1]))
+    # least squares with n <= p likewise
+    with warnings.catch_warnings(), pytest.raises(ValueError, match="n = 3 .* p = 7"):
+        warnings.simplefilter("ignore")  # (the IllConditionedWarning of the fallback)
+        LinearRegression(cov_type="HC1").fit(rng.normal(size=(3, 6)), rng.normal(size=3))
