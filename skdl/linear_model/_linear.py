@@ -1033,7 +1033,10 @@ default="nonrobust"
         degrees of freedom), the others the heteroscedasticity-robust sandwiches
         ``c · B M B`` (White's HC0, HC1 ``c = n / df_resid_``, HC2 and HC3 with the
         leverages) and the cluster-robust one (``fit(..., groups=...)``,
-        ``c = G/(G-1) · (n-1)/df_resid_``), all with the normal distribution; see
+        ``c = G/(G-1) · (n-1)/(n-p)`` with ``p`` the number of parameters, as
+        statsmodels; ``(n-1)/df_resid_`` for a penalised fit), all with the normal
+        distribution (a positively weighted row of leverage 1 makes HC2/HC3 an
+        error); see
         Notes.  Given by the direct solvers ("auto", "cholesky", "svd", "lbfgs",
         "newton", ``partial_fit``); the iterative ones and ``positive=True`` publish
         no covariance, and a cov_type other than "nonrobust" is then an error.  The
