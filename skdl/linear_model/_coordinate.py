@@ -693,7 +693,10 @@ default="auto"
         and the coordinate descent runs again on the merged Gram matrix, from the
         previous coefficients: after the last chunk the fit equals ``fit`` on all the
         data (to the tolerance).  Memory is O(n_features²).  A chunk may be a dask
-        array or a scipy.sparse matrix.
+        array or a scipy.sparse matrix.  After ``fit`` on the Gram route the stream
+        continues from that fit's data; after a fit on ``X`` itself (``precompute=False``
+        or ``n_samples <= n_features``), which keeps no moments, it starts afresh with
+        the same features.
 
         Parameters
         ----------
@@ -710,7 +713,8 @@ default="auto"
             The updated estimator.
         """
         previous = getattr(self, "_chunk_moments", None)
-        return self._fit_moments(X, y, sample_weight, previous, reset=previous is None)
+        return self._fit_moments(X, y, sample_weight, previous,
+                                 reset=not hasattr(self, "n_features_in_"))
 
     def predict(self, X):
         """Predict with the fitted model.
