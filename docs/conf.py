@@ -51,7 +51,7 @@ SKDL_FAMILIES = {
     "basis_functions": ["skdl.linear_model._basis*", "skdl.linear_model._rbf*",
                         "skdl.linear_model._kernel*"],
     "logistic": ["skdl.linear_model._logistic*", "skdl.linear_model._softmax*"],
-    "linear_model": ["skdl.linear_model._linear*"],
+    "linear_model": ["skdl.linear_model._linear*", "skdl.linear_model._coordinate*"],
     "decomposition": ["skdl.decomposition*"],
     "optim": ["skdl.optim*"],
     "neural_network": ["skdl.neural_network*"],

@@ -12,6 +12,8 @@ __version__ = "0.1.0.dev0"
 
 # public name -> module that defines it; resolved on first attribute access
 _PUBLIC = {
+    "ElasticNet": "skdl.linear_model",
+    "Lasso": "skdl.linear_model",
     "LinearRegression": "skdl.linear_model",
     "LogisticIRLS": "skdl.linear_model",
     "PCA": "skdl.decomposition",

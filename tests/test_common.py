@@ -39,6 +39,8 @@ CHECK_PARAMS = {
     "MLPClassifier": [{"hidden_layer_sizes": (16,), "max_iter": 30, "learning_rate_init": 0.01}],
     "MLPRegressor": [{"hidden_layer_sizes": (16,), "max_iter": 30, "learning_rate_init": 0.01}],
     "LogisticIRLS": [{}, {"alpha": 1.0}],
+    "Lasso": [{}, {"precompute": False}, {"selection": "random", "random_state": 0}],
+    "ElasticNet": [{}, {"precompute": False}, {"positive": True}],
     "SoftmaxClassifier": [
         {}, {"solver": "newton"}, {"alpha": 0.0, "solver": "newton"},
         {"solver": "gd"}, {"solver": "sgd"}, {"solver": "sgd", "optimizer": "adam"},

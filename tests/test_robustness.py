@@ -161,7 +161,15 @@ def test_every_classic_setting_at_extreme_scales(cls, params, scale):
     if is_classifier(est):
         y = (y > np.median(y)).astype(int) ^ (np.arange(len(y)) % 7 == 0)
     alpha = est.get_params().get("alpha")
-    if alpha and not isinstance(est, skdl.RidgeRBF):
+    if isinstance(est, skdl.ElasticNet):
+        # an L1 penalty is the same problem with α s (β = s β'), the L2 part with α s²:
+        # α' ρ' = α ρ s and α' (1 - ρ') = α (1 - ρ) s²
+        rho = est.get_params().get("l1_ratio", 1.0)
+        new_alpha = alpha * rho * scale + alpha * (1 - rho) * scale**2
+        est.set_params(alpha=new_alpha)
+        if "l1_ratio" in est.get_params():
+            est.set_params(l1_ratio=alpha * rho * scale / new_alpha)
+    elif alpha and not isinstance(est, skdl.RidgeRBF):
         # an L2 penalty on coefficients of X is the same problem with α s² (RidgeRBF's
         # basis functions do not change with the scale when the width follows it)
         est.set_params(alpha=alpha * scale**2)
