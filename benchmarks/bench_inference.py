@@ -165,12 +165,20 @@ def run_timed(label, shape, robust, ours, peer, repeats, have_ours):
         funcs[f"sm {cov}"] = peer(cov)
     funcs, peaks = with_peak_memory(funcs)
     res = interleaved(funcs, repeats=repeats)
+    alone = {}
+    if have_ours:
+        # robust / nonrobust from our two fits alone, interleaved with each other: in the
+        # round above each of ours runs right after a statsmodels fit (seconds long, 2 GB
+        # allocated and freed, its BLAS threads still spinning), which slows our short
+        # fits by a varying amount and makes their ratio unreliable
+        alone = interleaved({cov: ours(cov) for cov in ("nonrobust", robust)},
+                            repeats=max(5, repeats), warmup=True, pause=0.5)
     rows = []
     for cov in ("nonrobust", robust):
         t_sm = res[f"sm {cov}"][0]
         if have_ours:
             t_ours = res[f"ours {cov}"][0]
-            ratio = t_ours / res["ours nonrobust"][0]
+            ratio = alone[cov][0] / alone["nonrobust"][0]
             rows.append([label, shape, cov, t_ours, t_sm, t_sm / t_ours,
                          ratio if cov != "nonrobust" else "1 (reference)",
                          _mib(peaks[f"ours {cov}"]), _mib(peaks[f"sm {cov}"])])
@@ -280,7 +288,9 @@ def main():
     print("\n### Time to the standard errors\n")
     print(table(rows, HEADERS))
     print(f"\nmedian of {args.repeats} interleaved runs; speed-up = statsmodels / skdl; "
-          "robust / nonrobust = skdl's robust fit over its nonrobust fit; peak MiB = "
+          "robust / nonrobust = skdl's robust fit over its nonrobust fit, timed apart "
+          f"(the two interleaved alone, median of {max(5, args.repeats)}, after a warm-up, "
+          "0.5 s pause before each); peak MiB = "
           "largest growth of the peak RSS during one call (the data not counted)")
     targets = _targets(rows)
     if targets:
