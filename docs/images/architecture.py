@@ -61,7 +61,7 @@ def main():
     for text, kind in steps:
         boxes.append(box(ax, 0.03, y, 0.3, 0.065, text, kind))
         y -= 0.11
-    for a, b in zip(boxes, boxes[1:]):
+    for a, b in zip(boxes, boxes[1:], strict=False):
         arrow(ax, below(a), above(b))
     ax.text(0.03, y + 0.035, "a solver that raises: the saved state is put back\n"
             "(the estimator is as it was)", fontsize=7.5, style="italic")
@@ -94,9 +94,9 @@ def main():
     base = box(ax, 0.38, 0.37, 0.3, 0.07, "_NetworkBase  (_base.py)\nskorch _SkdlNet, "
                "training, _infer", "net")
     dense = box(ax, 0.38, 0.25, 0.3, 0.06, "BaseNeuralNetwork\n(dense layers)", "net")
-    lstm = box(ax, 0.72, 0.37, 0.26, 0.07, "LSTMClassifier / LSTMRegressor\n(_recurrent.py)",
+    box(ax, 0.72, 0.37, 0.26, 0.07, "LSTMClassifier / LSTMRegressor\n(_recurrent.py)",
                "net")
-    mixins = box(ax, 0.72, 0.25, 0.26, 0.07, "task mixins (_tasks.py)\n"
+    box(ax, 0.72, 0.25, 0.26, 0.07, "task mixins (_tasks.py)\n"
                  "_ClassifierNetMixin / _RegressorNetMixin", "net", size=7.5)
     mlp = box(ax, 0.38, 0.13, 0.14, 0.07, "MLPClassifier\nMLPRegressor", "net")
     cnn = box(ax, 0.54, 0.13, 0.14, 0.07, "CNNClassifier\nCNNRegressor", "net")
