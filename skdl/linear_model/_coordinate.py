@@ -46,12 +46,14 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from skdl.linear_model._lstsq import (
     _check_finite_statistics,
+    _dask_chunk_moments,
     _gram_statistics,
+    _merge_chunk,
     _stats_from_moments,
 )
 from skdl.utils._atomic import AtomicFitMixin
-from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
-from skdl.utils._moments import block_moments, merge_moments, sparse_moments
+from skdl.utils._dask import dask_map_rows, is_dask_array
+from skdl.utils._moments import block_moments, sparse_moments
 from skdl.utils._results import SolverResult
 from skdl.utils._sklearn_compat import (
     Interval,
@@ -619,31 +621,7 @@ default="auto"
         """The Gram route from moments: a dask array (blockwise) or a partial_fit
         chunk merged into the earlier chunks' moments."""
         if is_dask_array(X):
-            if y is None:
-                raise ValueError("requires y to be passed, but the target y is None.")
-            if X.ndim != 2:
-                raise ValueError(f"Expected a 2-D dask array X, got {X.ndim} dimension(s).")
-            if X.shape[0] == 0 or X.shape[1] == 0:
-                raise ValueError(f"Found array with shape {X.shape}; a non-empty X is "
-                                 "required.")
-            if not reset and X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                    f"{self.n_features_in_} features as input."
-                )
-            y_ndim = y.ndim
-            y_2d = y.reshape(-1, 1) if y_ndim == 1 else y
-            if y_2d.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
-                    f"{y_2d.shape[0]}."
-                )
-            mom = dask_moments((X, y_2d), sample_weight)
-            if not (np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))):
-                raise ValueError("Input X or y contains NaN or infinity.")
-            if reset and hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-            self.n_features_in_ = X.shape[1]
+            mom, y_ndim, y_2d = _dask_chunk_moments(self, X, y, sample_weight, reset)
             dtype = X.dtype
         else:
             X, y = validate_data(
@@ -660,13 +638,7 @@ default="auto"
                    else block_moments((X, y_2d), sample_weight))
             dtype = X.dtype
         d = self.n_features_in_
-        if previous is not None:
-            if previous.mean.shape[0] != d + y_2d.shape[1]:
-                raise ValueError(
-                    f"y has {y_2d.shape[1]} target(s) but earlier chunks had "
-                    f"{previous.mean.shape[0] - d}."
-                )
-            mom = merge_moments(previous, mom)
+        mom = _merge_chunk(previous, mom, d, y_2d.shape[1])
         stats = _stats_from_moments(mom, d, self.fit_intercept)
         self._check_precomputed(stats)
         problems = _gram_problems(stats)

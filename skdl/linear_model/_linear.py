@@ -20,11 +20,13 @@ from skdl.exceptions import IllConditionedWarning  # noqa: F401 (skdl.linear_mod
 from skdl.linear_model import _gd, _lstsq_cov
 from skdl.linear_model._inference import COV_TYPES, InferenceMixin, check_groups
 from skdl.linear_model._lstsq import (
+    _dask_chunk_moments,
     _divide_columns,
     _equilibration,
     _gram_out_of_range,
     _gram_rss,
     _gram_statistics,
+    _merge_chunk,
     _outside_gram_range,
     _predict_blocks,
     _rescaled_alphas,
@@ -39,7 +41,7 @@ from skdl.linear_model._lstsq import (
 from skdl.optim import Schedule
 from skdl.utils._atomic import AtomicFitMixin
 from skdl.utils._dask import dask_map_rows, dask_moments, is_dask_array
-from skdl.utils._moments import block_moments, merge_moments, sparse_moments
+from skdl.utils._moments import block_moments, sparse_moments
 from skdl.utils._results import SolverResult
 from skdl.utils._scale import column_magnitudes, unrepresentable_squares
 from skdl.utils._sklearn_compat import (
@@ -791,17 +793,8 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
         if no_cov is not None and self.cov_type != "nonrobust":
             self._check_cov_solver(self.solver)  # (raises)
         if is_dask_array(X):
-            if previous is not None and X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                    f"{self.n_features_in_} features as input."
-                )
-            y_ndim = y.ndim
-            y_2d = y.reshape(-1, 1) if y_ndim == 1 else y
-            mom = dask_moments((X, y_2d), sample_weight)
-            if not (np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))):
-                raise ValueError("Input X or y contains NaN or infinity.")
-            self.n_features_in_ = X.shape[1]
+            mom, y_ndim, y_2d = _dask_chunk_moments(self, X, y, sample_weight,
+                                                    reset=previous is None)
             dtype = X.dtype
         else:
             X, y = validate_data(
@@ -831,13 +824,7 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
                 mom = block_moments((X, y_2d), sample_weight)
             dtype = X.dtype
         d = self.n_features_in_
-        if previous is not None:
-            if previous.mean.shape[0] != d + y_2d.shape[1]:
-                raise ValueError(
-                    f"y has {y_2d.shape[1]} target(s) but earlier chunks had "
-                    f"{previous.mean.shape[0] - d}."
-                )
-            mom = merge_moments(previous, mom)
+        mom = _merge_chunk(previous, mom, d, y_2d.shape[1])
         stats = _stats_from_moments(mom, d, self.fit_intercept)
         alphas = self._alphas(y_2d.shape[1])
         if is_dask_array(X):

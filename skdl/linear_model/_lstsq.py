@@ -34,7 +34,8 @@ from sklearn.utils import assert_all_finite
 
 from skdl.exceptions import IllConditionedWarning
 from skdl.linear_model._logistic import _jacobi
-from skdl.utils._moments import block_moments, sparse_moments
+from skdl.utils._dask import dask_moments
+from skdl.utils._moments import block_moments, merge_moments, sparse_moments
 from skdl.utils._results import SolverResult
 from skdl.utils._scale import column_magnitudes, power_of_two_scales
 from skdl.utils._warn import warn
@@ -107,6 +108,58 @@ def _stats_from_moments(mom, d, fit_intercept):
         "xy": scatter[:d, d:],
         "yy": np.diag(scatter[d:, d:]).copy(),
     }
+
+
+def _dask_chunk_moments(est, X, y, sample_weight, reset):
+    """Moments of a dask ``(X, y)`` for a fit or ``partial_fit`` by merged moments,
+    with the checks ``validate_data`` makes of an in-memory chunk.
+
+    Sets ``est.n_features_in_`` (and drops ``feature_names_in_`` when ``reset``).
+
+    Returns
+    -------
+    mom : Moments
+    y_ndim : int
+    y_2d : dask array of shape (n, n_targets)
+    """
+    name = type(est).__name__
+    if y is None:
+        raise ValueError("requires y to be passed, but the target y is None.")
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2-D dask array X, got {X.ndim} dimension(s).")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"Found array with shape {X.shape}; a non-empty X is required.")
+    if not reset and X.shape[1] != est.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {name} is expecting {est.n_features_in_} "
+            "features as input."
+        )
+    y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+    if y_2d.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
+            f"{y_2d.shape[0]}."
+        )
+    mom = dask_moments((X, y_2d), sample_weight)
+    if not (np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))):
+        raise ValueError("Input X or y contains NaN or infinity.")
+    if reset and hasattr(est, "feature_names_in_"):
+        del est.feature_names_in_
+    est.n_features_in_ = X.shape[1]
+    return mom, y.ndim, y_2d
+
+
+def _merge_chunk(previous, mom, d, n_targets):
+    """``mom`` merged into the earlier chunks' moments ``previous`` (None: the first
+    chunk), after checking that the chunk has the same number of targets."""
+    if previous is None:
+        return mom
+    if previous.mean.shape[0] != d + n_targets:
+        raise ValueError(
+            f"y has {n_targets} target(s) but earlier chunks had "
+            f"{previous.mean.shape[0] - d}."
+        )
+    return merge_moments(previous, mom)
 
 
 def _gram_rss(coef, stats, exact_only=True):
