@@ -58,6 +58,16 @@ def _fmt(c):
     return str(c)
 
 
+def status_kb(field):
+    """A ``kB`` field of ``/proc/self/status`` (``"VmRSS"``, ``"VmHWM"``: Linux only;
+    ``OSError`` elsewhere)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
 def machine_line():
     """One line describing the machine and the BLAS in use."""
     try:

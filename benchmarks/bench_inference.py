@@ -38,7 +38,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import statsmodels.api as sm  # noqa: E402
 
-from benchmarks._harness import interleaved, machine_line, table  # noqa: E402
+from benchmarks._harness import interleaved, machine_line, status_kb, table  # noqa: E402
 from skdl import LinearRegression, LogisticIRLS  # noqa: E402
 
 SPEEDUP_TARGET = 10.0  # statsmodels / ours
@@ -74,14 +74,6 @@ def logistic_data(n, d, seed=0):
 # --------------------------------------------------------------------------- #
 # memory: growth of the peak RSS over one call                                 #
 # --------------------------------------------------------------------------- #
-def _status_kb(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
-
-
 def with_peak_memory(funcs):
     """Wrap each callable so that every call records its peak-RSS growth (bytes).
 
@@ -96,11 +88,11 @@ def with_peak_memory(funcs):
             try:
                 with open("/proc/self/clear_refs", "w") as fh:
                     fh.write("5")  # reset VmHWM to the current RSS
-                base = _status_kb("VmRSS")
+                base = status_kb("VmRSS")
             except OSError:
                 return f()
             out = f()
-            peaks[name].append((_status_kb("VmHWM") - base) * 1024.0)
+            peaks[name].append((status_kb("VmHWM") - base) * 1024.0)
             return out
 
         return g

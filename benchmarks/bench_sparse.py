@@ -63,7 +63,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from benchmarks._harness import interleaved, machine_line, table  # noqa: E402
+from benchmarks._harness import interleaved, machine_line, status_kb, table  # noqa: E402
 from skdl import PCA, LinearRegression, Ridge, SoftmaxClassifier  # noqa: E402
 
 N_CLASSES = 5
@@ -240,14 +240,6 @@ def quality(est, X, y, y_cls):
 # --------------------------------------------------------------------------- #
 # memory, in a forked child per fit                                            #
 # --------------------------------------------------------------------------- #
-def _status_kb(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
-
-
 def _measure_here(fit):
     """The RSS peak growth of one fit and tracemalloc's peak of another (bytes)."""
     out = {"rss_peak_growth": None}
@@ -255,9 +247,9 @@ def _measure_here(fit):
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")  # reset VmHWM, the peak RSS, to the current RSS
-        base = _status_kb("VmRSS")
+        base = status_kb("VmRSS")
         fit()
-        out["rss_peak_growth"] = (_status_kb("VmHWM") - base) * 1024.0
+        out["rss_peak_growth"] = (status_kb("VmHWM") - base) * 1024.0
     except OSError:
         pass
     gc.collect()
