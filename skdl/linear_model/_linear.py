@@ -20,6 +20,7 @@ from skdl.exceptions import IllConditionedWarning  # noqa: F401 (skdl.linear_mod
 from skdl.linear_model import _gd, _lstsq_cov
 from skdl.linear_model._inference import COV_TYPES, InferenceMixin, check_groups
 from skdl.linear_model._lstsq import (
+    _check_dask_xy,
     _dask_chunk_moments,
     _divide_columns,
     _equilibration,
@@ -480,25 +481,8 @@ class _BaseLinearModel(InferenceMixin, RegressorMixin, AtomicFitMixin, BaseEstim
                 "A dask array is fitted block by block with the normal equations: use "
                 f"solver='cholesky' or 'auto'; got solver={self.solver!r}."
             )
-        if y is None:
-            raise ValueError("requires y to be passed, but the target y is None.")
-        if X.ndim != 2:
-            raise ValueError(f"Expected a 2-D dask array X, got {X.ndim} dimension(s).")
-        if any(np.isnan(c) for c in X.chunks[0]):
-            raise ValueError(
-                "X is a dask array with unknown chunk sizes (e.g. after boolean "
-                "indexing): call X.compute_chunk_sizes() first."
-            )
-        if X.shape[0] == 0 or X.shape[1] == 0:
-            raise ValueError(f"Found array with shape {X.shape}; a non-empty X is required.")
-        if not np.issubdtype(X.dtype, np.number):
-            raise TypeError(f"X must hold numbers; got dtype {X.dtype}.")
+        y_2d = _check_dask_xy(self, X, y, reset=True)
         y_ndim = y.ndim
-        y_2d = y.reshape(-1, 1) if y_ndim == 1 else y
-        if y_2d.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {X.shape[0]} and {y_2d.shape[0]}."
-            )
         groups = self._dask_groups(groups, X.shape[0])
         no_cov = self._check_cov_solver(self.solver)
         mom = dask_moments((X, y_2d), sample_weight)

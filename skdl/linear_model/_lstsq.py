@@ -110,9 +110,39 @@ def _stats_from_moments(mom, d, fit_intercept):
     }
 
 
+def _check_dask_xy(est, X, y, reset):
+    """The checks ``validate_data`` makes of an in-memory ``(X, y)``, for a dask ``X``
+    (and ``y``) fitted block by block; returns ``y`` as a 2-D array."""
+    if y is None:
+        raise ValueError("requires y to be passed, but the target y is None.")
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2-D dask array X, got {X.ndim} dimension(s).")
+    if any(np.isnan(c) for c in X.chunks[0]):
+        raise ValueError(
+            "X is a dask array with unknown chunk sizes (e.g. after boolean "
+            "indexing): call X.compute_chunk_sizes() first."
+        )
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"Found array with shape {X.shape}; a non-empty X is required.")
+    if not np.issubdtype(X.dtype, np.number):
+        raise TypeError(f"X must hold numbers; got dtype {X.dtype}.")
+    if not reset and X.shape[1] != est.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
+            f"{est.n_features_in_} features as input."
+        )
+    y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
+    if y_2d.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
+            f"{y_2d.shape[0]}."
+        )
+    return y_2d
+
+
 def _dask_chunk_moments(est, X, y, sample_weight, reset):
     """Moments of a dask ``(X, y)`` for a fit or ``partial_fit`` by merged moments,
-    with the checks ``validate_data`` makes of an in-memory chunk.
+    after :func:`_check_dask_xy`.
 
     Sets ``est.n_features_in_`` (and drops ``feature_names_in_`` when ``reset``).
 
@@ -122,24 +152,7 @@ def _dask_chunk_moments(est, X, y, sample_weight, reset):
     y_ndim : int
     y_2d : dask array of shape (n, n_targets)
     """
-    name = type(est).__name__
-    if y is None:
-        raise ValueError("requires y to be passed, but the target y is None.")
-    if X.ndim != 2:
-        raise ValueError(f"Expected a 2-D dask array X, got {X.ndim} dimension(s).")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"Found array with shape {X.shape}; a non-empty X is required.")
-    if not reset and X.shape[1] != est.n_features_in_:
-        raise ValueError(
-            f"X has {X.shape[1]} features, but {name} is expecting {est.n_features_in_} "
-            "features as input."
-        )
-    y_2d = y.reshape(-1, 1) if y.ndim == 1 else y
-    if y_2d.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
-            f"{y_2d.shape[0]}."
-        )
+    y_2d = _check_dask_xy(est, X, y, reset)
     mom = dask_moments((X, y_2d), sample_weight)
     if not (np.all(np.isfinite(mom.scatter)) and np.all(np.isfinite(mom.mean))):
         raise ValueError("Input X or y contains NaN or infinity.")
