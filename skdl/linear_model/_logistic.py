@@ -31,10 +31,11 @@ the last such factor with L-BFGS corrections (the curvature pairs of the steps s
 it was formed, Nocedal and Wright's two-loop recursion) while each step shrinks the
 gradient at least 4-fold (refreshed at most twice, then full Hessians as above).
 Measured on bench_logistic's 200,000 × 100 problem: 7 steps, 3 subsampled Hessians and
-the final float64 one, against 4 float32 and 1 float64 full Hessians before.  Hessians
-and robust meats of large dense ``X`` are formed in contiguous row ranges, one per CPU
-with one BLAS thread each (the scaling copies overlap the products, and a loaded
-machine slows them down far less than one multi-threaded BLAS call per block).
+the final float64 one, against 4 float32 and 1 float64 full Hessians before.  Hessians,
+gradients, linear predictors and robust meats of large dense ``X`` are formed in row
+tasks pulled by one thread per CPU, each with one BLAS thread
+(:func:`~skdl.utils._threads.run_row_tasks`: the scaling copies overlap the products,
+and a loaded machine slows them down far less than one multi-threaded BLAS call).
 
 The Hessian (plus ``αI`` on the coefficients) is factorised by Cholesky; its inverse
 at the optimum is the bread ``B`` of the covariances (:func:`_covariance`).  The
@@ -45,7 +46,6 @@ statsmodels' ``GLM(..., family=Binomial()).fit().cov_params()``, and the sandwic
 outer products of the scores, one more ``syrk`` (or sparse product) over ``X``.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 
 import numpy as np
@@ -68,7 +68,13 @@ from skdl.utils._scale import (
     unrepresentable_squares,
 )
 from skdl.utils._sklearn_compat import Interval, StrOptions, _check_sample_weight, _fit_context
-from skdl.utils._threads import SMALL_WORK, blas_threads, limit_threads, n_cpus
+from skdl.utils._threads import (
+    SMALL_WORK,
+    blas_threads,
+    row_tasks,
+    run_row_tasks,
+    sum_row_tasks,
+)
 from skdl.utils._warn import warn
 
 # step-halving gives up after this many halvings (step 2**-40 of the Newton step)
@@ -153,9 +159,25 @@ def _gradient(X, y, w, pi, fit_intercept):
 
 
 def _rmatvec(X, r):
-    """``Xᵀ r`` for ``r`` of shape ``(n,)``, ``X`` dense (one GEMV) or sparse (one pass
-    over its nonzeros, no dense copy)."""
-    return X.T @ r if sparse.issparse(X) else r @ X
+    """``Xᵀ r`` for ``r`` of shape ``(n,)``, ``X`` dense (a GEMV per row task, see
+    :func:`_gemv_tasks`) or sparse (one pass over its nonzeros, no dense copy)."""
+    if sparse.issparse(X):
+        return X.T @ r
+    cuts = _gemv_tasks(X)
+    if len(cuts) == 2:
+        return r @ X
+    # np.dot, not @: numpy's matmul of a vector by a matrix keeps the GIL (measured:
+    # no overlap in two threads), its dot releases it
+    return sum_row_tasks(lambda lo, hi, worker: np.dot(r[lo:hi], X[lo:hi]), cuts)
+
+
+def _gemv_tasks(X):
+    """Row tasks of a matrix-vector pass over a dense ``X`` (``[0, n]``: one call, for
+    fewer than ``SMALL_WORK`` multiply-adds ``n p``)."""
+    n, d = X.shape
+    if n * d < SMALL_WORK:
+        return np.array([0, n])
+    return row_tasks(n, X.itemsize * d, min_rows=_THREAD_MIN_ROWS)
 
 
 def _weighted_gram(X, c, fit_intercept):
@@ -199,40 +221,44 @@ def _scaled_gram(X, c, fit_intercept, buf):
     """
     if sparse.issparse(X):
         return _weighted_gram(X, c, fit_intercept)
-    cuts = _row_ranges(X)
+    cuts = _row_tasks(X)
     if len(cuts) == 2:
         return _gram_rows(X, c, fit_intercept, buf)
     if buf.shape[0] >= X.shape[0]:
-        bufs = [buf[lo:hi] for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)]
+        # a buffer of all rows: each task scales its rows into its own rows of it
+        def one(lo, hi, worker):
+            return _gram_rows(X[lo:hi], c[lo:hi], fit_intercept, buf[lo:hi])
     else:
-        bufs = [buf] + [np.empty_like(buf) for _ in range(len(cuts) - 2)]
-    return _sum_over_ranges(
-        lambda lo, hi, b: _gram_rows(X[lo:hi], c[lo:hi], fit_intercept, b), cuts, bufs
-    )
+        bufs = {0: buf}  # one block buffer per thread, reused by all its tasks
+
+        def one(lo, hi, worker):
+            b = bufs.get(worker)
+            if b is None:
+                b = bufs[worker] = np.empty_like(buf)
+            return _gram_rows(X[lo:hi], c[lo:hi], fit_intercept, b)
+
+    return sum_row_tasks(one, cuts)
 
 
-def _row_ranges(X):
-    """Cut points of contiguous row ranges of a large dense ``X``, one per CPU (at least
-    ``_THREAD_MIN_ROWS`` rows each, and work of at least ``SMALL_WORK`` multiply-adds
-    ``n p²``), else ``[0, n]``."""
-    n, d = X.shape
-    n_threads = min(n_cpus(), n // _THREAD_MIN_ROWS) if n * d * d >= SMALL_WORK else 1
-    return np.linspace(0, n, max(n_threads, 1) + 1).astype(int)
+def _row_tasks(X):
+    """Cut points of the row tasks of a Gram pass over a large dense ``X`` (work of at
+    least ``SMALL_WORK`` multiply-adds ``n p²``, tasks of at least ``_THREAD_MIN_ROWS``
+    rows), else ``[0, n]``.
 
-
-def _sum_over_ranges(func, cuts, *per_range):
-    """``Σ func(lo, hi, ...)`` over the row ranges ``cuts``, in parallel threads with one
-    BLAS thread each.
-
-    Numpy's BLAS and elementwise loops release the GIL, so the scaling copy of one
-    block overlaps the product of another; and on a loaded machine a descheduled
-    thread holds up no other, where the threads of one multi-threaded BLAS call wait
-    for each other (measured at 200,000 × 101 beside other processes' BLAS jobs: the
-    float64 Hessian in blocks of two-thread ``syrk`` 3.0 s, in two row ranges 0.28 s).
+    The tasks run in :func:`~skdl.utils._threads.sum_row_tasks`: threads with one BLAS
+    thread each pull them one at a time.  Numpy's BLAS and elementwise loops release
+    the GIL, so the scaling copy of one block overlaps the product of another; and on
+    a loaded machine a descheduled thread holds up no other, where the threads of one
+    multi-threaded BLAS call wait for each other (measured at 200,000 × 101 beside
+    other processes' BLAS jobs: the float64 Hessian in blocks of two-thread ``syrk``
+    3.0 s, in two row ranges 0.28 s).  The cut depends on the shape only, so the sum
+    is the same on any number of CPUs.
     """
-    with limit_threads(1, "blas"), ThreadPoolExecutor(len(cuts) - 1) as pool:
-        parts = list(pool.map(func, cuts[:-1], cuts[1:], *per_range))
-    return sum(parts[1:], parts[0])
+    n, d = X.shape
+    if n * d * d < SMALL_WORK or n < 2 * _THREAD_MIN_ROWS:
+        return np.array([0, n])
+    return row_tasks(n, X.itemsize * (d + 1), partial_bytes=8 * (d + 1) ** 2,
+                     min_rows=_THREAD_MIN_ROWS)
 
 
 def _gram_rows(X, c, fit_intercept, buf):
@@ -255,16 +281,29 @@ def _gram_rows(X, c, fit_intercept, buf):
 
 
 def _linear_predictor(X, theta, fit_intercept):
-    if fit_intercept:
-        return X @ theta[1:] + theta[0]
-    return X @ theta
+    """``Xₐ θ`` (``Xₐ = [1, X]`` with an intercept); a large dense ``X`` by a GEMV per
+    row task, each into its own rows of the result."""
+    coef = theta[1:] if fit_intercept else theta
+    cuts = np.array([0, X.shape[0]]) if sparse.issparse(X) else _gemv_tasks(X)
+    if len(cuts) == 2:
+        return X @ coef + theta[0] if fit_intercept else X @ coef
+    out = np.empty(X.shape[0], dtype=np.result_type(X.dtype, coef.dtype))
+
+    def one(lo, hi, worker):
+        part = out[lo:hi]
+        np.dot(X[lo:hi], coef, out=part)
+        if fit_intercept:
+            part += theta[0]
+
+    run_row_tasks(one, cuts)
+    return out
 
 
 def _gram_diagonal(X, c, fit_intercept):
     """The diagonal of ``Xₐᵀ diag(c) Xₐ`` in float64, ``Σᵢ cᵢ xᵢⱼ²`` per column, in
     row blocks (dense ``X``): the exact diagonal where only a subsampled Hessian is
     formed."""
-    def one(lo, hi):
+    def one(lo, hi, worker=0):
         out = np.zeros(X.shape[1])
         tmp = np.empty((min(hi - lo, _BLOCK_ROWS), X.shape[1]))
         for start in range(lo, hi, _BLOCK_ROWS):
@@ -272,8 +311,8 @@ def _gram_diagonal(X, c, fit_intercept):
             out += c[start:stop] @ np.square(X[start:stop], out=tmp[: stop - start])
         return out
 
-    cuts = _row_ranges(X)
-    out = one(0, X.shape[0]) if len(cuts) == 2 else _sum_over_ranges(one, cuts)
+    cuts = _row_tasks(X)
+    out = one(0, X.shape[0]) if len(cuts) == 2 else sum_row_tasks(one, cuts)
     return np.r_[c.sum(), out] if fit_intercept else out
 
 

@@ -137,16 +137,28 @@ def test_separation_is_detected_on_the_subsampled_path(subsampled):
 
 @pytest.mark.parametrize("rows", [None, 64])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_gram_in_parallel_row_ranges_equals_one_range(rows, dtype, monkeypatch):
+def test_gram_in_parallel_row_tasks_equals_one_range(rows, dtype, monkeypatch):
+    from skdl.utils import _threads
+
     X, _ = _data(n=1000)
     c = np.random.default_rng(2).uniform(size=len(X))
+    r = np.random.default_rng(3).normal(size=len(X))
+    theta = np.random.default_rng(4).normal(size=X.shape[1] + 1)
     buf = np.empty((rows or len(X), X.shape[1] + 1), dtype=dtype)
     one = _logistic._scaled_gram(X, c, True, buf)
-    monkeypatch.setattr(_logistic, "n_cpus", lambda: 3)
+    rmat, eta = _logistic._rmatvec(X, r), _logistic._linear_predictor(X, theta, True)
+    # 10 tasks of 100 rows pulled by 3 threads
+    monkeypatch.setattr(_threads, "n_cpus", lambda: 3)
+    monkeypatch.setattr(_threads, "TASK_BYTES", 100 * X.itemsize * (X.shape[1] + 1))
     monkeypatch.setattr(_logistic, "SMALL_WORK", 0)
     monkeypatch.setattr(_logistic, "_THREAD_MIN_ROWS", 100)
-    assert len(_logistic._row_ranges(X)) == 4
+    assert len(_logistic._row_tasks(X)) == 11
+    assert len(_logistic._gemv_tasks(X)) > 2
     three = _logistic._scaled_gram(X, c, True, buf)
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     assert_allclose(three, one, rtol=rtol)
+    assert_allclose(_logistic._rmatvec(X, r), rmat, rtol=1e-12)
+    assert_allclose(_logistic._linear_predictor(X, theta, True), eta, rtol=1e-12)
+    assert_allclose(_logistic._linear_predictor(X, theta[1:], False), eta - theta[0],
+                    rtol=1e-12, atol=1e-12)
     assert_allclose(_logistic._gram_diagonal(X, c, True), np.diag(one), rtol=rtol)
