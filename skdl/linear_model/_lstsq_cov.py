@@ -29,7 +29,6 @@ The partial results of row ranges, dask blocks and ``partial_fit`` chunks add up
 (:func:`merge_meats`), and :func:`covariance_from_meat` finishes.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -42,13 +41,15 @@ from skdl.linear_model._lstsq import (
     _solve_normal_equations,
 )
 from skdl.utils._scale import power_of_two_scales
-from skdl.utils._threads import limit_threads, n_cpus
+from skdl.utils._threads import limit_threads, n_cpus, row_tasks, sum_row_tasks
 
 # bytes of one row block of the meat pass (the block, its copy and the leverage
 # product stay in cache)
 _BLOCK_BYTES = 4 * 2**20
 # rows of X below which the pass runs on one thread
 _THREAD_MIN_ROWS = 65536
+# rows of one task of the threaded pass at least
+_TASK_MIN_ROWS = 8192
 # solvers whose result is the exact optimum with a factor of the bread
 COVARIANCE_SOLVERS = ("auto", "cholesky", "svd", "lbfgs", "newton")
 
@@ -277,25 +278,27 @@ def meat_chunk(X, Y, w, terms, cov_type, codes=None, n_groups=None, block_rows=N
 
 
 def meat_pass(X, Y, w, terms, cov_type, codes=None, n_groups=None, n_threads=None):
-    """:func:`meat_chunk` over all of ``X`` (in memory), in contiguous row ranges on
-    the available cores (one BLAS thread each), summed."""
-    n = X.shape[0]
+    """:func:`meat_chunk` over all of ``X`` (in memory), in row tasks pulled by
+    ``n_threads`` threads (default: the CPUs) with one BLAS thread each
+    (:func:`~skdl.utils._threads.run_row_tasks`: a core another process keeps busy
+    just does fewer tasks), summed in task order."""
+    n, d = X.shape
     if n_threads is None:
         n_threads = n_cpus()
-    n_threads = max(1, min(n_threads, n // _THREAD_MIN_ROWS))
-    if n_threads == 1:
+    if n_threads <= 1 or n < _THREAD_MIN_ROWS:
         return meat_chunk(X, Y, w, terms, cov_type, codes, n_groups)
-    cuts = np.linspace(0, n, n_threads + 1).astype(int)
+    k = np.asarray(Y).reshape(n, -1).shape[1]
+    p = d + int(terms.fit_intercept)
+    partial = 8 * k * p * (n_groups if cov_type == "cluster" else p)
+    cuts = row_tasks(n, X.dtype.itemsize * (d + 1), partial_bytes=partial,
+                     min_rows=_TASK_MIN_ROWS)
 
-    def one(lo, hi):
+    def one(lo, hi, worker):
         return meat_chunk(X[lo:hi], Y[lo:hi], None if w is None else w[lo:hi], terms,
                           cov_type, None if codes is None else codes[lo:hi], n_groups,
                           row_offset=lo)
 
-    with limit_threads(1, "blas"):
-        with ThreadPoolExecutor(n_threads) as pool:
-            parts = list(pool.map(one, cuts[:-1], cuts[1:]))
-    return sum(parts[1:], parts[0])
+    return sum_row_tasks(one, cuts, n_threads)
 
 
 def labelled_meat_chunk(X, Y, w, terms, cov_type, groups=None, row_offset=0):

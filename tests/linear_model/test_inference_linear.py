@@ -806,3 +806,35 @@ def test_ridge_tiny_alpha_without_residual_freedom():
     with warnings.catch_warnings(), pytest.raises(ValueError, match="n = 3 .* p = 7"):
         warnings.simplefilter("ignore")  # (the IllConditionedWarning of the fallback)
         LinearRegression(cov_type="HC1").fit(rng.normal(size=(3, 6)), rng.normal(size=3))
+
+
+@pytest.mark.parametrize("cov_type", ["HC0", "HC3", "cluster"])
+def test_robust_meat_in_threaded_row_tasks_equals_one_pass(cov_type, monkeypatch):
+    # the meat pass in 10+ row tasks pulled by 3 threads: the covariance of one pass,
+    # and a leverage-1 row still named by its index in X
+    from skdl.linear_model import _lstsq_cov
+    from skdl.utils import _threads
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(3000, 4))
+    y = X @ [1.0, -2.0, 0.5, 0.0] + rng.normal(size=3000) * (1 + np.abs(X[:, 0]))
+    w = rng.uniform(0.5, 2.0, size=3000)
+    groups = rng.integers(0, 40, size=3000)
+    kw = {"groups": groups} if cov_type == "cluster" else {}
+
+    def fit():
+        return LinearRegression(cov_type=cov_type).fit(X, y, sample_weight=w, **kw)
+
+    one = fit().covariance_
+    monkeypatch.setattr(_threads, "n_cpus", lambda: 3)
+    monkeypatch.setattr(_threads, "TASK_BYTES", 200 * 8 * 5)
+    monkeypatch.setattr(_lstsq_cov, "n_cpus", lambda: 3)
+    monkeypatch.setattr(_lstsq_cov, "_THREAD_MIN_ROWS", 100)
+    monkeypatch.setattr(_lstsq_cov, "_TASK_MIN_ROWS", 50)
+    assert_allclose(fit().covariance_, one, rtol=1e-11, atol=1e-14)
+    if cov_type == "HC3":
+        X2 = X.copy()
+        X2[:, 3] = 0.0
+        X2[2500, 3] = 1.0  # row 2500 alone determines coefficient 3: leverage 1
+        with pytest.raises(ValueError, match="sample\\(s\\) 2500 "):
+            LinearRegression(cov_type="HC3").fit(X2, y)

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from skdl.utils._moments import Moments, block_moments, merge_all, merge_moments
 
@@ -72,3 +72,32 @@ def test_direct_path_for_large_unweighted_input(offset, monkeypatch):
     assert mom.sw == sw
     assert_allclose(mom.mean, mean, rtol=1e-12, atol=1e-12)
     assert_allclose(mom.scatter, scatter, rtol=1e-10, atol=1e-10 * np.abs(scatter).max())
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_moments_in_many_row_tasks_equal_two_pass_on_any_threads(weighted, monkeypatch):
+    # small tasks (a few blocks each): the threaded blocked path and the direct path
+    # cut X into many tasks; the result is bitwise the same on 2 or 3 threads
+    from skdl.utils import _threads
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200_000, 6)) + 2.0
+    Y = rng.normal(size=(200_000, 1))
+    w = rng.uniform(0, 3, size=200_000) if weighted else None
+    monkeypatch.setattr(_threads, "TASK_BYTES", 2**17)
+    sw, mean, scatter = _reference(np.hstack([X, Y]), w)
+    runs = []
+    for n_cpus in (2, 3):
+        monkeypatch.setattr(_threads, "n_cpus", lambda n=n_cpus: n)
+        runs.append(block_moments((X, Y), w, block_rows=None if weighted else 512,
+                                  n_threads=n_cpus))
+        if not weighted:
+            runs.append(block_moments((X, Y)))  # the direct path
+    for mom in runs:
+        assert mom.sw == pytest.approx(sw, rel=1e-12)
+        assert_allclose(mom.mean, mean, rtol=1e-12, atol=1e-12)
+        assert_allclose(mom.scatter, scatter, rtol=1e-10, atol=1e-10 * np.abs(scatter).max())
+    half = len(runs) // 2
+    for a, b in zip(runs[:half], runs[half:], strict=True):
+        assert_array_equal(a.scatter, b.scatter)
+        assert_array_equal(a.mean, b.mean)
