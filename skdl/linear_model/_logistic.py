@@ -88,7 +88,7 @@ _RCOND_MIXED = 1e-4
 _PROBA_EPS = 10 * np.finfo(np.float64).eps
 # rows per block of the float64 Hessian when it is not the main work buffer
 _BLOCK_ROWS = 16384
-# rows per thread at least, for the Hessians and Gram matrices in parallel row ranges
+# rows per row task at least, for the Hessians, Gram matrices and matrix-vector passes
 _THREAD_MIN_ROWS = 4096
 # below this reciprocal condition number the Hessian counts as singular
 _RCOND_MIN = 1e-12
