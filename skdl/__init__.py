@@ -30,6 +30,7 @@ _PUBLIC = {
     "Autoencoder": "skdl.neural_network",
     "VAE": "skdl.neural_network",
     "SemiSupervisedVAE": "skdl.neural_network",
+    "UMAP": "skdl.manifold",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -30,12 +30,12 @@ def _trains_a_network(item):
     """Tests and doctests whose numbers depend on torch's kernels: the ``network`` marker
     (``make test`` runs them a second time on torch's generic kernels, one thread)."""
     parts = item.path.parts
-    if "neural_network" in parts:
+    if "neural_network" in parts or "manifold" in parts:
         return True
     params = getattr(getattr(item, "callspec", None), "params", {})
     estimator = params.get("estimator")
     if estimator is not None:
-        return type(estimator).__module__.startswith("skdl.neural_network")
+        return type(estimator).__module__.startswith(("skdl.neural_network", "skdl.manifold"))
     return item.name == "test_gridsearch_mlp_under_dask"
 
 

@@ -63,6 +63,10 @@ CHECK_PARAMS = {
          "learning_rate_init": 0.01}
     ],
     "LSTMClassifier": [{"hidden_size": 8, "max_iter": 30, "learning_rate_init": 0.01}],
+    "UMAP": [
+        {"max_iter": 30},
+        {"max_iter": 30, "parametric": True, "hidden_layer_sizes": (16,), "encoder_max_iter": 2},
+    ],
     "LSTMRegressor": [
         {"hidden_size": 16, "max_iter": 30, "learning_rate_init": 0.03, "batch_size": 32}
     ],

@@ -235,10 +235,15 @@ class _BatchIterator:
         return starts + [n]
 
     def __len__(self):
+        if hasattr(self.dataset, "iter_batches"):
+            return max(1, math.ceil(len(self.dataset) / self.batch_size))
         return len(self._bounds()) - 1
 
     def __iter__(self):
         ds = self.dataset
+        if hasattr(ds, "iter_batches"):  # a dataset that draws its own batches (UMAP's edges)
+            yield from ds.iter_batches(self.batch_size, self.shuffle)
+            return
         n = len(ds)
         bounds = self._bounds()
         perm = None

@@ -17,8 +17,9 @@ _SUBPACKAGES = (
     "skdl.linear_model",
     "skdl.decomposition",
     "skdl.neural_network",
+    "skdl.manifold",
 )
-_OPTIONAL = {"skdl.neural_network": ("torch", "skorch")}
+_OPTIONAL = {"skdl.neural_network": ("torch", "skorch"), "skdl.manifold": ("torch", "skorch")}
 
 _FILTERS = {
     "classifier": ClassifierMixin,
