@@ -329,7 +329,7 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         fitted from ``min_dist`` and ``spread``.
     n_neighbors_ : int
         Neighbours used (``n_neighbors``, or the sample count when smaller).
-    n_epochs_ : int
+    n_iter_ : int
         Epochs of the layout optimisation.
     net_ : skorch.NeuralNet
         The trained encoder's skorch net (``parametric=True``).
@@ -360,7 +360,7 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
     reference implementation applies them one edge at a time.
 
     ``transform`` (``parametric=False``) starts each point at the membership-weighted
-    mean of its training neighbours' layout coordinates and runs ``n_epochs_ // 3``
+    mean of its training neighbours' layout coordinates and runs ``n_iter_ // 3``
     epochs of the same descent with the layout fixed, as the reference
     implementation's ``transform``; its draws depend on the epoch and the neighbour's
     rank only, so a point's embedding does not depend on the other points passed
@@ -586,7 +586,7 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         self.layout_ = layout
         self.a_, self.b_ = a, b
         self.n_neighbors_ = k
-        self.n_epochs_ = n_epochs
+        self.n_iter_ = n_epochs
         if self.parametric:
             self._fit_encoder(X, layout, head.cpu(), tail.cpu(), prob.cpu(), a, b, hidden,
                               device, rng)
@@ -733,26 +733,29 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         """The reference implementation's ``transform`` from the points' training
         neighbours (distances ``dist``, indices ``ind``): each point starts at the
         membership-weighted mean of its neighbours' layout coordinates, then
-        ``n_epochs_ // 3`` epochs move it, the layout fixed (``place_points``)."""
+        ``n_iter_ // 3`` epochs move it, the layout fixed (``place_points``)."""
         rho, sigma = _graph.smooth_knn_dist(dist, skip_first=False)
         v = _graph.memberships(dist, rho, sigma)
         total = v.sum(axis=1, keepdims=True)
         weights = v / total  # total >= 1: the nearest neighbour's membership is 1
         ref = self.layout_
         start = np.einsum("nk,nkc->nc", weights, ref[ind])
-        n_epochs = max(1, self.n_epochs_ // 3)
+        n_epochs = max(1, self.n_iter_ // 3)
         # the fitted graph's rule: memberships below max / epochs are never drawn
         prob = np.where(v >= 1.0 / n_epochs, v, 0.0)
         rng = check_random_state(self.random_state)
         device = _base._resolve_device(self.device)
         gen = torch.Generator(device=device)
         gen.manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
-        Y = torch.from_numpy(start.astype(np.float32)).to(device)
+        # float64 (float32 on MPS): float32 sums of a batch's updates round
+        # differently with the batch's shape, which would break batch invariance
+        dtype = torch.float32 if torch.device(device).type == "mps" else torch.float64
+        Y = torch.from_numpy(start).to(device=device, dtype=dtype)
         place_points(
             Y,
             torch.from_numpy(ind.astype(np.int64)).to(device),
-            torch.from_numpy(prob.astype(np.float32)).to(device),
-            torch.from_numpy(ref.astype(np.float32)).to(device),
+            torch.from_numpy(prob).to(device=device, dtype=dtype),
+            torch.from_numpy(ref).to(device=device, dtype=dtype),
             self.a_, self.b_, n_epochs, self.negative_sample_rate, self.learning_rate, gen,
         )
         return Y.cpu().numpy().astype(np.float64)
