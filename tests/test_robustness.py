@@ -180,7 +180,11 @@ def test_every_classic_setting_at_extreme_scales(cls, params, scale):
         except ValueError as exc:
             assert any(w in str(exc) for w in ("magnitude", "cannot fit", "standardise")), exc
             return
-    fitted = [getattr(est, a) for a in ("coef_", "components_", "centers_") if hasattr(est, a)]
+    fitted = [
+        getattr(est, a)
+        for a in ("coef_", "components_", "centers_", "embedding_")
+        if hasattr(est, a)
+    ]
     assert fitted
     for arr in fitted:
         arr = np.asarray(arr, dtype=float)

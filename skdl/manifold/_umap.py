@@ -38,8 +38,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..exceptions import DivergenceError
-from ..neural_network import _base
-from ..neural_network._base import BaseNeuralNetwork, _seeded
+from ..neural_network._base import TORCH_DTYPES, BaseNeuralNetwork, resolve_device, seeded
 from ..neural_network._modules import MLPModule, init_weights
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
 from ..utils._warn import warn
@@ -156,7 +155,7 @@ class _EdgeDataset(torch.utils.data.Dataset):
     (``2 B`` rows of ``X``) with their layout coordinates as targets."""
 
     def __init__(self, points, head, tail, prob):
-        self.points = points  # _base._TensorDataset of X and the layout
+        self.points = points  # the network base's dataset of X and the layout
         self.head, self.tail, self.prob = head, tail, prob
 
     def __len__(self):  # edges expected per epoch (skorch sizes its bookkeeping on it)
@@ -557,7 +556,9 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         n, d = X.shape
         k = self._check_params(n, d)
         hidden = self._hidden() if self.parametric else None
-        device = _base._resolve_device(self.device)
+        if self.parametric:
+            self._check_encoder_range(X)  # before any work
+        device = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         a, b = _graph.find_ab_params(self.spread, self.min_dist)
         nn, dist, ind = _graph.nearest_neighbors(X, k, self.metric, self.n_jobs)
@@ -584,6 +585,7 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
             raise FloatingPointError("The UMAP layout optimisation produced non-finite values.")
 
         self.layout_ = layout
+        self._placement_seed = int(rng.randint(np.iinfo(np.int32).max))
         self.a_, self.b_ = a, b
         self.n_neighbors_ = k
         self.n_iter_ = n_epochs
@@ -602,6 +604,22 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         self._n_features_out = self.n_components
         return embedding
 
+    def _check_encoder_range(self, X):
+        """A ``ValueError`` when values of ``X`` would overflow or flush to zero in the
+        encoder's dtype (the embedding would be NaN, or of zeros, silently)."""
+        values = X.data if sp.issparse(X) else X
+        info = np.finfo(self.dtype)
+        if values.size:
+            big = float(np.abs(values).max())
+            nonzero = np.abs(values[values != 0])
+            small = float(nonzero.min()) if nonzero.size else info.tiny
+            if big > info.max or small < info.tiny:
+                raise ValueError(
+                    f"X has values of magnitude {small:.3g} to {big:.3g}, outside the range "
+                    f"of the encoder's dtype={np.dtype(self.dtype).name} ({info.tiny:.3g} to "
+                    f"{info.max:.3g}): standardise X, or pass dtype=np.float64."
+                )
+
     def _encoder_input(self, X):
         """``X`` as the encoder takes it: the training dtype, C order (CSR kept)."""
         if sp.issparse(X):
@@ -612,13 +630,13 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         Xe = self._encoder_input(X)
         n = Xe.shape[0]
-        with _seeded(seed, device):
+        with seeded(seed, device):
             module = MLPModule(
                 Xe.shape[1], self.n_components, hidden_layer_sizes=hidden,
                 activation=self.activation,
             )
             self._init_module(module)
-            dtype = _base._TORCH_DTYPES[np.dtype(self.dtype)]
+            dtype = TORCH_DTYPES[np.dtype(self.dtype)]
             module.to(dtype)
             net = self._make_net(module, device, {
                 "criterion__a": a,
@@ -743,10 +761,9 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         n_epochs = max(1, self.n_iter_ // 3)
         # the fitted graph's rule: memberships below max / epochs are never drawn
         prob = np.where(v >= 1.0 / n_epochs, v, 0.0)
-        rng = check_random_state(self.random_state)
-        device = _base._resolve_device(self.device)
+        device = resolve_device(self.device)
         gen = torch.Generator(device=device)
-        gen.manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
+        gen.manual_seed(self._placement_seed)  # drawn at fit: transform is a function
         # float64 (float32 on MPS): float32 sums of a batch's updates round
         # differently with the batch's shape, which would break batch invariance
         dtype = torch.float32 if torch.device(device).type == "mps" else torch.float64

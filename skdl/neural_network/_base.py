@@ -140,7 +140,7 @@ _N_PARAMS = weakref.WeakKeyDictionary()
 # --------------------------------------------------------------------------- #
 # data: tensors converted once, batches sliced from them                      #
 # --------------------------------------------------------------------------- #
-_TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
+TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
 
 class _TensorDataset(torch.utils.data.Dataset):
@@ -483,7 +483,7 @@ class _SkdlNet(NeuralNet):
 # torch context: seeding and devices                                          #
 # --------------------------------------------------------------------------- #
 @contextmanager
-def _seeded(seed, device):
+def seeded(seed, device):
     """Fork torch's RNG (CPU, and the accelerator in use), seed it, restore it after."""
     dev = torch.device(device)
     if dev.type == "cuda":
@@ -501,7 +501,7 @@ def _seeded(seed, device):
         yield
 
 
-def _resolve_device(device):
+def resolve_device(device):
     """'auto' -> the best available device; check the others exist."""
     if device == "auto":
         if torch.cuda.is_available():
@@ -1085,7 +1085,7 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         module_kwargs, routed = self._routed_params()
-        device = _resolve_device(self.device)
+        device = resolve_device(self.device)
         fitted = hasattr(self, "net_")
         first = not fitted or (not incremental and not self.warm_start)
         warm = fitted and not first and not incremental
@@ -1113,11 +1113,11 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
         seed = self._seed(incremental)
         restore = self._partial_fit_snapshot() if warm else None
         try:
-            with _seeded(seed, device):
+            with seeded(seed, device):
                 if first:
                     module = self._build_module(self._n_features(X), n_outputs, **module_kwargs)
                     self._init_module(module)
-                    dtype = _TORCH_DTYPES[np.dtype(self.dtype)]
+                    dtype = TORCH_DTYPES[np.dtype(self.dtype)]
                     module.to(dtype)
                     net = self._make_net(module, device, routed)
                     net.initialize()
