@@ -53,6 +53,7 @@ SKDL_FAMILIES = {
     "logistic": ["skdl.linear_model._logistic*", "skdl.linear_model._softmax*"],
     "linear_model": ["skdl.linear_model._linear*", "skdl.linear_model._coordinate*"],
     "decomposition": ["skdl.decomposition*"],
+    "manifold": ["skdl.manifold*"],
     "optim": ["skdl.optim*"],
     "neural_network": ["skdl.neural_network*"],
     "metrics_datasets": ["skdl.metrics*", "skdl.datasets*"],
