@@ -68,23 +68,26 @@ def _epochs_default(n_samples):
 
 
 def _attraction(diff, a, b):
-    """Gradient step of ``−log q`` for each pair (``diff = y_i − y_j``), clipped:
-    ``−2ab d^{2(b−1)} / (1 + a d^{2b}) (y_i − y_j)`` (0 for coincident points)."""
-    d2 = (diff * diff).sum(dim=1, keepdim=True)
+    """Gradient step of ``−log q`` for each pair, clipped: ``−2ab d^{2(b−1)} /
+    (1 + a d^{2b}) (y_i − y_j)`` (0 for coincident points).  ``diff`` is
+    ``y_i − y_j`` with the coordinates as rows, shape ``(c, pairs)``."""
+    d2 = (diff * diff).sum(dim=0)
     pos = d2 > 0
     d2 = torch.where(pos, d2, torch.ones_like(d2))
     d2b = d2.pow(b)
-    coef = torch.where(pos, -2.0 * a * b * d2b / (d2 * (1.0 + a * d2b)), torch.zeros_like(d2))
-    return (coef * diff).clamp_(-_GRAD_CLIP, _GRAD_CLIP)
+    coef = (-2.0 * a * b) * d2b / (d2 * (1.0 + a * d2b))
+    coef = torch.where(pos, coef, torch.zeros_like(coef))
+    return diff.mul_(coef).clamp_(-_GRAD_CLIP, _GRAD_CLIP)
 
 
 def _repulsion(diff, a, b):
     """Gradient step of ``−log(1 − q)`` for each pair, clipped:
-    ``2b / ((ε + d²)(1 + a d^{2b})) (y_i − y_k)``; a coincident pair gets the clip."""
-    d2 = (diff * diff).sum(dim=1, keepdim=True)
-    coef = 2.0 * b / ((_REPULSION_EPS + d2) * (1.0 + a * d2.pow(b)))
-    step = (coef * diff).clamp_(-_GRAD_CLIP, _GRAD_CLIP)
-    return torch.where(d2 > 0, step, torch.full_like(step, _GRAD_CLIP))
+    ``2b / ((ε + d²)(1 + a d^{2b})) (y_i − y_k)``; a coincident pair gets the clip
+    (``diff`` as in ``_attraction``)."""
+    d2 = (diff * diff).sum(dim=0)
+    coef = (2.0 * b) / ((_REPULSION_EPS + d2) * (1.0 + a * d2.pow(b)))
+    step = diff.mul_(coef).clamp_(-_GRAD_CLIP, _GRAD_CLIP)
+    return step.masked_fill_(d2 == 0, _GRAD_CLIP)
 
 
 def optimize_layout(Y, head, tail, prob, a, b, n_epochs, negative_sample_rate,
@@ -95,23 +98,27 @@ def optimize_layout(Y, head, tail, prob, a, b, n_epochs, negative_sample_rate,
     pushes its head away from ``negative_sample_rate`` random points."""
     n = Y.shape[0]
     neg = int(negative_sample_rate)
+    # coordinates as rows: every per-pair operation runs on contiguous vectors
+    Yt = Y.t().contiguous()
     for epoch in range(n_epochs):
         alpha = learning_rate * (1.0 - epoch / n_epochs)
         drawn = torch.rand(prob.shape[0], generator=generator, device=prob.device) < prob
-        h, t = head[drawn], tail[drawn]
-        if h.numel() == 0:
+        idx = drawn.nonzero().squeeze(1)
+        if idx.numel() == 0:
             continue
-        step = _attraction(Y[h] - Y[t], a, b).mul_(alpha)
-        update = torch.zeros_like(Y)
-        update.index_add_(0, h, step)
-        update.index_add_(0, t, -step)
+        h, t = head.index_select(0, idx), tail.index_select(0, idx)
+        step = _attraction(Yt.index_select(1, h) - Yt.index_select(1, t), a, b).mul_(alpha)
+        update = torch.zeros_like(Yt)
+        update.index_add_(1, h, step)
+        update.index_add_(1, t, step.neg_())
         if neg > 0:
             hn = h.repeat_interleave(neg)
             kn = torch.randint(0, n, hn.shape, generator=generator, device=Y.device)
-            step = _repulsion(Y[hn] - Y[kn], a, b).mul_(alpha)
-            step.masked_fill_((hn == kn)[:, None], 0.0)  # a point is not its own negative
-            update.index_add_(0, hn, step)
-        Y.add_(update)
+            step = _repulsion(Yt.index_select(1, hn) - Yt.index_select(1, kn), a, b)
+            step.masked_fill_(hn == kn, 0.0)  # a point is not its own negative
+            update.index_add_(1, hn, step.mul_(alpha))
+        Yt.add_(update)
+    Y.copy_(Yt.t())
     return Y
 
 
@@ -129,20 +136,30 @@ def place_points(Y, neighbors, prob, reference, a, b, n_epochs, negative_sample_
     m, k = neighbors.shape
     n_ref = reference.shape[0]
     neg = int(negative_sample_rate)
-    targets = reference[neighbors]  # (m, k, c)
+    Yt = Y.t().contiguous()
+    Rt = reference.t().contiguous()
+    rows = torch.arange(m, device=Y.device).repeat_interleave(k)
+    cols = neighbors.reshape(-1)
+    p = prob.reshape(-1)
+    rank = torch.arange(k, device=Y.device).repeat(m)
     for epoch in range(n_epochs):
         alpha = learning_rate * (1.0 - epoch / n_epochs)
         u = torch.rand(k, generator=generator, device=Y.device)
-        drawn = (u < prob).to(Y.dtype)  # (m, k)
-        diff = Y[:, None, :] - targets
-        step = _attraction(diff.reshape(m * k, -1), a, b).reshape(m, k, -1)
-        update = (step * drawn[..., None]).sum(dim=1)
+        kn = torch.randint(0, n_ref, (k, neg), generator=generator, device=Y.device)
+        idx = (u.index_select(0, rank) < p).nonzero().squeeze(1)
+        if idx.numel() == 0:
+            continue
+        r, c = rows.index_select(0, idx), cols.index_select(0, idx)
+        step = _attraction(Yt.index_select(1, r) - Rt.index_select(1, c), a, b)
+        update = torch.zeros_like(Yt)
+        update.index_add_(1, r, step)
         if neg > 0:  # each drawn edge brings its rank's negatives
-            kn = torch.randint(0, n_ref, (k * neg,), generator=generator, device=Y.device)
-            diff = Y[:, None, :] - reference[kn][None]
-            step = _repulsion(diff.reshape(m * k * neg, -1), a, b).reshape(m, k, neg, -1)
-            update += (step.sum(dim=2) * drawn[..., None]).sum(dim=1)
-        Y.add_(update.mul_(alpha))
+            rn = r.repeat_interleave(neg)
+            targets = kn.index_select(0, rank.index_select(0, idx)).reshape(-1)
+            step = _repulsion(Yt.index_select(1, rn) - Rt.index_select(1, targets), a, b)
+            update.index_add_(1, rn, step)
+        Yt.add_(update.mul_(alpha))
+    Y.copy_(Yt.t())
     return Y
 
 
@@ -609,11 +626,12 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         encoder's dtype (the embedding would be NaN, or of zeros, silently)."""
         values = X.data if sp.issparse(X) else X
         info = np.finfo(self.dtype)
+        top, tiny = float(info.max), float(info.tiny)
         if values.size:
             big = float(np.abs(values).max())
             nonzero = np.abs(values[values != 0])
             small = float(nonzero.min()) if nonzero.size else info.tiny
-            if big > info.max or small < info.tiny:
+            if big > top or small < tiny:
                 raise ValueError(
                     f"X has values of magnitude {small:.3g} to {big:.3g}, outside the range "
                     f"of the encoder's dtype={np.dtype(self.dtype).name} ({info.tiny:.3g} to "
