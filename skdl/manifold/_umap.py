@@ -41,6 +41,7 @@ from ..exceptions import DivergenceError
 from ..neural_network._base import TORCH_DTYPES, BaseNeuralNetwork, resolve_device, seeded
 from ..neural_network._modules import MLPModule, init_weights
 from ..utils._sklearn_compat import Interval, StrOptions, _fit_context
+from ..utils._threads import free_cpus, limit_threads
 from ..utils._warn import warn
 from . import _graph
 
@@ -56,6 +57,11 @@ _DISTILL_BATCH = 256
 _DISTILL_LR_SCALE = 10.0  # the regression's step: 10 x learning_rate_init
 _FINE_TUNE_STEPS = 400
 _MAX_STAGE_EPOCHS = 200
+# pairs (attractions + repulsions) per epoch below which the layout runs on one
+# OpenMP thread: its per-pair operations are many small kernels, and a second
+# thread descheduled by another process's job stalls every one of them (digits,
+# 72,000 pairs per epoch: 1.0 s on 2 threads of a quiet machine, 12 s of a loaded one)
+_SMALL_EPOCH = 1_000_000
 _EDGE_BATCH = 1024
 
 
@@ -90,16 +96,34 @@ def _repulsion(diff, a, b):
     return step.masked_fill_(d2 == 0, _GRAD_CLIP)
 
 
+def _epoch_threads(pairs, device):
+    """Context: the OpenMP threads of the layout's epochs on CPU - one for small
+    epochs, else the CPUs not busy with other processes (``free_cpus``), lowering
+    only."""
+    if torch.device(device).type != "cpu":
+        return limit_threads(None, "openmp")
+    torch.get_num_threads()  # torch sizes a thread's pool lazily: before the limit
+    return limit_threads(1 if pairs < _SMALL_EPOCH else free_cpus(), "openmp")
+
+
 def optimize_layout(Y, head, tail, prob, a, b, n_epochs, negative_sample_rate,
                     learning_rate, generator):
     """Run the layout's stochastic gradient descent in place on ``Y`` (a float
     tensor, one row per point): each epoch every directed edge ``(head, tail)`` is
     drawn with probability ``prob`` (``w / max w``), pulls both its ends together and
     pushes its head away from ``negative_sample_rate`` random points."""
-    n = Y.shape[0]
     neg = int(negative_sample_rate)
     # coordinates as rows: every per-pair operation runs on contiguous vectors
     Yt = Y.t().contiguous()
+    pairs = float(prob.sum()) * (1 + neg)
+    with _epoch_threads(pairs, Y.device):
+        _layout_epochs(Yt, head, tail, prob, a, b, n_epochs, neg, learning_rate, generator)
+    Y.copy_(Yt.t())
+    return Y
+
+
+def _layout_epochs(Yt, head, tail, prob, a, b, n_epochs, neg, learning_rate, generator):
+    n = Yt.shape[1]
     for epoch in range(n_epochs):
         alpha = learning_rate * (1.0 - epoch / n_epochs)
         drawn = torch.rand(prob.shape[0], generator=generator, device=prob.device) < prob
@@ -113,13 +137,11 @@ def optimize_layout(Y, head, tail, prob, a, b, n_epochs, negative_sample_rate,
         update.index_add_(1, t, step.neg_())
         if neg > 0:
             hn = h.repeat_interleave(neg)
-            kn = torch.randint(0, n, hn.shape, generator=generator, device=Y.device)
+            kn = torch.randint(0, n, hn.shape, generator=generator, device=Yt.device)
             step = _repulsion(Yt.index_select(1, hn) - Yt.index_select(1, kn), a, b)
             step.masked_fill_(hn == kn, 0.0)  # a point is not its own negative
             update.index_add_(1, hn, step.mul_(alpha))
         Yt.add_(update)
-    Y.copy_(Yt.t())
-    return Y
 
 
 def place_points(Y, neighbors, prob, reference, a, b, n_epochs, negative_sample_rate,
@@ -134,7 +156,6 @@ def place_points(Y, neighbors, prob, reference, a, b, n_epochs, negative_sample_
     transform is batch-invariant.
     """
     m, k = neighbors.shape
-    n_ref = reference.shape[0]
     neg = int(negative_sample_rate)
     Yt = Y.t().contiguous()
     Rt = reference.t().contiguous()
@@ -142,25 +163,35 @@ def place_points(Y, neighbors, prob, reference, a, b, n_epochs, negative_sample_
     cols = neighbors.reshape(-1)
     p = prob.reshape(-1)
     rank = torch.arange(k, device=Y.device).repeat(m)
-    for epoch in range(n_epochs):
-        alpha = learning_rate * (1.0 - epoch / n_epochs)
-        u = torch.rand(k, generator=generator, device=Y.device)
-        kn = torch.randint(0, n_ref, (k, neg), generator=generator, device=Y.device)
-        idx = (u.index_select(0, rank) < p).nonzero().squeeze(1)
-        if idx.numel() == 0:
-            continue
-        r, c = rows.index_select(0, idx), cols.index_select(0, idx)
-        step = _attraction(Yt.index_select(1, r) - Rt.index_select(1, c), a, b)
-        update = torch.zeros_like(Yt)
-        update.index_add_(1, r, step)
-        if neg > 0:  # each drawn edge brings its rank's negatives
-            rn = r.repeat_interleave(neg)
-            targets = kn.index_select(0, rank.index_select(0, idx)).reshape(-1)
-            step = _repulsion(Yt.index_select(1, rn) - Rt.index_select(1, targets), a, b)
-            update.index_add_(1, rn, step)
-        Yt.add_(update.mul_(alpha))
+    pairs = float(prob.sum()) * (1 + neg)
+    with _epoch_threads(pairs, Y.device):
+        for epoch in range(n_epochs):
+            _place_epoch(Yt, Rt, rows, cols, p, rank, a, b, n_epochs, epoch, k, neg,
+                         learning_rate, generator)
     Y.copy_(Yt.t())
     return Y
+
+
+def _place_epoch(Yt, Rt, rows, cols, p, rank, a, b, n_epochs, epoch, k, neg,
+                 learning_rate, generator):
+    """One epoch of ``place_points`` on the coordinate rows ``Yt`` (reference ``Rt``)."""
+    dev = Yt.device
+    alpha = learning_rate * (1.0 - epoch / n_epochs)
+    u = torch.rand(k, generator=generator, device=dev)
+    kn = torch.randint(0, Rt.shape[1], (k, max(neg, 1)), generator=generator, device=dev)
+    idx = (u.index_select(0, rank) < p).nonzero().squeeze(1)
+    if idx.numel() == 0:
+        return
+    r, c = rows.index_select(0, idx), cols.index_select(0, idx)
+    step = _attraction(Yt.index_select(1, r) - Rt.index_select(1, c), a, b)
+    update = torch.zeros_like(Yt)
+    update.index_add_(1, r, step)
+    if neg > 0:  # each drawn edge brings its rank's negatives
+        rn = r.repeat_interleave(neg)
+        targets = kn.index_select(0, rank.index_select(0, idx)).reshape(-1)
+        step = _repulsion(Yt.index_select(1, rn) - Rt.index_select(1, targets), a, b)
+        update.index_add_(1, rn, step)
+    Yt.add_(update.mul_(alpha))
 
 
 # --------------------------------------------------------------------------- #

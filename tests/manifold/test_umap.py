@@ -23,8 +23,7 @@ from sklearn.preprocessing import StandardScaler
 pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
-from skdl.manifold import UMAP  # noqa: E402
-from skdl.manifold import _graph  # noqa: E402
+from skdl.manifold import UMAP, _graph  # noqa: E402
 
 FAST = {"max_iter": 60}
 ENCODER = {"parametric": True, "hidden_layer_sizes": (32,), "encoder_max_iter": 3}
