@@ -103,7 +103,10 @@ def test_graph_and_ab_equal_umap_learn():
         ref = umap_.fuzzy_simplicial_set(
             X, 15, np.random.RandomState(0), "euclidean", knn_indices=ind, knn_dists=dist
         )[0]
-    assert_allclose(W.toarray(), ref.toarray(), atol=1e-6)
+    # umap-learn keeps float32 memberships and stops its bisection when the sum is
+    # within 1e-5 of log2(k), as skdl does in float64: 2e-6 apart at most (measured)
+    assert_allclose(W.toarray(), ref.toarray(), atol=1e-5)
+    assert (W != 0).nnz == (ref != 0).nnz
     assert_allclose(_graph.find_ab_params(1.0, 0.1), umap_.find_ab_params(1.0, 0.1), rtol=1e-5)
 
 
