@@ -371,9 +371,11 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         The fitted neighbour search of ``transform`` (``parametric=False``).
     graph_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
         The fuzzy graph: symmetric memberships ``w_ij`` in [0, 1].
-    a_, b_ : float
-        Parameters of the low-dimensional similarity ``1 / (1 + a d^{2b})``,
-        fitted from ``min_dist`` and ``spread``.
+    a_ : float
+        ``a`` of the low-dimensional similarity ``1 / (1 + a d^{2b})``, fitted from
+        ``min_dist`` and ``spread``.
+    b_ : float
+        ``b`` of the same curve.
     n_neighbors_ : int
         Neighbours used (``n_neighbors``, or the sample count when smaller).
     n_iter_ : int
