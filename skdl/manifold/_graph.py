@@ -31,9 +31,16 @@ _SIGMA_TOL = 1e-5
 _MIN_SIGMA_SCALE = 1e-3
 
 
+# metrics scikit-learn's NearestNeighbors accepts on sparse input
+SPARSE_METRICS = ("euclidean", "cosine", "manhattan")
+# query rows per block of the exact distance recomputation
+_EXACT_BLOCK = 2048
+
+
 def nearest_neighbors(X, n_neighbors, metric, n_jobs=None):
     """The ``n_neighbors`` nearest training points of each row of ``X`` (itself
-    included, first), by scikit-learn's exact ``NearestNeighbors``.
+    included, first), by scikit-learn's exact ``NearestNeighbors``, with the
+    distances recomputed exactly (``neighbor_distances``).
 
     Returns the fitted ``NearestNeighbors`` (``transform`` of the non-parametric UMAP
     queries it), the distances and the indices, both ``(n, n_neighbors)``.
@@ -41,25 +48,94 @@ def nearest_neighbors(X, n_neighbors, metric, n_jobs=None):
     from sklearn.neighbors import NearestNeighbors
 
     nn = NearestNeighbors(n_neighbors=n_neighbors, metric=metric, n_jobs=n_jobs).fit(X)
-    dist, ind = nn.kneighbors(X)
-    return nn, dist, ind
+    return (nn, *query_neighbors(nn, X, X, n_neighbors, metric))
 
 
-def smooth_knn_dist(dist, skip_first=True):
+def query_neighbors(nn, X_fit, Q, n_neighbors, metric):
+    """Neighbours of the rows of ``Q`` among ``X_fit`` (``nn`` fitted on it): indices
+    from the search, distances recomputed exactly and each row sorted by them."""
+    _, ind = nn.kneighbors(Q, n_neighbors=n_neighbors)
+    dist = neighbor_distances(X_fit, Q, ind, metric)
+    order = np.argsort(dist, axis=1, kind="stable")
+    return np.take_along_axis(dist, order, axis=1), np.take_along_axis(ind, order, axis=1)
+
+
+def neighbor_distances(X_fit, Q, ind, metric):
+    """``d(Q[i], X_fit[ind[i, j]])`` computed from the rows' differences.
+
+    scikit-learn's euclidean search expands ``|x|² + |y|² − 2 x·y``: a point's distance
+    to itself comes out as ~1e-7 rather than 0, and the rounding of the others
+    depends on the batch of queries.  UMAP's ``ρ_i`` (the nearest *positive* distance)
+    would take that rounding for a neighbour, so the distances are recomputed
+    directly, in blocks of queries.
+    """
+    m, k = ind.shape
+    out = np.empty((m, k))
+    for start in range(0, m, _EXACT_BLOCK):
+        stop = min(m, start + _EXACT_BLOCK)
+        rows = np.repeat(np.arange(start, stop), k)
+        cols = ind[start:stop].ravel()
+        a, b = Q[rows], X_fit[cols]
+        if sp.issparse(a):
+            a, b = sp.csr_matrix(a), sp.csr_matrix(b)
+            diff = a - b
+            if metric == "euclidean":
+                d = np.sqrt(np.asarray(diff.multiply(diff).sum(axis=1)).ravel())
+            elif metric == "manhattan":
+                d = np.asarray(abs(diff).sum(axis=1)).ravel()
+            else:  # cosine
+                dot = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+                na = np.sqrt(np.asarray(a.multiply(a).sum(axis=1)).ravel())
+                nb = np.sqrt(np.asarray(b.multiply(b).sum(axis=1)).ravel())
+                d = _cosine(dot, na, nb)
+        else:
+            a = np.asarray(a, dtype=np.float64)
+            b = np.asarray(b, dtype=np.float64)
+            if metric == "cosine":
+                d = _cosine(
+                    np.einsum("ij,ij->i", a, b),
+                    np.sqrt(np.einsum("ij,ij->i", a, a)),
+                    np.sqrt(np.einsum("ij,ij->i", b, b)),
+                )
+            else:
+                diff = np.abs(a - b)
+                if metric == "euclidean":
+                    d = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+                elif metric == "manhattan":
+                    d = diff.sum(axis=1)
+                else:  # chebyshev
+                    d = diff.max(axis=1, initial=0.0)
+        out[start:stop] = d.reshape(stop - start, k)
+    return out
+
+
+def _cosine(dot, na, nb):
+    """scikit-learn's cosine distance: 1 − cos, with a zero vector's cosine 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos = np.where((na > 0) & (nb > 0), dot / (na * nb), 0.0)
+    return np.clip(1.0 - cos, 0.0, 2.0)
+
+
+def smooth_knn_dist(dist, skip_first=True, local_connectivity=1):
     """``ρ`` and ``σ`` of each row of the neighbour distances ``dist`` (n, k).
 
-    ``ρ_i`` is the smallest positive distance of the row (the local connectivity of
-    one neighbour); ``σ_i`` is found by bisection so that the memberships of the
-    neighbours (the first column, the point itself, left out when ``skip_first``) sum
-    to ``log2(k)``, then floored at ``1e-3`` times the mean distance of the row (of
-    all rows where ``ρ_i`` is 0), as in the reference implementation.
+    ``ρ_i`` is the smallest positive distance of the row (``local_connectivity=1``:
+    the nearest neighbour gets membership 1), or 0 (``local_connectivity=0``, for
+    new points, as the reference implementation's ``transform``); ``σ_i`` is found by
+    bisection so that the memberships of the neighbours (the first column, the point
+    itself, left out when ``skip_first``) sum to ``log2(k)``, then floored at
+    ``1e-3`` times the mean distance of the row (of all rows where ``ρ_i`` is 0), as
+    in the reference implementation.
     """
     dist = np.asarray(dist, dtype=np.float64)
     n, k = dist.shape
     target = np.log2(k)
-    positive = np.where(dist > 0, dist, np.inf)
-    rho = positive.min(axis=1)
-    rho[~np.isfinite(rho)] = 0.0
+    if local_connectivity:
+        positive = np.where(dist > 0, dist, np.inf)
+        rho = positive.min(axis=1)
+        rho[~np.isfinite(rho)] = 0.0
+    else:
+        rho = np.zeros(n)
     others = dist[:, 1:] if skip_first else dist
     excess = np.maximum(others - rho[:, None], 0.0)
     lo = np.zeros(n)
@@ -117,15 +193,26 @@ def fuzzy_simplicial_set(dist, ind):
 def find_ab_params(spread, min_dist):
     """``(a, b)`` of ``1 / (1 + a d^{2b})`` fitted (least squares) to the curve that is
     1 for ``d < min_dist`` and ``exp(−(d − min_dist) / spread)`` beyond, on
-    ``[0, 3 spread]``."""
-    x = np.linspace(0.0, 3.0 * spread, 300)
-    target = np.where(x < min_dist, 1.0, np.exp(-(x - min_dist) / spread))
+    ``[0, 3 spread]``.
+
+    The fit is made at ``spread = 1`` (the target for ``min_dist / spread``) and
+    rescaled, ``a = a₁ / spread^{2b}``, which is exact: a fit started from
+    ``(1, 1)`` in absolute units diverges for a small ``spread``.
+    """
+    ratio = min_dist / spread
+    x = np.linspace(0.0, 3.0, 300)
+    target = np.where(x < ratio, 1.0, np.exp(-(x - ratio)))
 
     def curve(d, a, b):
         return 1.0 / (1.0 + a * d ** (2.0 * b))
 
     (a, b), _ = curve_fit(curve, x, target, p0=(1.0, 1.0), maxfev=10_000)
-    return float(a), float(b)
+    if not (a > 0 and b > 0 and np.isfinite(a) and np.isfinite(b)):
+        raise ValueError(
+            f"min_dist={min_dist!r} and spread={spread!r} give no decreasing similarity "
+            f"curve (fitted a={a:.3g}, b={b:.3g}); lower min_dist relative to spread."
+        )
+    return float(a / spread ** (2.0 * b)), float(b)
 
 
 def _eigenmap(W, n_components, rng):
@@ -192,33 +279,31 @@ def spectral_layout(X, W, n_components, rng):
 
 def _component_centers(X, labels, n_comp, n_components):
     """Centres of the components' boxes: their mean points projected on the leading
-    principal axes of those means, spaced so that unit boxes do not overlap."""
+    principal axes of those means (from the ``n_comp x n_comp`` Gram matrix of the
+    centred means: a sparse X stays sparse), spaced so that unit boxes do not
+    overlap."""
+    from scipy.spatial import cKDTree
+
+    n = len(labels)
     counts = np.bincount(labels, minlength=n_comp).astype(np.float64)
-    if sp.issparse(X):
-        indicator = sp.csr_matrix(
-            (np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(n_comp, len(labels))
-        )
-        means = np.asarray((indicator @ X).todense()) / counts[:, None]
-    else:
-        means = np.zeros((n_comp, X.shape[1]))
-        np.add.at(means, labels, X)
-        means /= counts[:, None]
-    centred = means - means.mean(axis=0)
-    u, s, _ = np.linalg.svd(centred, full_matrices=False)
+    indicator = sp.csr_matrix((1.0 / counts[labels], (labels, np.arange(n))), shape=(n_comp, n))
+    means = indicator @ X  # (n_comp, d), sparse when X is
+    grand = np.asarray(means.mean(axis=0)).ravel()
+    gram = means @ means.T
+    gram = gram.toarray() if sp.issparse(gram) else np.asarray(gram)
+    cross = np.asarray(means @ grand).ravel()
+    gram = gram - cross[:, None] - cross[None, :] + grand @ grand
+    vals, vecs = np.linalg.eigh(gram)
+    order = np.argsort(vals)[::-1][:n_components]
     proj = np.zeros((n_comp, n_components))
-    m = min(n_components, len(s))
-    proj[:, :m] = u[:, :m] * s[:m]
-    # a fallback spread along a line when the means coincide
-    if not np.any(proj):
+    proj[:, : len(order)] = vecs[:, order] * np.sqrt(np.maximum(vals[order], 0.0))
+    if not np.any(proj):  # the means coincide: along a line
         proj[:, 0] = np.arange(n_comp)
-    gaps = np.linalg.norm(proj[:, None] - proj[None], axis=-1)
-    np.fill_diagonal(gaps, np.inf)
-    nearest = gaps.min()
+    nearest = cKDTree(proj).query(proj, k=2)[0][:, 1].min()
     if np.isfinite(nearest) and nearest > 0:
-        proj *= 2.0 / nearest
-    else:
-        proj = np.zeros((n_comp, n_components))
-        proj[:, 0] = 2.0 * np.arange(n_comp)
+        return proj * (2.0 / nearest)
+    proj = np.zeros((n_comp, n_components))
+    proj[:, 0] = 2.0 * np.arange(n_comp)
     return proj
 
 

@@ -18,13 +18,14 @@ The fit has three stages:
    per-pair gradients are clipped to ±4 and the step decays linearly from
    ``learning_rate`` to 0, as in the reference implementation.  The updates of an
    epoch are computed together (vectorised, on the ``device``) and summed;
-3. with ``parametric=True`` (the default), an encoder MLP ``x -> y`` trained through
-   skorch: first fitted (mean squared error) to the layout, then on the same
-   cross-entropy over minibatches of drawn edges, the negatives of a head being the
-   tails of other edges of its batch.  ``transform`` is the encoder.  With
-   ``parametric=False``, ``transform`` places each new point at the membership-
-   weighted mean of its training neighbours' coordinates and optimises it against
-   the fixed training layout (the reference implementation's ``transform``).
+3. new points: by default (``parametric=False``), each new point starts at the
+   membership-weighted mean of its training neighbours' layout coordinates and is
+   optimised against the fixed layout (the reference implementation's
+   ``transform``, in numpy so that a point's result does not depend on the batch);
+   with ``parametric=True``, an encoder MLP ``x -> y`` is trained through skorch,
+   first fitted (mean squared error) to the layout, then on the same cross-entropy
+   over minibatches of drawn edges (the negatives of a head being the tails of
+   other edges of its batch), and ``transform`` is the encoder.
 """
 
 import math
@@ -88,12 +89,11 @@ def _attraction(diff, a, b):
 
 def _repulsion(diff, a, b):
     """Gradient step of ``−log(1 − q)`` for each pair, clipped:
-    ``2b / ((ε + d²)(1 + a d^{2b})) (y_i − y_k)``; a coincident pair gets the clip
-    (``diff`` as in ``_attraction``)."""
+    ``2b / ((ε + d²)(1 + a d^{2b})) (y_i − y_k)`` (0 for coincident points, which
+    have no direction; ``diff`` as in ``_attraction``)."""
     d2 = (diff * diff).sum(dim=0)
     coef = (2.0 * b) / ((_REPULSION_EPS + d2) * (1.0 + a * d2.pow(b)))
-    step = diff.mul_(coef).clamp_(-_GRAD_CLIP, _GRAD_CLIP)
-    return step.masked_fill_(d2 == 0, _GRAD_CLIP)
+    return diff.mul_(coef).clamp_(-_GRAD_CLIP, _GRAD_CLIP)
 
 
 def _epoch_threads(pairs, device):
@@ -145,53 +145,66 @@ def _layout_epochs(Yt, head, tail, prob, a, b, n_epochs, neg, learning_rate, gen
 
 
 def place_points(Y, neighbors, prob, reference, a, b, n_epochs, negative_sample_rate,
-                 learning_rate, generator):
-    """Optimise new points ``Y`` (m, c) in place against the fixed ``reference``
-    layout: point ``i`` is pulled towards ``reference[neighbors[i, j]]`` with
-    probability ``prob[i, j]`` per epoch and pushed from random reference points.
+                 learning_rate, rng):
+    """Optimise new points ``Y`` (m, c; float64, in place) against the fixed
+    ``reference`` layout: point ``i`` is pulled towards ``reference[neighbors[i, j]]``
+    with probability ``prob[i, j]`` per epoch and pushed from random reference
+    points, the step decaying from ``learning_rate`` to 0.
 
-    The draws depend on the epoch and the neighbour's rank only (one uniform number
-    and ``negative_sample_rate`` negatives per rank, the same for every point), so
-    each point's result does not depend on the other points of the call: the
-    transform is batch-invariant.
+    numpy, on the CPU, so that each point's result does not depend on the other
+    points of the call (torch's elementwise kernels round the tail of a tensor
+    through a scalar path, which the descent amplifies): the draws depend on the
+    epoch and the neighbour's rank only (one uniform number and
+    ``negative_sample_rate`` negatives per rank, the same for every point), and each
+    point's updates are summed in the order of its neighbours.
     """
     m, k = neighbors.shape
     neg = int(negative_sample_rate)
-    Yt = Y.t().contiguous()
-    Rt = reference.t().contiguous()
-    rows = torch.arange(m, device=Y.device).repeat_interleave(k)
-    cols = neighbors.reshape(-1)
-    p = prob.reshape(-1)
-    rank = torch.arange(k, device=Y.device).repeat(m)
-    pairs = float(prob.sum()) * (1 + neg)
-    with _epoch_threads(pairs, Y.device):
-        for epoch in range(n_epochs):
-            _place_epoch(Yt, Rt, rows, cols, p, rank, a, b, n_epochs, epoch, k, neg,
-                         learning_rate, generator)
-    Y.copy_(Yt.t())
+    n_ref = reference.shape[0]
+    rows = np.repeat(np.arange(m), k)
+    cols = neighbors.ravel()
+    rank = np.tile(np.arange(k), m)
+    p = prob.ravel()
+    for epoch in range(n_epochs):
+        alpha = learning_rate * (1.0 - epoch / n_epochs)
+        u = rng.random(k)
+        kn = rng.integers(0, n_ref, size=(k, max(neg, 1)))
+        idx = np.flatnonzero(u[rank] < p)
+        if idx.size == 0:
+            continue
+        r = rows[idx]
+        update = _pair_sums(r, _np_attraction(Y[r] - reference[cols[idx]], a, b), m)
+        if neg > 0:  # each drawn edge brings its rank's negatives
+            rn = np.repeat(r, neg)
+            targets = kn[rank[idx]].ravel()
+            update += _pair_sums(rn, _np_repulsion(Y[rn] - reference[targets], a, b), m)
+        Y += alpha * update
     return Y
 
 
-def _place_epoch(Yt, Rt, rows, cols, p, rank, a, b, n_epochs, epoch, k, neg,
-                 learning_rate, generator):
-    """One epoch of ``place_points`` on the coordinate rows ``Yt`` (reference ``Rt``)."""
-    dev = Yt.device
-    alpha = learning_rate * (1.0 - epoch / n_epochs)
-    u = torch.rand(k, generator=generator, device=dev)
-    kn = torch.randint(0, Rt.shape[1], (k, max(neg, 1)), generator=generator, device=dev)
-    idx = (u.index_select(0, rank) < p).nonzero().squeeze(1)
-    if idx.numel() == 0:
-        return
-    r, c = rows.index_select(0, idx), cols.index_select(0, idx)
-    step = _attraction(Yt.index_select(1, r) - Rt.index_select(1, c), a, b)
-    update = torch.zeros_like(Yt)
-    update.index_add_(1, r, step)
-    if neg > 0:  # each drawn edge brings its rank's negatives
-        rn = r.repeat_interleave(neg)
-        targets = kn.index_select(0, rank.index_select(0, idx)).reshape(-1)
-        step = _repulsion(Yt.index_select(1, rn) - Rt.index_select(1, targets), a, b)
-        update.index_add_(1, rn, step)
-    Yt.add_(update.mul_(alpha))
+def _pair_sums(index, steps, m):
+    """Per point, the sum of its pairs' steps (in the pairs' order)."""
+    return np.stack(
+        [np.bincount(index, weights=steps[:, j], minlength=m) for j in range(steps.shape[1])],
+        axis=1,
+    )
+
+
+def _np_attraction(diff, a, b):
+    """``_attraction`` in numpy, one pair per row."""
+    d2 = np.einsum("ij,ij->i", diff, diff)
+    pos = d2 > 0
+    d2 = np.where(pos, d2, 1.0)
+    d2b = np.power(d2, b)
+    coef = np.where(pos, (-2.0 * a * b) * d2b / (d2 * (1.0 + a * d2b)), 0.0)
+    return np.clip(coef[:, None] * diff, -_GRAD_CLIP, _GRAD_CLIP)
+
+
+def _np_repulsion(diff, a, b):
+    """``_repulsion`` in numpy, one pair per row."""
+    d2 = np.einsum("ij,ij->i", diff, diff)
+    coef = (2.0 * b) / ((_REPULSION_EPS + d2) * (1.0 + a * np.power(d2, b)))
+    return np.clip(coef[:, None] * diff, -_GRAD_CLIP, _GRAD_CLIP)
 
 
 # --------------------------------------------------------------------------- #
@@ -283,15 +296,16 @@ class _UMAPLoss(torch.nn.Module):
 # the estimator                                                                #
 # --------------------------------------------------------------------------- #
 class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork):
-    """Uniform Manifold Approximation and Projection, with an encoder for new points.
+    """Uniform Manifold Approximation and Projection, with a transform for new points.
 
     UMAP (note 000 §10; McInnes, Healy & Melville 2018) is the non-linear
     counterpart of PCA: it represents the data by a fuzzy graph of each point's
     nearest neighbours, measured in locally adapted units, and finds a
     low-dimensional layout whose own fuzzy graph is close to it in cross-entropy.
-    skdl optimises the layout on torch and, by default, trains an encoder network on
-    the same loss through skorch, so that ``transform`` embeds points not seen in
-    ``fit`` (which sklearn's ``TSNE`` cannot do) on the CPU or a GPU.
+    skdl optimises the layout on torch (CPU or GPU), and ``transform`` embeds points
+    not seen in ``fit`` (which sklearn's ``TSNE`` cannot do): by UMAP's placement
+    against the layout, or (``parametric=True``) by an encoder network trained on
+    the same loss through skorch.
 
     Parameters
     ----------
@@ -408,14 +422,20 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
     coordinates and summed (Hogwild-style, as GPU implementations do), where the
     reference implementation applies them one edge at a time.
 
-    ``transform`` (``parametric=False``) starts each point at the membership-weighted
-    mean of its training neighbours' layout coordinates and runs ``n_iter_ // 3``
-    epochs of the same descent with the layout fixed, as the reference
-    implementation's ``transform``; its draws depend on the epoch and the neighbour's
-    rank only, so a point's embedding does not depend on the other points passed
-    with it.  The training points go through the same placement (``embedding_``),
-    so that ``fit_transform`` and ``transform`` agree; ``layout_`` keeps the
-    optimised layout itself.
+    ``transform`` (``parametric=False``) is the reference implementation's: each
+    point's memberships in its training neighbours, with local connectivity 0 (no
+    neighbour forced to 1), give its start, their weighted mean of the neighbours'
+    layout coordinates; then epochs of the same descent at a quarter of
+    ``learning_rate`` move it with the layout fixed (100 epochs up to 10,000
+    training samples, else 30; ``max_iter // 3`` when ``max_iter`` is set).  It runs
+    in numpy, with draws that depend on the epoch and the neighbour's rank only, so
+    a point's embedding does not depend on the other points passed with it.  The
+    training points go through the same placement (``embedding_``), so that
+    ``fit_transform`` and ``transform`` agree; ``layout_`` keeps the optimised
+    layout itself.  Neighbour distances are recomputed exactly after the search
+    (scikit-learn's euclidean search gives a point ~1e-7 from itself), and data of
+    magnitude beyond 1e±100 are searched at a power-of-two scale (the graph does
+    not depend on the scale).
 
     The encoder (``parametric=True``) is trained first on the mean squared error to
     the layout at points drawn along the graph's edges (``x`` interpolated between
@@ -608,13 +628,22 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         hidden = self._hidden() if self.parametric else None
         if self.parametric:
             self._check_encoder_range(X)  # before any work
+        if sp.issparse(X) and self.metric not in _graph.SPARSE_METRICS:
+            raise ValueError(
+                f"metric={self.metric!r} does not take sparse X; use one of "
+                f"{list(_graph.SPARSE_METRICS)}, or pass a dense array."
+            )
         device = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         a, b = _graph.find_ab_params(self.spread, self.min_dist)
-        nn, dist, ind = _graph.nearest_neighbors(X, k, self.metric, self.n_jobs)
+        # the graph does not change when X is scaled: extreme magnitudes, whose squared
+        # distances would overflow or flush to zero, are searched at a power-of-two scale
+        self._graph_scale = _graph_scale(X)
+        Xg = _scaled(X, self._graph_scale)
+        nn, dist, ind = _graph.nearest_neighbors(Xg, k, self.metric, self.n_jobs)
         W = _graph.fuzzy_simplicial_set(dist, ind)
         n_epochs = _epochs_default(n) if self.max_iter is None else int(self.max_iter)
-        layout = _graph.rescale_layout(self._initial_layout(X, W, rng), rng)
+        layout = _graph.rescale_layout(self._initial_layout(Xg, W, rng), rng)
 
         edges = W.tocoo()
         weights = edges.data
@@ -631,7 +660,7 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
             self.learning_rate, gen,
         )
         layout = Y.cpu().numpy().astype(np.float64)
-        if not np.isfinite(layout).all():  # pragma: no cover - clipped steps stay finite
+        if not np.isfinite(layout).all():  # clipped steps from a finite start stay finite
             raise FloatingPointError("The UMAP layout optimisation produced non-finite values.")
 
         self.layout_ = layout
@@ -640,6 +669,7 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         self.n_neighbors_ = k
         self.n_iter_ = n_epochs
         if self.parametric:
+            self._neighbor_X = None
             self._fit_encoder(X, layout, head.cpu(), tail.cpu(), prob.cpu(), a, b, hidden,
                               device, rng)
             embedding = self._infer(self._encoder_input(X), width=self.n_components)
@@ -648,6 +678,7 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
             # point (their neighbour lists are the fit's): fit_transform(X) equals
             # fit(X).transform(X)
             self.nearest_neighbors_ = nn
+            self._neighbor_X = Xg
             embedding = self._place(dist, ind)
         self.embedding_ = embedding
         self.graph_ = W
@@ -795,35 +826,51 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         """Non-parametric ``transform``: each point placed against ``layout_``."""
         if X.shape[0] == 0:
             return np.zeros((0, self.n_components))
-        dist, ind = self.nearest_neighbors_.kneighbors(X, n_neighbors=self.n_neighbors_)
+        dist, ind = _graph.query_neighbors(
+            self.nearest_neighbors_, self._neighbor_X, _scaled(X, self._graph_scale),
+            self.n_neighbors_, self.metric,
+        )
         return self._place(dist, ind)
 
     def _place(self, dist, ind):
         """The reference implementation's ``transform`` from the points' training
-        neighbours (distances ``dist``, indices ``ind``): each point starts at the
-        membership-weighted mean of its neighbours' layout coordinates, then
-        ``n_iter_ // 3`` epochs move it, the layout fixed (``place_points``)."""
-        rho, sigma = _graph.smooth_knn_dist(dist, skip_first=False)
+        neighbours (distances ``dist``, indices ``ind``): memberships with ``ρ = 0``
+        (local connectivity 0: a point's own distances decide, nothing is forced to
+        1), a start at their weighted mean of the neighbours' layout coordinates, then
+        epochs of ``place_points`` at a quarter of ``learning_rate`` with the layout
+        fixed (100 epochs up to 10,000 training samples, else 30; ``max_iter // 3``
+        when ``max_iter`` is set)."""
+        rho, sigma = _graph.smooth_knn_dist(dist, skip_first=False, local_connectivity=0)
         v = _graph.memberships(dist, rho, sigma)
         total = v.sum(axis=1, keepdims=True)
-        weights = v / total  # total >= 1: the nearest neighbour's membership is 1
+        weights = v / np.where(total > 0, total, 1.0)
         ref = self.layout_
         start = np.einsum("nk,nkc->nc", weights, ref[ind])
-        n_epochs = max(1, self.n_iter_ // 3)
-        # the fitted graph's rule: memberships below max / epochs are never drawn
+        if self.max_iter is None:
+            n_epochs = 100 if ref.shape[0] <= 10_000 else 30
+        else:
+            n_epochs = max(1, int(self.max_iter) // 3)
+        # the fitted graph's rule: memberships below 1 / epochs are never drawn
         prob = np.where(v >= 1.0 / n_epochs, v, 0.0)
-        device = resolve_device(self.device)
-        gen = torch.Generator(device=device)
-        gen.manual_seed(self._placement_seed)  # drawn at fit: transform is a function
-        # float64 (float32 on MPS): float32 sums of a batch's updates round
-        # differently with the batch's shape, which would break batch invariance
-        dtype = torch.float32 if torch.device(device).type == "mps" else torch.float64
-        Y = torch.from_numpy(start).to(device=device, dtype=dtype)
-        place_points(
-            Y,
-            torch.from_numpy(ind.astype(np.int64)).to(device),
-            torch.from_numpy(prob).to(device=device, dtype=dtype),
-            torch.from_numpy(ref).to(device=device, dtype=dtype),
-            self.a_, self.b_, n_epochs, self.negative_sample_rate, self.learning_rate, gen,
+        rng = np.random.default_rng(self._placement_seed)  # drawn at fit: a function of X
+        return place_points(
+            start, ind, prob, ref, self.a_, self.b_, n_epochs, self.negative_sample_rate,
+            self.learning_rate / 4.0, rng,
         )
-        return Y.cpu().numpy().astype(np.float64)
+
+
+def _graph_scale(X):
+    """A power of two bringing ``X``'s largest magnitude near 1 when it is beyond
+    1e±100 (squared distances would overflow or flush to zero), else 1."""
+    values = X.data if sp.issparse(X) else X
+    top = float(np.abs(values).max()) if values.size else 0.0
+    if top == 0.0 or 1e-100 <= top <= 1e100:
+        return 1.0
+    return float(2.0 ** -np.round(np.log2(top)))
+
+
+def _scaled(X, scale):
+    """``X`` times ``scale`` (exact: a power of two), as float64; ``X`` when 1."""
+    if scale == 1.0:
+        return X
+    return X.multiply(scale).tocsr() if sp.issparse(X) else np.asarray(X, np.float64) * scale

@@ -278,3 +278,82 @@ def test_digits_quality(parametric, seed):
     est = UMAP(parametric=parametric, random_state=seed).fit(X_train)
     accuracy = _knn_accuracy(est.embedding_, y_train, est.transform(X_test), y_test)
     assert accuracy >= (0.82 if parametric else 0.93)
+
+
+# --------------------------------------------------------------------------- #
+# review findings                                                              #
+# --------------------------------------------------------------------------- #
+def test_exact_distances_make_transform_batch_invariant_on_standardised_data():
+    # sklearn's euclidean search puts a point ~1e-7 from itself, rounded differently
+    # per batch; taken for rho it made transform differ by up to 7 units by batch
+    X, _ = _digits()
+    est = UMAP(random_state=0, **FAST).fit(X[:300])
+    whole = est.transform(X[300:363])
+    parts = np.vstack([est.transform(X[s:s + 7]) for s in range(300, 363, 7)])
+    assert_allclose(parts, whole, rtol=1e-12, atol=1e-12)
+    _, dist, _ = _graph.nearest_neighbors(X[:300], 15, "euclidean")
+    assert np.all(dist[:, 0] == 0)  # each point's own distance is exactly 0
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_placement_keeps_distinct_points_distinct_with_few_neighbours(k):
+    X, _ = _blobs(200)
+    est = UMAP(n_neighbors=k, random_state=0, **FAST).fit(X)
+    assert len(np.unique(est.embedding_, axis=0)) == len(np.unique(est.layout_, axis=0)) == 200
+
+
+@pytest.mark.parametrize("spread", [0.01, 0.1, 0.2, 3.0])
+def test_small_and_large_spreads_give_a_decreasing_curve(spread):
+    a, b = _graph.find_ab_params(spread, 0.0)
+    assert a > 0 and b > 0
+    x = np.linspace(0, 3 * spread, 300)
+    fit = 1.0 / (1.0 + a * x ** (2 * b))
+    assert np.sqrt(np.mean((fit - np.exp(-x / spread)) ** 2)) < 0.05
+    X, _ = _blobs(80)
+    emb = UMAP(spread=spread, min_dist=0.0, random_state=0, **FAST).fit_transform(X)
+    assert np.isfinite(emb).all()
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_extreme_magnitudes_give_the_graph_of_the_unscaled_data(scale):
+    X, y = _blobs(120)
+    est = UMAP(random_state=0, **FAST).fit(X * scale)
+    ref = UMAP(random_state=0, **FAST).fit(X)
+    # equal up to the bisection's tolerance (its sum within 1e-5 of log2 k): X * scale
+    # is X rounded, and the bisection may stop one step earlier or later
+    assert_allclose(est.graph_.toarray(), ref.graph_.toarray(), atol=1e-5)
+    assert np.ptp(est.embedding_, axis=0).min() > 1.0
+    assert_allclose(est.transform(X[:5] * scale), est.embedding_[:5], atol=1e-6)
+
+
+def test_sparse_input_with_a_dense_only_metric_is_refused_up_front():
+    X, _ = _blobs(60)
+    est = UMAP(metric="chebyshev", **FAST)
+    with pytest.raises(ValueError, match="does not take sparse X"):
+        est.fit(sp.csr_matrix(X))
+    assert not hasattr(est, "embedding_")
+
+
+def test_many_components_of_wide_sparse_data_stay_sparse():
+    # 40 groups of 10 identical rows over 50,000 columns: 40 components, whose mean
+    # points once went dense (n_components x n_features) with a full SVD
+    rng = np.random.default_rng(0)
+    rows = np.repeat(np.arange(40), 10)
+    cols = rng.integers(0, 50_000, size=(40, 5))[rows]
+    X = sp.csr_matrix(
+        (np.ones(400 * 5), (np.repeat(np.arange(400), 5), cols.ravel())), shape=(400, 50_000)
+    )
+    emb = UMAP(n_neighbors=5, metric="cosine", random_state=0, **FAST).fit_transform(X)
+    assert np.isfinite(emb).all()
+    # the groups stay apart: a group's spread is small against the gaps between groups
+    centres = np.array([emb[rows == g].mean(0) for g in range(40)])
+    spread = max(np.ptp(emb[rows == g], axis=0).max() for g in range(40))
+    gaps = np.linalg.norm(centres[:, None] - centres[None], axis=-1)
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() > spread
+
+
+def test_identical_rows_give_a_finite_embedding():
+    X = np.ones((30, 4))
+    emb = UMAP(random_state=0, **FAST).fit_transform(X)
+    assert np.isfinite(emb).all()
