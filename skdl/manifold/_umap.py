@@ -225,12 +225,18 @@ class _EdgeDataset(torch.utils.data.Dataset):
     def __getitem__(self, i):  # pragma: no cover - batches come from iter_batches
         raise NotImplementedError
 
-    def iter_batches(self, batch_size, shuffle):
+    def _drawn(self, shuffle):
+        """This epoch's edges: each drawn with its probability (torch's global RNG,
+        which the estimator forks and seeds), in a random order when ``shuffle``."""
         drawn = torch.rand(self.prob.shape[0]) < self.prob
         h, t = self.head[drawn], self.tail[drawn]
         if shuffle:
             perm = torch.randperm(h.shape[0])
             h, t = h[perm], t[perm]
+        return h, t
+
+    def iter_batches(self, batch_size, shuffle):
+        h, t = self._drawn(shuffle)
         for start in range(0, h.shape[0], batch_size):
             rows = torch.cat([h[start : start + batch_size], t[start : start + batch_size]])
             xb, yb, _ = self.points.rows(rows)
@@ -243,11 +249,7 @@ class _MixedEdgeDataset(_EdgeDataset):
     uniform ``u`` (the layout's coordinates interpolated between neighbours)."""
 
     def iter_batches(self, batch_size, shuffle):
-        drawn = torch.rand(self.prob.shape[0]) < self.prob
-        h, t = self.head[drawn], self.tail[drawn]
-        if shuffle:
-            perm = torch.randperm(h.shape[0])
-            h, t = h[perm], t[perm]
+        h, t = self._drawn(shuffle)
         for start in range(0, h.shape[0], batch_size):
             hb, tb = h[start : start + batch_size], t[start : start + batch_size]
             xb, yb, _ = self.points.rows(torch.cat([hb, tb]))
