@@ -576,7 +576,9 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         return tags
 
     # ------------------------------------------------------------- fitting -- #
-    def _check_params(self, n_samples, n_features):
+    def _check_params(self, X):
+        """Check the parameters against ``X`` before any work; the neighbours to use."""
+        n_samples = X.shape[0]
         if self.min_dist > self.spread:
             raise ValueError(
                 f"min_dist must not exceed spread; got min_dist={self.min_dist!r}, "
@@ -586,6 +588,19 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
             raise ValueError(
                 f"UMAP needs at least 2 samples; got n_samples = {n_samples}."
             )
+        init, c = self.init, self.n_components
+        if isinstance(init, str) and init == "pca" and c > min(X.shape):
+            raise ValueError(
+                f"init='pca' needs n_components <= min(n_samples, n_features) = "
+                f"{min(X.shape)}; got n_components={c}."
+            )
+        if not isinstance(init, str):
+            init = np.asarray(init, dtype=np.float64)
+            if init.shape != (n_samples, c) or not np.isfinite(init).all():
+                raise ValueError(
+                    f"init as an array must be finite, of shape (n_samples, n_components) "
+                    f"= ({n_samples}, {c}); got shape {init.shape}."
+                )
         k = int(self.n_neighbors)
         if k > n_samples:
             warn(
@@ -597,36 +612,25 @@ class UMAP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralNetwork)
         return k
 
     def _initial_layout(self, X, W, rng):
+        """The starting layout of ``init`` (checked by ``_check_params``)."""
         init = self.init
-        n, c = X.shape[0], self.n_components
         if isinstance(init, str) and init == "spectral":
-            return _graph.spectral_layout(X, W, c, rng)
+            return _graph.spectral_layout(X, W, self.n_components, rng)
         if isinstance(init, str) and init == "pca":
             from sklearn.decomposition import PCA, TruncatedSVD
 
-            if c > min(X.shape):
-                raise ValueError(
-                    f"init='pca' needs n_components <= min(n_samples, n_features) = "
-                    f"{min(X.shape)}; got n_components={c}."
-                )
             reducer = TruncatedSVD if sp.issparse(X) else PCA
-            return reducer(n_components=c, random_state=rng).fit_transform(X)
+            return reducer(n_components=self.n_components, random_state=rng).fit_transform(X)
         if isinstance(init, str):  # "random"
-            return rng.uniform(-10.0, 10.0, size=(n, c))
-        init = np.asarray(init, dtype=np.float64)
-        if init.shape != (n, c) or not np.isfinite(init).all():
-            raise ValueError(
-                f"init as an array must be finite, of shape (n_samples, n_components) = "
-                f"({n}, {c}); got shape {init.shape}."
-            )
-        return init
+            return rng.uniform(-10.0, 10.0, size=(X.shape[0], self.n_components))
+        return np.asarray(init, dtype=np.float64)
 
     def _fit_umap(self, X):
         X = validate_data(
             self, X, reset=True, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
-        n, d = X.shape
-        k = self._check_params(n, d)
+        n = X.shape[0]
+        k = self._check_params(X)
         hidden = self._hidden() if self.parametric else None
         if self.parametric:
             self._check_encoder_range(X)  # before any work
