@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skdl import LogisticIRLS
 from skdl.linear_model import _logistic
-from skdl.linear_model._logistic import _column_scales, _gradient, _hessian
+from skdl.linear_model._logistic import _column_scales, _hessian, _pass
 
 
 def _synthetic(n=400, seed=0):
@@ -89,9 +89,21 @@ def test_hessian_and_gradient_match_the_formulas(rows, dtype, rtol):
     hess = _hessian(X, w, pi, True, np.empty((rows, 4), dtype=dtype))
     assert hess.dtype == np.float64
     assert_allclose(hess, Xa.T @ (Xa * (w * pi * (1 - pi))[:, None]), rtol=rtol)
-    grad = _gradient(X, y, w, pi, fit_intercept=True)
+    eta = X @ [0.5, -1.0, 0.2] + 0.1
+    _, _, pi_pass, _, grad, diag = _pass(X, y, w, eta, True, diag=True)
+    assert_allclose(pi_pass, pi, rtol=1e-15)
     assert_allclose(grad, Xa.T @ (w * (pi - y)), rtol=1e-12, atol=1e-12)
-    assert_allclose(_gradient(X, y, w, pi, fit_intercept=False), X.T @ (w * (pi - y)))
+    assert_allclose(diag, np.diag(Xa.T @ (Xa * (w * pi * (1 - pi))[:, None])), rtol=1e-12)
+    _, _, _, _, grad, _ = _pass(X, y, w, eta - 0.1, False)
+    assert_allclose(grad, X.T @ (w * (expit(eta - 0.1) - y)), rtol=1e-12)
+    # with a step δ: Xₐδ, the new predictor, its NLL (note 001 eq. 7.3) and gradient
+    delta = np.array([0.3, 0.2, -0.1, 0.05])
+    eta1, v, pi1, nll, grad, _ = _pass(X, y, w, eta, True, delta=delta)
+    assert_allclose(v, Xa @ delta, rtol=1e-12)
+    assert_allclose(eta1, eta - Xa @ delta, rtol=1e-12)
+    assert_allclose(pi1, expit(eta1), rtol=1e-15)
+    assert_allclose(nll, w @ (np.logaddexp(0, eta1) - y * eta1), rtol=1e-12)
+    assert_allclose(grad, Xa.T @ (w * (pi1 - y)), rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("dataset", sorted(DATASETS))
@@ -127,8 +139,8 @@ def test_chord_steps_reach_the_newton_optimum_with_fewer_hessians(dataset, alpha
     # both stop at max|gradient of the mean loss / column scale| <= tol = 1e-8 (Newton's
     # last quadratic step lands far below it, the chord steps just below): the same
     # optimum to ~tol / λ_min(mean Hessian), 3e-7 on breast_cancer
-    pi = chord.predict_proba(X)[:, 1]
-    grad = _gradient(X, y.astype(float), np.ones(len(y)), pi, True)
+    eta = chord.decision_function(X)
+    grad = _pass(X, y.astype(float), np.ones(len(y)), eta, True)[4]
     grad[1:] += alpha * chord.coef_[0]
     assert np.max(np.abs(grad / _column_scales(X, True))) <= 1e-8 * len(y)
     assert_allclose(chord.coef_, newton.coef_, rtol=0, atol=1e-6)

@@ -146,19 +146,28 @@ def test_gram_in_parallel_row_tasks_equals_one_range(rows, dtype, monkeypatch):
     theta = np.random.default_rng(4).normal(size=X.shape[1] + 1)
     buf = np.empty((rows or len(X), X.shape[1] + 1), dtype=dtype)
     one = _logistic._scaled_gram(X, c, True, buf)
-    rmat, eta = _logistic._rmatvec(X, r), _logistic._linear_predictor(X, theta, True)
+    y = (r > 0).astype(float)
+    eta = _logistic._linear_predictor(X, theta, True)
+    one_pass = _logistic._pass(X, y, c, eta, True, delta=theta / 10, diag=True)
     # 10 tasks of 100 rows pulled by 3 threads
     monkeypatch.setattr(_threads, "n_cpus", lambda: 3)
     monkeypatch.setattr(_threads, "TASK_BYTES", 100 * X.itemsize * (X.shape[1] + 1))
     monkeypatch.setattr(_logistic, "SMALL_WORK", 0)
     monkeypatch.setattr(_logistic, "_THREAD_MIN_ROWS", 100)
+    # and the fused pass in blocks of 30 rows within each task
+    monkeypatch.setattr(_logistic, "_FUSED_BLOCK_BYTES", 30 * X.itemsize * X.shape[1])
     assert len(_logistic._row_tasks(X)) == 11
     assert len(_logistic._gemv_tasks(X)) > 2
     three = _logistic._scaled_gram(X, c, True, buf)
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     assert_allclose(three, one, rtol=rtol)
-    assert_allclose(_logistic._rmatvec(X, r), rmat, rtol=1e-12)
+    three_pass = _logistic._pass(X, y, c, eta, True, delta=theta / 10, diag=True)
+    for a, b in zip(three_pass, one_pass, strict=True):
+        assert_allclose(a, b, rtol=1e-12)
     assert_allclose(_logistic._linear_predictor(X, theta, True), eta, rtol=1e-12)
     assert_allclose(_logistic._linear_predictor(X, theta[1:], False), eta - theta[0],
                     rtol=1e-12, atol=1e-12)
-    assert_allclose(_logistic._gram_diagonal(X, c, True), np.diag(one), rtol=rtol)
+    # the fused pass's Hessian diagonal, at its predictor η - Xₐδ
+    pi1 = three_pass[2]
+    exact = _logistic._scaled_gram(X, c * pi1 * (1 - pi1), True, np.empty((len(X), X.shape[1] + 1)))
+    assert_allclose(three_pass[5], np.diag(exact), rtol=1e-12)
