@@ -1198,9 +1198,12 @@ class LogisticIRLS(InferenceMixin, ClassifierMixin, AtomicFitMixin, BaseEstimato
                              order="C")
         out_dtype = X.dtype
         X = _as_float64(X)
-        check_classification_targets(y)
+        # one type_of_target (a pass over y) for the usual binary y; sklearn's check
+        # (its error for continuous y, its warning) for any other
         y_type = type_of_target(y, input_name="y")
-        if y_type not in ("binary", "unknown") and np.unique(y).size > 2:
+        if y_type != "binary":
+            check_classification_targets(y)
+        if y_type != "binary" and np.unique(y).size > 2:
             raise ValueError(
                 "Only binary classification is supported. The type of the target is "
                 f"{y_type}. Use SoftmaxClassifier for more than two classes."

@@ -183,3 +183,24 @@ def test_blas_threads_of_a_large_pass_at_most_the_free_cpus(monkeypatch):
             assert _blas_threads() == before
         with blas_threads(1):
             assert set(_blas_threads()) == {1}
+
+
+def test_row_tasks_nested_and_from_several_threads_finish():
+    # the helper threads are one persistent pool: a pass run inside a task of another
+    # pass (or from several threads at once) must not wait for a helper that is itself
+    # waiting - a queued helper is cancelled once the caller has taken every task
+    import concurrent.futures
+
+    cuts = np.linspace(0, 4000, 11).astype(np.intp)  # 10 tasks
+
+    def inner(lo, hi, worker):
+        return float(hi - lo)
+
+    def outer(lo, hi, worker):
+        return _threads.sum_row_tasks(inner, cuts, n_workers=4) + (hi - lo)
+
+    total = _threads.sum_row_tasks(outer, cuts, n_workers=4)
+    assert total == (len(cuts) - 1) * 4000 + 4000
+    with concurrent.futures.ThreadPoolExecutor(3) as ex:
+        runs = [ex.submit(_threads.sum_row_tasks, outer, cuts, 4) for _ in range(3)]
+        assert [f.result(timeout=60) for f in runs] == [total] * 3
