@@ -58,6 +58,7 @@ from ..utils._sklearn_compat import (
     Interval,
     Options,
     StrOptions,
+    _approximate_mode,
     _check_sample_weight,
 )
 from ..utils._threads import openmp_threads
@@ -174,8 +175,9 @@ class _TensorDataset(torch.utils.data.Dataset):
 
     def all_rows(self):
         """``(X, y, w)`` of a dense dataset in order: the tensors themselves, or for a
-        subset its rows gathered once and kept (a validation part, or the training part
-        of a one-batch fit, is read whole every epoch)."""
+        subset its rows gathered once and kept (``_BatchIterator`` asks for them only
+        when the subset is one batch, read whole every epoch: a small validation part,
+        or the training part of a one-batch fit)."""
         if self.index is None:
             return self.X, self.y, self.w
         if getattr(self, "_gathered", None) is None:
@@ -184,9 +186,11 @@ class _TensorDataset(torch.utils.data.Dataset):
 
     def rows(self, idx):
         """``(X, y, w)`` of the dataset's rows ``idx`` (a CPU int64 tensor of positions
-        in this dataset), gathered (X densified when sparse)."""
+        in this dataset, or a slice of them), gathered (X densified when sparse)."""
         if self.index is not None:
             idx = self.index[idx]
+        elif isinstance(idx, slice):
+            idx = torch.arange(idx.start, idx.stop)
         X, y, w = self.X, self.y, self.w
         if sp.issparse(X):
             xb = torch.from_numpy(X[idx.numpy()].toarray()).to(y.device)
@@ -251,8 +255,9 @@ class _BatchIterator:
             perm = torch.randperm(n)
             if len(bounds) <= 2:  # one batch: the same rows, whatever their order
                 perm = None
-        if perm is None and not sp.issparse(ds.X):
-            # in order: contiguous views, one C call per tensor cuts them all
+        if perm is None and not sp.issparse(ds.X) and (ds.index is None or len(bounds) <= 2):
+            # in order: contiguous views, one C call per tensor cuts them all (a subset
+            # in one batch: its rows gathered once, see all_rows)
             X, y, w = ds.all_rows()
             sizes = [stop - start for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
             Xs, ys = torch.split(X, sizes), torch.split(y, sizes)
@@ -262,12 +267,68 @@ class _BatchIterator:
                 for xb, yb, wb in zip(Xs, ys, torch.split(w, sizes), strict=True):
                     yield xb, (yb, wb)
             return
-        if perm is None:
-            perm = torch.arange(n)
-        # rows gathered per batch: never a permuted copy of the whole data
+        # rows gathered per batch: never a permuted copy of the whole data, nor a copy of
+        # a subset read in order (a validation part of several batches: gathered whole
+        # it was an extra 10% of X for the whole fit)
         for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-            xb, yb, wb = ds.rows(perm[start:stop])
+            xb, yb, wb = ds.rows(slice(start, stop) if perm is None else perm[start:stop])
             yield (xb, yb) if wb is None else (xb, (yb, wb))
+
+
+def _stratified_split(labels, test_fraction, seed):
+    """Sorted training and validation row indices of ``train_test_split(arange(n),
+    test_size=test_fraction, random_state=seed, stratify=labels)``, equal to them, for
+    1-D ``labels`` of non-negative integer (or boolean) class codes.
+
+    scikit-learn's ``StratifiedShuffleSplit`` collects the rows of each part in a
+    Python list of numpy scalars (12 MB more at the peak of an early-stopping fit on
+    200,000 rows, on top of the float32 copy of ``X``); here each class's draws are
+    marked in a boolean mask, from the same random stream: the counts per class
+    (``_approximate_mode`` for the training part, then for the test part from what
+    is left), then one permutation of each class's rows, in class order.  The final
+    shuffles of the two parts only reorder them and are not drawn (the indices come
+    back sorted).  The errors are scikit-learn's.
+    """
+    labels = np.asarray(labels)
+    n = labels.shape[0]
+    n_test = math.ceil(test_fraction * n)
+    n_train = n - n_test
+    if n_train == 0:
+        raise ValueError(
+            f"With n_samples={n}, test_size={test_fraction} and train_size=None, the "
+            "resulting train set will be empty. Adjust any of the aforementioned "
+            "parameters."
+        )
+    counts = np.bincount(labels.astype(np.int64, copy=False))
+    codes = np.flatnonzero(counts)
+    counts = counts[codes]
+    if counts.min() < 2:
+        few = codes[counts < 2].tolist()
+        if labels.dtype == bool:  # sklearn's MLP: its column of booleans, as strings
+            few = [str(bool(c)) for c in few]
+        raise ValueError(
+            "The least populated classes in y have only 1 member, which is too few. The "
+            "minimum number of groups for any class cannot be less than 2. Classes with "
+            f"too few members are: {few}"
+        )
+    for size, name in ((n_train, "train_size"), (n_test, "test_size")):
+        if size < len(codes):
+            raise ValueError(
+                f"The {name} = {size} should be greater or equal to the number of "
+                f"classes = {len(codes)}"
+            )
+    # each class's rows in increasing order, classes in increasing code order
+    by_class = np.split(np.argsort(labels, kind="stable"), np.cumsum(counts)[:-1])
+    rng = np.random.RandomState(seed)
+    n_train_k = _approximate_mode(counts, n_train, rng)
+    n_test_k = _approximate_mode(counts - n_train_k, n_test, rng)
+    in_train = np.zeros(n, dtype=bool)
+    in_test = np.zeros(n, dtype=bool)
+    for rows, a, b in zip(by_class, n_train_k, n_test_k, strict=True):
+        rows = rows[rng.permutation(len(rows))]
+        in_train[rows[:a]] = True
+        in_test[rows[a : a + b]] = True
+    return np.flatnonzero(in_train), np.flatnonzero(in_test)
 
 
 class _PredefinedSplit:
@@ -1003,27 +1064,32 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
         MLP: ``validation_fraction`` of the rows, stratified for classifiers (sklearn's
         error when a class has one member), at least 2 validation rows."""
         n = X.shape[0]
-        idx = np.arange(n)
         labels = self._class_codes(y)
         if labels is not None:
-            # sklearn stratifies on the binarised labels (SemiSupervisedVAE's codes
-            # have one more group, the unlabelled rows: not binary)
+            # sklearn stratifies binary targets on the binarised labels, a column of
+            # booleans: the same groups in the same order as 1-D booleans, so the same
+            # split (SemiSupervisedVAE's codes have one more group, the unlabelled rows:
+            # not binary)
             if len(self.classes_) == 2 and labels.max(initial=0) <= 1:
-                labels = labels.astype(bool).reshape(-1, 1)
+                labels = labels.astype(bool)  # sklearn's error names 'True'/'False'
             else:  # stratified when every class can be (sklearn does not stratify
                 # multiclass targets at all)
                 counts = np.bincount(labels)
                 if counts[counts > 0].min() < 2:
                     labels = None
-        train, valid = train_test_split(
-            idx, test_size=self.validation_fraction, random_state=seed, stratify=labels
-        )
+        if labels is None:
+            train, valid = train_test_split(
+                np.arange(n), test_size=self.validation_fraction, random_state=seed
+            )
+            train, valid = np.sort(train), np.sort(valid)
+        else:  # sklearn's stratified split, without its lists of numpy scalars
+            train, valid = _stratified_split(labels, self.validation_fraction, seed)
         if len(valid) < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' or the "
                 "size of your dataset."
             )
-        return np.sort(train), np.sort(valid)
+        return train, valid
 
     def _class_codes(self, y):
         """Class index of each prepared target (to stratify the split), or None."""

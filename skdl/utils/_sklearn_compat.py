@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from sklearn.utils.extmath import _approximate_mode
 from sklearn.utils.validation import _check_sample_weight, _check_y
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Options",
     "RealNotInt",
     "StrOptions",
+    "_approximate_mode",
     "_check_sample_weight",
     "_check_y",
     "_fit_context",
