@@ -144,15 +144,32 @@ class _Lowered:
         for lib in self.libraries:
             n = lib.get_num_threads()
             if n is not None and n > self.limits:
-                lib.set_num_threads(self.limits)
-                self.saved.append((lib, n))
+                setter = lib.set_num_threads
+                setter(self.limits)
+                if lib.get_num_threads() != self.limits:
+                    # OpenBLAS 0.3.30-0.3.31 ignore openblas_set_num_threads called
+                    # from a thread other than the main one once the main thread has
+                    # set a count (a fit run in a worker thread kept 2 BLAS threads
+                    # per row task, and rounded like 2 threads); its
+                    # openblas_set_num_threads_local (>= 0.3.27) takes effect from any
+                    # thread, for every thread, as the plain setter does from the main
+                    setter = _openblas_local_setter(lib) or setter
+                    setter(self.limits)
+                self.saved.append((setter, n))
         return self
 
     def __exit__(self, *exc):
-        for lib, n in reversed(self.saved):
-            lib.set_num_threads(n)
+        for setter, n in reversed(self.saved):
+            setter(n)
         self.saved = []
         return False
+
+
+def _openblas_local_setter(lib):
+    """``openblas_set_num_threads_local`` of an OpenBLAS controller, or None."""
+    if getattr(lib, "internal_api", None) != "openblas":
+        return None
+    return getattr(getattr(lib, "dynlib", None), "openblas_set_num_threads_local", None)
 
 
 def limit_threads(limits, user_api="blas"):
@@ -204,17 +221,25 @@ def row_tasks(n, row_bytes, partial_bytes=0, min_rows=1):
     return np.linspace(0, n, n_tasks + 1).astype(np.intp)
 
 
-@functools.cache
+_POOL = {}
+_POOL_LOCK = threading.Lock()
+
+
 def _pool():
     """The helper threads of :func:`run_row_tasks`, started on first use and kept: a
     pass is a few milliseconds, and starting threads for each one cost ~3 ms a pass on
-    a loaded machine (measured in LogisticIRLS's fit at 200,000 × 100)."""
-    return ThreadPoolExecutor(max(1, n_cpus() - 1), thread_name_prefix="skdl-rows")
+    a loaded machine (measured in LogisticIRLS's fit at 200,000 × 100).  Sized by
+    :func:`n_cpus` at first use."""
+    with _POOL_LOCK:
+        if "pool" not in _POOL:
+            _POOL["pool"] = ThreadPoolExecutor(max(1, n_cpus() - 1),
+                                               thread_name_prefix="skdl-rows")
+        return _POOL["pool"]
 
 
 if hasattr(os, "register_at_fork"):
     # a forked child has none of the parent's threads: it starts its own pool
-    os.register_at_fork(after_in_child=_pool.cache_clear)
+    os.register_at_fork(after_in_child=_POOL.clear)
 
 
 def run_row_tasks(func, cuts, n_workers=None):
@@ -258,15 +283,22 @@ def run_row_tasks(func, cuts, n_workers=None):
                 with lock:
                     errors[i] = exc
 
+    futures = []
     with limit_threads(1, "blas"):
-        futures = [_pool().submit(worker, k) for k in range(1, n_workers)]
-        worker(0)
-        for fut in futures:
-            # every task is taken once worker(0) returns: a helper that has not
-            # started has nothing left to do (and may be queued behind a task that
-            # waits for this call: a nested pass, or another thread's)
-            if not fut.cancel():
-                fut.result()
+        try:
+            futures.extend(_pool().submit(worker, k) for k in range(1, n_workers))
+            worker(0)
+        finally:
+            # every task is taken once worker(0) returns (or, if the calling thread
+            # was interrupted, none is taken any more): a helper that has not started
+            # has nothing left to do (and may be queued behind a task that waits for
+            # this call: a nested pass, or another thread's); the running ones are
+            # waited for, so that no task outlives the call
+            with lock:
+                state["next"] = n_tasks
+            for fut in futures:
+                if not fut.cancel():
+                    fut.exception()
     if errors:
         raise errors[min(errors)]
     return results

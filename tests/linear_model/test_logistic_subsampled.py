@@ -149,7 +149,8 @@ def test_gram_in_parallel_row_tasks_equals_one_range(rows, dtype, monkeypatch):
     y = (r > 0).astype(float)
     eta = _logistic._linear_predictor(X, theta, True)
     one_pass = _logistic._pass(X, y, c, eta, True, delta=theta / 10, diag=True)
-    # 10 tasks of 100 rows pulled by 3 threads
+    # 10 tasks of 100 rows, 3 workers asked for (the pool's helpers, sized at first use,
+    # and the calling thread)
     monkeypatch.setattr(_threads, "n_cpus", lambda: 3)
     monkeypatch.setattr(_threads, "TASK_BYTES", 100 * X.itemsize * (X.shape[1] + 1))
     monkeypatch.setattr(_logistic, "SMALL_WORK", 0)

@@ -199,8 +199,48 @@ def test_row_tasks_nested_and_from_several_threads_finish():
     def outer(lo, hi, worker):
         return _threads.sum_row_tasks(inner, cuts, n_workers=4) + (hi - lo)
 
-    total = _threads.sum_row_tasks(outer, cuts, n_workers=4)
-    assert total == (len(cuts) - 1) * 4000 + 4000
-    with concurrent.futures.ThreadPoolExecutor(3) as ex:
+    expected = (len(cuts) - 1) * 4000 + 4000
+    with concurrent.futures.ThreadPoolExecutor(3) as ex:  # a hang fails, not blocks
+        one = ex.submit(_threads.sum_row_tasks, outer, cuts, 4)
+        assert one.result(timeout=60) == expected
         runs = [ex.submit(_threads.sum_row_tasks, outer, cuts, 4) for _ in range(3)]
-        assert [f.result(timeout=60) for f in runs] == [total] * 3
+        assert [f.result(timeout=60) for f in runs] == [expected] * 3
+
+
+def test_blas_limit_and_fits_in_another_thread_as_in_the_main_one():
+    # OpenBLAS 0.3.30-0.3.31 ignore openblas_set_num_threads from a non-main thread once
+    # the main one set a count: the limit falls back to its _local setter, so a fit run
+    # in a worker thread (joblib's threading backend, a server) has one BLAS thread per
+    # row task and gives the main thread's result bit for bit
+    from skdl import LinearRegression, LogisticIRLS
+
+    libs = _threads._libraries("blas")
+    before = [lib.get_num_threads() for lib in libs]
+    seen = {}
+
+    def limited():
+        with _threads.limit_threads(1, "blas"):
+            seen["inside"] = [lib.get_num_threads() for lib in libs]
+        seen["after"] = [lib.get_num_threads() for lib in libs]
+
+    t = threading.Thread(target=limited)
+    t.start()
+    t.join(60)
+    assert seen["inside"] == [min(1, n) for n in before]
+    assert seen["after"] == before
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60_000, 40))
+    y = (rng.uniform(size=60_000) < 1 / (1 + np.exp(-X @ rng.normal(size=40) * 0.3)))
+    fits = {"main": (LogisticIRLS().fit(X, y).coef_, LinearRegression().fit(X, X[:, 0] +
+                                                                            y).coef_)}
+
+    def in_thread():
+        fits["thread"] = (LogisticIRLS().fit(X, y).coef_,
+                          LinearRegression().fit(X, X[:, 0] + y).coef_)
+
+    t = threading.Thread(target=in_thread)
+    t.start()
+    t.join(120)
+    for a, b in zip(fits["main"], fits["thread"], strict=True):
+        assert_array_equal(a, b)
