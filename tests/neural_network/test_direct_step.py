@@ -2,6 +2,8 @@
 direct fused Adam step: bitwise the same training as autograd + ``Optimizer.step``,
 and declined whenever something could observe the difference."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -167,6 +169,21 @@ def test_direct_adam_step_equals_optimizer_step():
                 opts[1].step()
             for p, q in zip(mods[0].parameters(), mods[1].parameters(), strict=True):
                 assert torch.equal(p, q)
+    # the optimizer state replaced (load_state_dict), a parameter without a gradient
+    saved = opts[0].state_dict()
+    for opt in opts:
+        opt.load_state_dict(copy.deepcopy(saved))
+    for step in range(4):
+        x = torch.randn(8, 5)
+        for m, opt in zip(mods, opts, strict=True):
+            opt.zero_grad()
+            m(x).pow(2).mean().backward()
+            if step == 2:
+                m.bias.grad = None
+        opts[0].step()
+        assert _direct.fused_adam_step(opts[1])
+        for p, q in zip(mods[0].parameters(), mods[1].parameters(), strict=True):
+            assert torch.equal(p, q)
     # declined: amsgrad, a non-fused optimiser, a step hook
     m = torch.nn.Linear(2, 1)
     m(torch.ones(1, 2)).sum().backward()
