@@ -108,7 +108,11 @@ class MLPStep:
     def usable(self, X, y):
         """Whether the direct step computes what autograd would, now (hooks and
         parameter flags can change between batches)."""
-        if torch.is_anomaly_enabled() or _global_hooks():
+        # (under no_grad, autograd's backward raises: so does the ordinary path;
+        # the bitwise equality is tested on CPU)
+        if not torch.is_grad_enabled() or torch.is_anomaly_enabled() or _global_hooks():
+            return False
+        if not X.is_cpu:
             return False
         for m in self.submodules:
             if m._forward_hooks or m._forward_pre_hooks or m._backward_hooks or (

@@ -114,6 +114,10 @@ def test_direct_step_declines_what_it_does_not_cover(monkeypatch):
     MLPClassifier((8,), max_iter=2, criterion__label_smoothing=0.1, random_state=0).fit(X, y)
     MLPClassifier((8,), activation="gelu", max_iter=2, random_state=0).fit(X, y)
     assert counts["grad"] == 0
+    # under no_grad: the ordinary path (whose backward raises)
+    with torch.no_grad(), pytest.raises(RuntimeError):
+        MLPClassifier((8,), max_iter=2, random_state=0).fit(X, y)
+    assert counts["grad"] == 0
     # a poisson loss
     Xr, yr = _data("regression")
     reg = MLPRegressor(hidden_layer_sizes=(8,), loss="poisson", max_iter=2, random_state=0)
