@@ -524,6 +524,13 @@ class _SkdlNet(NeuralNet):
             return None  # sparse X, or (y, sample weights)
         if self.__dict__.get("skdl_target") is not None:
             return None
+        cls = type(self)
+        if (
+            cls.get_loss is not _SkdlNet.get_loss
+            or cls._data_loss is not _SkdlNet._data_loss
+            or cls._penalty is not _SkdlNet._penalty
+        ):
+            return None  # a custom _net_class's loss: autograd's path
         cache = _DIRECT_STEPS.get(self)
         module, criterion = self.module_, self.criterion_
         if cache is None or cache[0] is not module or cache[1] is not criterion:

@@ -20,7 +20,11 @@ arguments ``Optimizer.step`` would give it (bitwise the same update).
 Both decline (return ``None``/``False``) whenever anything could observe or change
 what autograd or ``Optimizer.step`` do: module or tensor hooks, frozen parameters,
 anomaly detection, other loss options, optimiser hooks or a wrapped ``step``,
-uninitialised optimiser state; the caller then takes the ordinary path.
+uninitialised optimiser state, autocast, inference mode, a module edited since it was
+planned; the caller then takes the ordinary path.  Two differences remain visible
+and change no result: ``torch.autograd.graph.saved_tensors_hooks`` are not called
+(no graph is built), and the loss and outputs a callback's ``on_batch_end`` receives
+carry no ``grad_fn``.
 """
 
 import torch
@@ -76,6 +80,7 @@ class MLPStep:
         self.layers = layers
         self.kind = kind
         self.submodules = [module, *(m for m in module.children())]
+        # (weight, bias) of each layer, in order
         self.params = [p for lin, _, _ in layers for p in (lin.weight, lin.bias)]
 
     @classmethod
@@ -108,11 +113,27 @@ class MLPStep:
     def usable(self, X, y):
         """Whether the direct step computes what autograd would, now (hooks and
         parameter flags can change between batches)."""
-        # (under no_grad, autograd's backward raises: so does the ordinary path;
-        # the bitwise equality is tested on CPU)
-        if not torch.is_grad_enabled() or torch.is_anomaly_enabled() or _global_hooks():
+        # (under no_grad or inference mode, autograd's backward raises: so does the
+        # ordinary path; autocast changes the kernels' dtypes; the bitwise equality is
+        # tested on CPU)
+        if (
+            not torch.is_grad_enabled()
+            or torch.is_inference_mode_enabled()
+            or torch.is_anomaly_enabled()
+            or _global_hooks()
+            or not X.is_cpu
+            or torch.is_autocast_enabled(X.device.type)
+        ):
             return False
-        if not X.is_cpu:
+        # the module as planned: the same children (an activation swapped in place
+        # would be missed) and the same parameter objects
+        if list(self.module.children()) != self.submodules[1:]:
+            return False
+        if any(
+            lin.weight is not w or lin.bias is not b
+            for (lin, _, _), w, b in zip(self.layers, self.params[::2], self.params[1::2],
+                                         strict=True)
+        ):
             return False
         for m in self.submodules:
             if m._forward_hooks or m._forward_pre_hooks or m._backward_hooks or (
@@ -171,7 +192,13 @@ class MLPStep:
             lin.bias.grad = grad.sum(0)
             if k == 0:
                 break
-            grad = grad.mm(lin.weight)
+            # autograd's mm_mat1_backward: for an input it counts as column-major
+            # (strides (1, rows): a (1, 1) activation of a width-1 layer on a 1-row
+            # batch) it multiplies the other way round, rounding differently
+            if h.stride(0) == 1 and h.stride(1) == h.shape[0]:
+                grad = lin.weight.t().mm(grad.t()).t()
+            else:
+                grad = grad.mm(lin.weight)
             act_backward = layers[k - 1][2]
             if act_backward is not None:
                 grad = act_backward(grad, h)

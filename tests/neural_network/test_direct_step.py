@@ -67,6 +67,10 @@ CASES = [
     ("binary", MLPClassifier, {"alpha": 0.01}),
     ("multilabel", MLPClassifier, {}),
     ("regression", MLPRegressor, {"hidden_layer_sizes": (9, 4)}),
+    # a width-1 layer on 1-row batches: autograd's mm backward takes its column-major
+    # branch for the (1, 1) activation (another BLAS call, other rounding)
+    ("binary", MLPClassifier, {"hidden_layer_sizes": (3, 1), "batch_size": 1}),
+    ("regression", MLPRegressor, {"hidden_layer_sizes": (5, 1), "batch_size": 1}),
 ]
 
 
@@ -123,6 +127,50 @@ def test_direct_step_declines_what_it_does_not_cover(monkeypatch):
     reg = MLPRegressor(hidden_layer_sizes=(8,), loss="poisson", max_iter=2, random_state=0)
     reg.fit(Xr, np.abs(yr))
     assert counts["grad"] == 0
+
+
+def test_direct_step_declines_autocast_inference_mode_and_edited_modules(monkeypatch):
+    X, y = _data("multiclass")
+    counts = _counting(monkeypatch)
+    with torch.autocast("cpu"):  # bfloat16 kernels: autograd's path, no crash
+        MLPClassifier((8,), max_iter=1, random_state=0).fit(X, y)
+    with torch.inference_mode(), torch.enable_grad(), pytest.raises(RuntimeError):
+        MLPClassifier((8,), max_iter=1, random_state=0).fit(X, y)  # as autograd's path
+    assert counts["grad"] == 0
+
+    # an activation swapped in place after the first epoch: trained with the new one
+    class Swap(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            net.module_[1] = torch.nn.Tanh()
+
+    runs = []
+    for direct in (True, False):
+        with monkeypatch.context() as m:
+            if not direct:
+                _autograd_only(m)
+            est = MLPClassifier((8,), max_iter=3, random_state=0, callbacks=[Swap()])
+            runs.append(_params(est.fit(X, y)))
+    for p, q in zip(*runs, strict=True):
+        assert torch.equal(p, q)
+
+
+def test_direct_step_keeps_a_custom_net_class_loss(monkeypatch):
+    X, y = _data("multiclass")
+
+    class Doubled(_base._SkdlNet):
+        def get_loss(self, y_pred, y_true, X=None, training=False):
+            return 2 * super().get_loss(y_pred, y_true, X=X, training=training)
+
+    class Est(MLPClassifier):
+        _net_class = Doubled
+
+    runs = []
+    for direct in (True, False):
+        with monkeypatch.context() as m:
+            if not direct:
+                _autograd_only(m)
+            runs.append(Est((8,), max_iter=2, random_state=0).fit(X, y).loss_curve_)
+    assert runs[0] == runs[1]
 
 
 def test_direct_step_leaves_hooks_their_calls(monkeypatch):
