@@ -91,9 +91,10 @@ _BLOCK_ROWS = 16384
 # rows per row task at least, for the Hessians, Gram matrices and matrix-vector passes
 _THREAD_MIN_ROWS = 4096
 # bytes of X per block of a fused pass (:func:`_pass`): the block is still in the
-# core's cache when its rows are multiplied a second time (measured at 200,000 x 100:
-# the step's product, the NLL and the gradient 15-16 ms a pass in blocks of 4-8 MB,
-# 18-25 ms as separate whole-array passes, 30 ms in blocks of 0.4 MB)
+# core's cache when its rows are multiplied a second time (measured alone at
+# 200,000 x 100 on 2 threads: the step's product, the NLL and the gradient 15-16 ms a
+# pass in blocks of 4-8 MB, 18-25 ms as separate whole-array passes, 30 ms in blocks
+# of 0.4 MB)
 _FUSED_BLOCK_BYTES = 4 * 2**20
 # below this reciprocal condition number the Hessian counts as singular
 _RCOND_MIN = 1e-12
@@ -511,10 +512,13 @@ def _pass(X, y, w, eta, fit_intercept, delta=None, diag=False):
     pi = np.empty(n)
     coef = delta[off:] if step else None
 
+    dense = not sparse.issparse(X)
+
     def block(lo, hi):
         xb = X if hi - lo == n else X[lo:hi]  # (slicing a sparse X copies it)
         if step:
-            vb = xb @ coef
+            # np.dot, not @, on a dense block: numpy's dot releases the GIL (see below)
+            vb = np.dot(xb, coef) if dense else xb @ coef
             if fit_intercept:
                 vb += delta[0]
             v[lo:hi] = vb
@@ -526,12 +530,12 @@ def _pass(X, y, w, eta, fit_intercept, delta=None, diag=False):
         r = pb - y[lo:hi]
         r *= wb
         g = np.empty(d + off)
-        if sparse.issparse(xb):
-            g[off:] = xb.T @ r
-        else:
+        if dense:
             # np.dot, not @: numpy's matmul of a vector by a matrix keeps the GIL
             # (measured: no overlap in two threads), its dot releases it
             g[off:] = np.dot(r, xb)
+        else:
+            g[off:] = xb.T @ r
         if fit_intercept:
             g[0] = r.sum()
         dg = None
@@ -543,7 +547,7 @@ def _pass(X, y, w, eta, fit_intercept, delta=None, diag=False):
                 dg[0] = c.sum()
         return g, nll, dg
 
-    if sparse.issparse(X):
+    if not dense:
         g, nll, dg = block(0, n)
     else:
         rows = max(1, _FUSED_BLOCK_BYTES // (X.itemsize * max(d, 1)))
