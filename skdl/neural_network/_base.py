@@ -1063,7 +1063,9 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
                     "sets one of its parameters."
                 )
 
-    def _make_net(self, module, device, routed):
+    def _optimizer_params(self, device, routed):
+        """The net's ``optimizer`` class, its ``lr`` and ``optimizer__*`` keywords for
+        the current parameters (fused where torch has the kernel)."""
         opt_cls, opt_kwargs = self._make_optimizer()
         if (
             opt_cls in _FUSABLE
@@ -1071,6 +1073,24 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
             and not any(k in routed for k in ("optimizer__fused", "optimizer__foreach"))
         ):
             opt_kwargs["optimizer__fused"] = True
+        lr = 1.0 if self.solver == "lbfgs" else self.learning_rate_init
+        return opt_cls, lr, opt_kwargs
+
+    def _refresh_optimizer(self, net, device, routed):
+        """Point a fitted net at the optimizer of the current parameters (``solver``,
+        ``learning_rate_init``, ``momentum``, ``beta_1`` ...) before a warm-started fit
+        builds a new one, as sklearn's MLP does; the routed ``optimizer__*`` keywords
+        stay."""
+        opt_cls, lr, opt_kwargs = self._optimizer_params(device, routed)
+        for key in [k for k in vars(net) if k.startswith("optimizer__") and k not in routed]:
+            delattr(net, key)
+        net.optimizer, net.lr = opt_cls, lr
+        for key, value in {**opt_kwargs, **routed}.items():
+            if key.startswith("optimizer__"):
+                setattr(net, key, value)
+
+    def _make_net(self, module, device, routed):
+        opt_cls, lr, opt_kwargs = self._optimizer_params(device, routed)
         kwargs = {
             # verbose=0: no PrintLog (it formats a table every epoch even when silent)
             "callbacks__print_log": _PrintLog() if self.verbose else None,
@@ -1088,7 +1108,7 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
             module=module,
             criterion=self._criterion(),
             optimizer=opt_cls,
-            lr=1.0 if self.solver == "lbfgs" else self.learning_rate_init,
+            lr=lr,
             max_epochs=self.max_iter,
             batch_size=128,  # set per fit from batch_size and the training rows
             iterator_train=_BatchIterator,
@@ -1254,7 +1274,9 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
                         net.criterion_.to(dtype)
                 else:
                     net = self.net_
-                    if warm:  # sklearn: each fit starts a new optimizer
+                    if warm:  # sklearn: each fit starts a new optimizer, of the
+                        # current parameters
+                        self._refresh_optimizer(net, device, routed)
                         net.initialize_optimizer()
                 net.__dict__["skdl_alpha"] = float(self.alpha)
                 net.__dict__["skdl_weight_scale"] = weight_scale

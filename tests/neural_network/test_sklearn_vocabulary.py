@@ -145,6 +145,25 @@ def test_warm_start_continues_and_checks_classes():
     assert len(cold.loss_curve_) == 3
 
 
+def test_warm_start_fit_builds_the_optimizer_of_the_current_parameters():
+    # sklearn's MLP makes a new optimizer for each warm-started fit, from the current
+    # solver and step size; the weights carry over, routed optimizer__* keywords stay
+    clf = MLPClassifier(hidden_layer_sizes=(4,), warm_start=True, max_iter=2, random_state=0,
+                        optimizer__weight_decay=1e-4)
+    _quiet(clf, X, Y)
+    net, w = clf.net_, clf.coefs_[0].copy()
+    _quiet(clf.set_params(solver="sgd", learning_rate_init=0.05, momentum=0.5), X, Y)
+    opt = clf.net_.optimizer_
+    assert clf.net_ is net and isinstance(opt, torch.optim.SGD)
+    assert opt.param_groups[0]["lr"] == 0.05 and opt.param_groups[0]["momentum"] == 0.5
+    assert opt.param_groups[0]["weight_decay"] == 1e-4
+    assert not np.array_equal(w, clf.coefs_[0]) and len(clf.loss_curve_) == 4
+    _quiet(clf.set_params(solver="adam", learning_rate_init=0.01), X, Y)
+    group = clf.net_.optimizer_.param_groups[0]
+    assert isinstance(clf.net_.optimizer_, torch.optim.Adam)
+    assert group["lr"] == 0.01 and group["weight_decay"] == 1e-4 and "momentum" not in group
+
+
 def test_batch_size_auto_and_clipped():
     clf = _quiet(MLPClassifier(max_iter=1, random_state=0), X, Y)
     assert clf.net_.batch_size == len(X)  # min(200, n)
