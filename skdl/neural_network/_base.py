@@ -739,6 +739,11 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
             return None
         module = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
         optimizer = copy.deepcopy(net.optimizer_.state_dict())
+        # the optimizer object and its settings (a warm-started fit replaces both:
+        # see _refresh_optimizer)
+        optimizer_obj = net.optimizer_
+        settings = {k: v for k, v in vars(net).items()
+                    if k in ("optimizer", "lr") or k.startswith("optimizer__")}
         criterion = net.criterion_
         crit = (
             {k: v.detach().clone() for k, v in criterion.state_dict().items()}
@@ -754,6 +759,11 @@ class _NetworkBase(AtomicFitMixin, BaseEstimator):
                 net.module_.load_state_dict(module)
                 if crit is not None:
                     criterion.load_state_dict(crit)
+            for key in [k for k in vars(net) if k.startswith("optimizer__")]:
+                delattr(net, key)
+            for key, value in settings.items():
+                setattr(net, key, value)
+            net.optimizer_ = optimizer_obj
             net.optimizer_.load_state_dict(optimizer)
             del net.history[n_epochs:]
             if conv is not None:

@@ -12,6 +12,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
+from skdl.exceptions import DivergenceError
 from skdl.neural_network import (
     VAE,
     CNNRegressor,
@@ -162,6 +163,14 @@ def test_warm_start_fit_builds_the_optimizer_of_the_current_parameters():
     group = clf.net_.optimizer_.param_groups[0]
     assert isinstance(clf.net_.optimizer_, torch.optim.Adam)
     assert group["lr"] == 0.01 and group["weight_decay"] == 1e-4 and "momentum" not in group
+    # a warm-started fit that fails puts back the optimizer it replaced, and its settings
+    opt, w = clf.net_.optimizer_, clf.coefs_[0].copy()
+    with pytest.raises(DivergenceError):
+        _quiet(clf.set_params(solver="sgd", learning_rate_init=1e38, max_iter=5), X, Y)
+    assert clf.net_.optimizer_ is opt and clf.net_.optimizer is torch.optim.Adam
+    assert clf.net_.lr == 0.01 and "optimizer__momentum" not in vars(clf.net_)
+    np.testing.assert_array_equal(w, clf.coefs_[0])
+    _quiet(clf.set_params(solver="adam", learning_rate_init=0.01, max_iter=2), X, Y)  # trains on
 
 
 def test_batch_size_auto_and_clipped():
